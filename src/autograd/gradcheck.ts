@@ -1,0 +1,116 @@
+/**
+ * gradcheck: compares backward() with central differences
+ *   ∂f/∂xᵢ ≈ (f(x + εeᵢ) − f(x − εeᵢ)) / 2ε.
+ * A tensor-valued f is reduced to a scalar with a fixed random projection
+ * Σ f(x)·r, which checks the whole vector–Jacobian product at once.
+ * By default everything runs in float64, where ε = 1e-6 gives ~1e-10 error,
+ * so tolerances can be tight enough to catch a wrong backward formula.
+ */
+import { allocate, cast, Generator, randn, shapeStr, Tensor, type DType } from '../tensor/index.js';
+import { noGrad } from './engine.js';
+
+export interface GradcheckOptions {
+  /** Precision of the check; float64 (default) runs on the js reference backend. */
+  dtype?: DType;
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** Seed of the projection vector. */
+  seed?: number;
+}
+
+export interface GradcheckMismatch {
+  input: number;
+  index: number;
+  analytic: number;
+  numeric: number;
+}
+
+export interface GradcheckResult {
+  ok: boolean;
+  maxAbsError: number;
+  maxRelError: number;
+  /** The element with the largest error relative to the tolerance. */
+  worst: GradcheckMismatch | null;
+  message: string;
+}
+
+const DEFAULTS: Record<DType, { eps: number; atol: number; rtol: number }> = {
+  float64: { eps: 1e-6, atol: 1e-7, rtol: 1e-5 },
+  float32: { eps: 1e-2, atol: 2e-2, rtol: 2e-2 },
+};
+
+/**
+ * Checks the gradients of `fn` w.r.t. every input with `requiresGrad` (other
+ * inputs are passed through, cast to the check's dtype).
+ */
+export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+  const dtype = opts.dtype ?? 'float64';
+  const { eps, atol, rtol } = { ...DEFAULTS[dtype], ...stripUndefined(opts) };
+  const xs = inputs.map((t) => {
+    const c = cast(t, dtype);
+    const copy = new Tensor(c === t ? t.data.slice() : c.data, t.shape);
+    copy.requiresGrad = t.requiresGrad;
+    return copy;
+  });
+  const checked = xs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  if (checked.length === 0) throw new Error('gradcheck: no input has requiresGrad: true');
+
+  const out = fn(...xs);
+  if (!(out instanceof Tensor)) throw new Error('gradcheck: fn must return a Tensor');
+  const r = randn(out.shape, { dtype, generator: new Generator(opts.seed ?? 1234) });
+  const project = (y: Tensor): number => {
+    if (y.size !== r.size) throw new Error(`gradcheck: fn returned shape ${shapeStr(y.shape)}, first call returned ${shapeStr(out.shape)}`);
+    let s = 0;
+    for (let i = 0; i < y.size; i++) s += y.data[i] * r.data[i];
+    return s;
+  };
+  if (!out.requiresGrad) throw new Error('gradcheck: the output does not depend on any input that requires grad');
+  out.backward(r);
+
+  let maxAbsError = 0;
+  let maxRelError = 0;
+  let worst: GradcheckMismatch | null = null;
+  let worstRatio = -1;
+  let ok = true;
+  noGrad(() => {
+    for (const i of checked) {
+      const x = xs[i];
+      const analytic = x.grad?.data ?? allocate(dtype, x.size);
+      for (let j = 0; j < x.size; j++) {
+        const v = x.data[j];
+        x.data[j] = v + eps;
+        const fp = project(fn(...xs));
+        x.data[j] = v - eps;
+        const fm = project(fn(...xs));
+        x.data[j] = v;
+        const numeric = (fp - fm) / (2 * eps);
+        const a = analytic[j];
+        const err = Math.abs(a - numeric);
+        const tol = atol + rtol * Math.abs(numeric);
+        const rel = err / Math.max(Math.abs(numeric), Math.abs(a), 1e-300);
+        if (!(err <= tol)) ok = false; // NaN counts as failure
+        maxAbsError = Math.max(maxAbsError, err);
+        if (err > atol) maxRelError = Math.max(maxRelError, rel);
+        const ratio = Number.isNaN(err) ? Infinity : err / tol;
+        if (ratio > worstRatio) {
+          worstRatio = ratio;
+          worst = { input: i, index: j, analytic: a, numeric };
+        }
+      }
+    }
+  });
+  const w = worst as GradcheckMismatch | null;
+  const message = ok
+    ? `gradcheck passed: max abs error ${maxAbsError.toExponential(2)}`
+    : `gradcheck failed: input ${w?.input} element ${w?.index}: analytic ${w?.analytic} vs numeric ${w?.numeric} (max abs error ${maxAbsError.toExponential(2)}, max rel error ${maxRelError.toExponential(2)})`;
+  return { ok, maxAbsError, maxRelError, worst: w, message };
+}
+
+function stripUndefined(o: GradcheckOptions): Partial<Record<'eps' | 'atol' | 'rtol', number>> {
+  const out: Partial<Record<'eps' | 'atol' | 'rtol', number>> = {};
+  if (o.eps !== undefined) out.eps = o.eps;
+  if (o.atol !== undefined) out.atol = o.atol;
+  if (o.rtol !== undefined) out.rtol = o.rtol;
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * Elementwise ops, each forward beside its backward.
+ * Binary ops broadcast (NumPy rules); their gradients are summed back to each
+ * input's shape with `sumToShape`.
+ */
+import { asTensor, binaryRaw, sumToShape, unaryRaw, whereRaw, Tensor, type TensorLike, type UnaryOp } from '../../tensor/index.js';
+import { record } from '../engine.js';
+
+const times = (a: Tensor, b: TensorLike): Tensor => binaryRaw('mul', a, b);
+
+function unaryOp(op: UnaryOp, x: Tensor, grad: (g: Tensor, out: Tensor) => Tensor, p0 = 0, p1 = 0): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
+  const out = unaryRaw(op, x, p0, p1);
+  return record(out, op, [x], (g) => [grad(g, out)]);
+}
+
+export const neg = (x: Tensor): Tensor => unaryOp('neg', x, (g) => unaryRaw('neg', g));
+// d eˣ = eˣ
+export const exp = (x: Tensor): Tensor => unaryOp('exp', x, (g, out) => times(g, out));
+// d log x = 1/x
+export const log = (x: Tensor): Tensor => unaryOp('log', x, (g) => binaryRaw('div', g, x));
+// d √x = 1/(2√x)
+export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x, (g, out) => binaryRaw('div', g, times(out, 2)));
+// d |x| = sign(x) (0 at 0)
+export const abs = (x: Tensor): Tensor => unaryOp('abs', x, (g) => times(g, unaryRaw('sign', x)));
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g) => times(g, unaryRaw('step', x)));
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
+  unaryOp('leakyRelu', x, (g) => times(g, unaryRaw('leakyStep', x, negativeSlope)), negativeSlope);
+// d σ(x) = σ(x)(1 − σ(x))
+export const sigmoid = (x: Tensor): Tensor =>
+  unaryOp('sigmoid', x, (g, out) => times(g, times(out, binaryRaw('sub', 1, out))));
+// d tanh x = 1 − tanh² x
+export const tanh = (x: Tensor): Tensor =>
+  unaryOp('tanh', x, (g, out) => times(g, binaryRaw('sub', 1, unaryRaw('square', out))));
+// d log(1 + eˣ) = σ(x)
+export const softplus = (x: Tensor): Tensor => unaryOp('softplus', x, (g) => times(g, unaryRaw('sigmoid', x)));
+export const square = (x: Tensor): Tensor => unaryOp('square', x, (g) => times(g, times(x, 2)));
+/** x^p for a scalar exponent p; d xᵖ = p·xᵖ⁻¹. */
+export function pow(x: Tensor, p: number): Tensor {
+  if (typeof p !== 'number' || !Number.isFinite(p)) throw new Error(`pow: exponent must be a finite number, got ${String(p)}`);
+  return unaryOp('pow', x, (g) => times(g, times(unaryRaw('pow', x, p - 1), p)), p);
+}
+/** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max. */
+export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
+  if (Number.isNaN(min) || Number.isNaN(max) || min > max) throw new Error(`clamp: need min ≤ max, got ${min}, ${max}`);
+  return unaryOp('clamp', x, (g) => times(g, unaryRaw('clampMask', x, min, max)), min, max);
+}
+
+function binaryOp(
+  name: 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum',
+  a: TensorLike, b: TensorLike,
+  grads: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+): Tensor {
+  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32';
+  const ta = asTensor(name, a, dtype);
+  const tb = asTensor(name, b, dtype);
+  const out = binaryRaw(name, ta, tb);
+  return record(out, name, [ta, tb], (g) => {
+    const [ga, gb] = grads(g, ta, tb, out);
+    return [ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null, gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null];
+  });
+}
+
+export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b, (g) => [g, g]);
+export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b, (g) => [g, unaryRaw('neg', g)]);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binaryOp('mul', a, b, (g, ta, tb) => [times(g, tb), times(g, ta)]);
+// d(a/b) = da/b − a·db/b² = da/b − out·db/b
+export const div = (a: TensorLike, b: TensorLike): Tensor =>
+  binaryOp('div', a, b, (g, _ta, tb, out) => {
+    const gOverB = binaryRaw('div', g, tb);
+    return [gOverB, unaryRaw('neg', times(gOverB, out))];
+  });
+
+/** Ties split the gradient equally, so the derivative is the average of the one-sided ones. */
+function tieMasks(ta: Tensor, tb: Tensor, winner: 'gt' | 'lt'): [Tensor, Tensor] {
+  const half = times(binaryRaw('eq', ta, tb), 0.5);
+  return [binaryRaw('add', binaryRaw(winner, ta, tb), half), binaryRaw('add', binaryRaw(winner, tb, ta), half)];
+}
+export const maximum = (a: TensorLike, b: TensorLike): Tensor =>
+  binaryOp('maximum', a, b, (g, ta, tb) => {
+    const [ma, mb] = tieMasks(ta, tb, 'gt');
+    return [times(g, ma), times(g, mb)];
+  });
+export const minimum = (a: TensorLike, b: TensorLike): Tensor =>
+  binaryOp('minimum', a, b, (g, ta, tb) => {
+    const [ma, mb] = tieMasks(ta, tb, 'lt');
+    return [times(g, ma), times(g, mb)];
+  });
+
+/** Picks a where cond ≠ 0, else b (broadcast together); cond gets no gradient. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32';
+  const ta = asTensor('where', a, dtype);
+  const tb = asTensor('where', b, dtype);
+  const out = whereRaw(cond, ta, tb);
+  return record(out, 'where', [ta, tb], (g) => {
+    const zero = asTensor('where', 0, g.dtype);
+    return [
+      ta.requiresGrad ? sumToShape(whereRaw(cond, g, zero), ta.shape) : null,
+      tb.requiresGrad ? sumToShape(whereRaw(cond, zero, g), tb.shape) : null,
+    ];
+  });
+}
+
+/** Comparisons: not differentiable, return 0/1 tensors. */
+export const gt = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('gt', a, b);
+export const ge = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('ge', a, b);
+export const lt = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('lt', a, b);
+export const le = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('le', a, b);
+export const eq = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('eq', a, b);

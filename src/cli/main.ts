@@ -1,0 +1,69 @@
+/**
+ * The `genzoo` command line. Each subcommand lives in its own file and is
+ * registered in COMMANDS; `main` returns the process exit code.
+ */
+import { VERSION } from '../version.js';
+import { runDemo } from './demo.js';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  demo: { summary: 'print a short tensor + autograd demo', usage: 'genzoo demo', run: runDemo },
+};
+
+export function usage(): string {
+  const lines = [
+    `genzoo ${VERSION} — tensors, autodiff and class-conditional generative models`,
+    '',
+    'Usage: genzoo <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    '',
+    'Options:',
+    '  --help, -h     show this help (or a command\'s: genzoo <command> --help)',
+    '  --version, -v  print the version',
+  ];
+  return lines.join('\n');
+}
+
+/** Thrown for bad command-line input: printed as one line plus the usage, exit code 2. */
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const [cmd, ...rest] = argv.filter((a) => a !== '--verbose');
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(usage());
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = COMMANDS[cmd];
+  if (!command) {
+    console.error(`genzoo: unknown command '${cmd}'\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`genzoo ${cmd}: ${err.message}\n\nUsage: ${command.usage}`);
+      return 2;
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    console.error(`genzoo ${cmd}: ${msg}`);
+    if (verbose && err instanceof Error && err.stack) console.error(err.stack);
+    return 1;
+  }
+}

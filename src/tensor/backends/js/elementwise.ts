@@ -1,0 +1,106 @@
+/** Reference elementwise kernels: one loop per op, with broadcasting by strides. */
+import type { FloatArray } from '../../dtype.js';
+import type { BinaryOp, UnaryOp } from '../../backend.js';
+
+type Fn1 = (x: number, p0: number, p1: number) => number;
+type Fn2 = (a: number, b: number) => number;
+
+const sigmoid = (x: number): number => {
+  // Stable on both tails: never exp of a large positive number.
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+};
+// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
+const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+export const UNARY: Record<UnaryOp, Fn1> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  relu: (x) => (x > 0 ? x : 0),
+  leakyRelu: (x, a) => (x > 0 ? x : a * x),
+  sigmoid,
+  tanh: Math.tanh,
+  softplus,
+  pow: (x, p) => Math.pow(x, p),
+  clamp: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x),
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), // sign(±0) = ±0, sign(NaN) = NaN
+  square: (x) => x * x,
+  reciprocal: (x) => 1 / x,
+  step: (x) => (x > 0 ? 1 : 0),
+  leakyStep: (x, a) => (x > 0 ? 1 : a),
+  clampMask: (x, lo, hi) => (x >= lo && x <= hi ? 1 : 0),
+};
+
+export const BINARY: Record<BinaryOp, Fn2> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  maximum: (a, b) => (a > b || Number.isNaN(a) ? a : b),
+  minimum: (a, b) => (a < b || Number.isNaN(a) ? a : b),
+  pow: Math.pow,
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  eq: (a, b) => (a === b ? 1 : 0),
+};
+
+export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, p0: number, p1: number): void {
+  const f = UNARY[op];
+  const n = x.length;
+  for (let i = 0; i < n; i++) out[i] = f(x[i], p0, p1);
+}
+
+export function binary(
+  op: BinaryOp,
+  a: FloatArray, aStrides: readonly number[],
+  b: FloatArray, bStrides: readonly number[],
+  out: FloatArray, outShape: readonly number[],
+): void {
+  const f = BINARY[op];
+  const n = out.length;
+  if (n === 0) return;
+  // Fast paths: equal contiguous operands, or one side a single value.
+  if (a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+    return;
+  }
+  if (b.length === 1 && a.length === n) {
+    const bv = b[0];
+    for (let i = 0; i < n; i++) out[i] = f(a[i], bv);
+    return;
+  }
+  if (a.length === 1 && b.length === n) {
+    const av = a[0];
+    for (let i = 0; i < n; i++) out[i] = f(av, b[i]);
+    return;
+  }
+  // General case: an odometer over all but the last dimension, strided inner loop.
+  const nd = outShape.length;
+  const last = outShape[nd - 1];
+  const as = aStrides[nd - 1];
+  const bs = bStrides[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  let ai = 0;
+  let bi = 0;
+  for (let o = 0; o < n; o += last) {
+    let ap = ai;
+    let bp = bi;
+    for (let j = 0; j < last; j++, ap += as, bp += bs) out[o + j] = f(a[ap], b[bp]);
+    // advance the odometer over dimensions nd-2 .. 0
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      ai += aStrides[d];
+      bi += bStrides[d];
+      if (idx[d] < outShape[d]) break;
+      ai -= aStrides[d] * outShape[d];
+      bi -= bStrides[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+}

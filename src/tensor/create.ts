@@ -1,0 +1,165 @@
+/** Creating tensors: from values, constants, ranges, and seeded random draws. */
+import { allocate, checkDType, type DType, type FloatArray } from './dtype.js';
+import { checkShape, shapeStr, sizeOf } from './shape.js';
+import { defaultGenerator, type Generator } from './random.js';
+import { Tensor, type NestedArray } from './tensor.js';
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
+  if (opts?.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function inferShape(values: NestedArray, path: string): number[] {
+  if (typeof values === 'number') return [];
+  if (!Array.isArray(values)) throw new Error(`tensor: expected a number or an array at ${path}, got ${typeof values}`);
+  if (values.length === 0) return [0];
+  const inner = inferShape(values[0], `${path}[0]`);
+  for (let i = 1; i < values.length; i++) {
+    const s = inferShape(values[i], `${path}[${i}]`);
+    if (s.length !== inner.length || s.some((d, j) => d !== inner[j])) {
+      throw new Error(`tensor: ragged nested array: ${path}[0] has shape ${shapeStr(inner)} but ${path}[${i}] has shape ${shapeStr(s)}`);
+    }
+  }
+  return [values.length, ...inner];
+}
+
+function flattenInto(values: NestedArray, out: FloatArray, pos: { i: number }): void {
+  if (typeof values === 'number') {
+    out[pos.i++] = values;
+    return;
+  }
+  for (const v of values) flattenInto(v, out, pos);
+}
+
+/**
+ * A tensor from a number, nested arrays, or a typed array (with `shape`; copied).
+ *   tensor([[1, 2], [3, 4]]), tensor(new Float32Array(6), { shape: [2, 3] })
+ */
+export function tensor(
+  values: NestedArray | ArrayLike<number>,
+  opts: TensorOptions & { shape?: readonly number[] } = {},
+): Tensor {
+  const dtype = checkDType('tensor', opts.dtype ?? 'float32');
+  if (ArrayBuffer.isView(values)) {
+    const arr = values as unknown as ArrayLike<number>;
+    const shape = opts.shape ? checkShape('tensor', opts.shape) : [arr.length];
+    if (sizeOf(shape) !== arr.length) throw new Error(`tensor: ${arr.length} values cannot have shape ${shapeStr(shape)}`);
+    const data = allocate(dtype, arr.length);
+    for (let i = 0; i < arr.length; i++) data[i] = arr[i];
+    return finish(new Tensor(data, shape), opts);
+  }
+  const shape = inferShape(values as NestedArray, 'values');
+  const data = allocate(dtype, sizeOf(shape));
+  flattenInto(values as NestedArray, data, { i: 0 });
+  if (opts.shape) {
+    const want = checkShape('tensor', opts.shape);
+    if (sizeOf(want) !== data.length) throw new Error(`tensor: ${data.length} values cannot have shape ${shapeStr(want)}`);
+    return finish(new Tensor(data, want), opts);
+  }
+  return finish(new Tensor(data, shape), opts);
+}
+
+/** A 0-d tensor. */
+export function scalar(value: number, opts: TensorOptions = {}): Tensor {
+  const data = allocate(checkDType('scalar', opts.dtype ?? 'float32'), 1);
+  data[0] = value;
+  return finish(new Tensor(data, []), opts);
+}
+
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  if (typeof value !== 'number') throw new Error(`full: fill value must be a number, got ${typeof value}`);
+  const s = checkShape('full', shape);
+  const data = allocate(checkDType('full', opts.dtype ?? 'float32'), sizeOf(s));
+  if (value !== 0) data.fill(value);
+  return finish(new Tensor(data, s), opts);
+}
+
+export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return zeros(t.shape, { dtype: t.dtype, ...opts });
+}
+
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return ones(t.shape, { dtype: t.dtype, ...opts });
+}
+
+/** [start, end) in steps: arange(5), arange(1, 4), arange(0, 1, 0.25). */
+export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  for (const [k, v] of [['start', start], ['end', end], ['step', step]] as const) {
+    if (!Number.isFinite(v)) throw new Error(`arange: ${k} must be finite, got ${v}`);
+  }
+  if (step === 0) throw new Error('arange: step must not be 0');
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const data = allocate(checkDType('arange', opts.dtype ?? 'float32'), n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return finish(new Tensor(data, [n]), opts);
+}
+
+/** Identity matrix n×m (m defaults to n). */
+export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
+  const s = checkShape('eye', [n, m]);
+  const t = zeros(s, opts);
+  for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
+  return t;
+}
+
+/** Uniform [0, 1), seeded by `opts.generator` or the global generator. */
+export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  const s = checkShape('rand', shape);
+  const g = opts.generator ?? defaultGenerator();
+  const data = allocate(checkDType('rand', opts.dtype ?? 'float32'), sizeOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = g.random();
+  return finish(new Tensor(data, s), opts);
+}
+
+/** Standard normal, seeded by `opts.generator` or the global generator. */
+export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  const s = checkShape('randn', shape);
+  const g = opts.generator ?? defaultGenerator();
+  const data = allocate(checkDType('randn', opts.dtype ?? 'float32'), sizeOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = g.normal();
+  return finish(new Tensor(data, s), opts);
+}
+
+/** Integers uniform in [low, high), as floats. */
+export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new Error(`randint: need integers low < high, got ${low}, ${high}`);
+  const s = checkShape('randint', shape);
+  const g = opts.generator ?? defaultGenerator();
+  const data = allocate(checkDType('randint', opts.dtype ?? 'float32'), sizeOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = low + g.int(high - low);
+  return finish(new Tensor(data, s), opts);
+}
+
+/** One-hot rows: labels (integers in [0, n)) → [labels.length, n]. */
+export function oneHot(labels: ArrayLike<number> | Tensor, n: number, opts: TensorOptions = {}): Tensor {
+  const list: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`oneHot: number of classes must be a positive integer, got ${n}`);
+  const out = zeros([list.length, n], opts);
+  for (let i = 0; i < list.length; i++) {
+    const k = list[i];
+    if (!Number.isInteger(k) || k < 0 || k >= n) throw new Error(`oneHot: label ${k} at index ${i} is not an integer in [0, ${n})`);
+    out.data[i * n + k] = 1;
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+/** Forward convolution ops: argument checking, output sizes, and dispatch to the backend. */
+import { allocate, promote } from '../dtype.js';
+import { backendFor, type Conv2dParams, type Pool2dParams } from '../backend.js';
+import { shapeStr } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { cast } from './elementwise.js';
+
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+  dilation?: number | [number, number];
+  groups?: number;
+}
+
+export interface ConvTranspose2dOptions extends Conv2dOptions {
+  outputPadding?: number | [number, number];
+}
+
+export function pair(op: string, name: string, v: number | readonly number[] | undefined, dflt: number, min: number): [number, number] {
+  const p = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= min)) {
+    throw new Error(`${op}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return [p[0], p[1]];
+}
+
+function checkGroups(op: string, groups: number | undefined): void {
+  if (groups !== undefined && groups !== 1) throw new Error(`${op}: groups=${groups} is not supported (only groups=1)`);
+}
+
+/** Parameters of y = conv2d(x, w): x [n, c, h, w], w [o, c, kh, kw]. */
+export function conv2dParams(op: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions): Conv2dParams {
+  checkGroups(op, opts.groups);
+  if (xShape.length !== 4) throw new Error(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(xShape)}`);
+  if (wShape.length !== 4) throw new Error(`${op}: weight must be 4-D [outC, inC, kH, kW], got ${shapeStr(wShape)}`);
+  const [n, c, h, w] = xShape;
+  const [o, wc, kh, kw] = wShape;
+  if (c !== wc) throw new Error(`${op}: input ${shapeStr(xShape)} has ${c} channels but weight ${shapeStr(wShape)} expects ${wc}`);
+  const [strideH, strideW] = pair(op, 'stride', opts.stride, 1, 1);
+  const [padH, padW] = pair(op, 'padding', opts.padding, 0, 0);
+  const [dilationH, dilationW] = pair(op, 'dilation', opts.dilation, 1, 1);
+  const ho = Math.floor((h + 2 * padH - dilationH * (kh - 1) - 1) / strideH) + 1;
+  const wo = Math.floor((w + 2 * padW - dilationW * (kw - 1) - 1) / strideW) + 1;
+  if (ho <= 0 || wo <= 0) {
+    throw new Error(`${op}: kernel ${kh}×${kw} (dilation ${dilationH}×${dilationW}) does not fit input ${h}×${w} with padding ${padH}×${padW}`);
+  }
+  return { n, c, h, w, o, kh, kw, ho, wo, strideH, strideW, padH, padW, dilationH, dilationW };
+}
+
+/**
+ * Parameters of y = convTranspose2d(x, w): x [n, cin, h, w], w [cin, cout, kh, kw] (PyTorch's layout).
+ * It is the input-gradient of the conv2d that maps y back to x, so the returned
+ * params describe that conv: its input is y (c = cout), its output is x (o = cin).
+ */
+export function convTranspose2dParams(op: string, xShape: readonly number[], wShape: readonly number[], opts: ConvTranspose2dOptions): Conv2dParams {
+  checkGroups(op, opts.groups);
+  if (xShape.length !== 4) throw new Error(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(xShape)}`);
+  if (wShape.length !== 4) throw new Error(`${op}: weight must be 4-D [inC, outC, kH, kW], got ${shapeStr(wShape)}`);
+  const [n, cin, hin, win] = xShape;
+  const [wcin, cout, kh, kw] = wShape;
+  if (cin !== wcin) throw new Error(`${op}: input ${shapeStr(xShape)} has ${cin} channels but weight ${shapeStr(wShape)} expects ${wcin}`);
+  const [strideH, strideW] = pair(op, 'stride', opts.stride, 1, 1);
+  const [padH, padW] = pair(op, 'padding', opts.padding, 0, 0);
+  const [dilationH, dilationW] = pair(op, 'dilation', opts.dilation, 1, 1);
+  const [opH, opW] = pair(op, 'outputPadding', opts.outputPadding, 0, 0);
+  if (opH >= Math.max(strideH, dilationH) || opW >= Math.max(strideW, dilationW)) {
+    throw new Error(`${op}: outputPadding (${opH}, ${opW}) must be smaller than stride or dilation`);
+  }
+  const h = (hin - 1) * strideH - 2 * padH + dilationH * (kh - 1) + opH + 1;
+  const w = (win - 1) * strideW - 2 * padW + dilationW * (kw - 1) + opW + 1;
+  if (h <= 0 || w <= 0) throw new Error(`${op}: output size ${h}×${w} is not positive for input ${shapeStr(xShape)}`);
+  return { n, c: cout, h, w, o: cin, kh, kw, ho: hin, wo: win, strideH, strideW, padH, padW, dilationH, dilationW };
+}
+
+function operands(x: Tensor, w: Tensor): [Tensor, Tensor] {
+  const dtype = promote(x.dtype, w.dtype);
+  return [cast(x, dtype), cast(w, dtype)];
+}
+
+export function conv2dRaw(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
+  const [tx, tw] = operands(x, w);
+  const out = allocate(tx.dtype, p.n * p.o * p.ho * p.wo);
+  backendFor(out).conv2d(tx.data, tw.data, out, p);
+  return new Tensor(out, [p.n, p.o, p.ho, p.wo]);
+}
+
+export function conv2dGradInputRaw(dy: Tensor, w: Tensor, p: Conv2dParams): Tensor {
+  const [tdy, tw] = operands(dy, w);
+  const out = allocate(tdy.dtype, p.n * p.c * p.h * p.w);
+  backendFor(out).conv2dGradInput(tdy.data, tw.data, out, p);
+  return new Tensor(out, [p.n, p.c, p.h, p.w]);
+}
+
+export function conv2dGradWeightRaw(x: Tensor, dy: Tensor, p: Conv2dParams): Tensor {
+  const [tx, tdy] = operands(x, dy);
+  const out = allocate(tx.dtype, p.o * p.c * p.kh * p.kw);
+  backendFor(out).conv2dGradWeight(tx.data, tdy.data, out, p);
+  return new Tensor(out, [p.o, p.c, p.kh, p.kw]);
+}
+
+export interface Pool2dOptions {
+  kernelSize: number | [number, number];
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+}
+
+export function pool2dParams(op: string, xShape: readonly number[], opts: Pool2dOptions): Pool2dParams {
+  if (xShape.length !== 4) throw new Error(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(xShape)}`);
+  const [n, c, h, w] = xShape;
+  const [kh, kw] = pair(op, 'kernelSize', opts.kernelSize, 1, 1);
+  const [strideH, strideW] = opts.stride === undefined ? [kh, kw] : pair(op, 'stride', opts.stride, 1, 1);
+  const [padH, padW] = pair(op, 'padding', opts.padding, 0, 0);
+  if (padH * 2 > kh || padW * 2 > kw) throw new Error(`${op}: padding (${padH}, ${padW}) must be at most half the kernel (${kh}, ${kw})`);
+  const ho = Math.floor((h + 2 * padH - kh) / strideH) + 1;
+  const wo = Math.floor((w + 2 * padW - kw) / strideW) + 1;
+  if (ho <= 0 || wo <= 0) throw new Error(`${op}: kernel ${kh}×${kw} does not fit input ${h}×${w} with padding ${padH}×${padW}`);
+  return { n, c, h, w, kh, kw, ho, wo, strideH, strideW, padH, padW };
+}
+
+export function maxPool2dRaw(x: Tensor, p: Pool2dParams): { out: Tensor; argmax: Int32Array } {
+  const out = allocate(x.dtype, p.n * p.c * p.ho * p.wo);
+  const argmax = new Int32Array(out.length);
+  backendFor(out).maxPool2d(x.data, out, argmax, p);
+  return { out: new Tensor(out, [p.n, p.c, p.ho, p.wo]), argmax };
+}
+
+/** Scatters pooled gradients back to the input positions that won the max. */
+export function maxPool2dGradRaw(dy: Tensor, argmax: Int32Array, p: Pool2dParams): Tensor {
+  const out = allocate(dy.dtype, p.n * p.c * p.h * p.w);
+  for (let i = 0; i < argmax.length; i++) out[argmax[i]] += dy.data[i];
+  return new Tensor(out, [p.n, p.c, p.h, p.w]);
+}
+
+export function avgPool2dRaw(x: Tensor, p: Pool2dParams): Tensor {
+  const out = allocate(x.dtype, p.n * p.c * p.ho * p.wo);
+  backendFor(out).avgPool2d(x.data, out, p);
+  return new Tensor(out, [p.n, p.c, p.ho, p.wo]);
+}
+
+export function avgPool2dGradRaw(dy: Tensor, p: Pool2dParams): Tensor {
+  const out = allocate(dy.dtype, p.n * p.c * p.h * p.w);
+  backendFor(out).avgPool2dGrad(dy.data, out, p);
+  return new Tensor(out, [p.n, p.c, p.h, p.w]);
+}

@@ -1,0 +1,51 @@
+/** Forward matmul: 2-D and batched (batch dimensions broadcast), transpose flags passed to the kernel. */
+import { allocate, promote } from '../dtype.js';
+import { backendFor } from '../backend.js';
+import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { cast } from './elementwise.js';
+import { expandRaw } from './movement.js';
+
+/**
+ * C = op(A) · op(B), op(X) = Xᵀ (last two axes) when its flag is set.
+ * The transposed operand is read in place by the kernel, never copied.
+ */
+export function matmulRaw(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  if (a.ndim < 2 || b.ndim < 2) {
+    throw new Error(`matmul: expected operands with at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  }
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const m = transA ? ac : ar;
+  const k = transA ? ar : ac;
+  const kb = transB ? bc : br;
+  const n = transB ? br : bc;
+  if (k !== kb) {
+    const desc = (s: number[], t: boolean): string => `${shapeStr(s)}${t ? 'ᵀ' : ''}`;
+    throw new Error(`matmul: shapes ${desc(a.shape, transA)} and ${desc(b.shape, transB)} are not aligned (inner dimensions ${k} vs ${kb})`);
+  }
+  const dtype = promote(a.dtype, b.dtype);
+  let ta = cast(a, dtype);
+  let tb = cast(b, dtype);
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  let batchShape: number[];
+  try {
+    batchShape = broadcastShapes('matmul', batchA, batchB);
+  } catch {
+    throw new Error(`matmul: batch dimensions of ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be broadcast together`);
+  }
+  const batch = sizeOf(batchShape);
+  // A batch operand that is one matrix is read with stride 0; any other broadcast is materialised.
+  const strideFor = (t: Tensor, tb: number[], rows: number, cols: number): [Tensor, number] => {
+    if (sizeOf(tb) === 1) return [t, 0];
+    if (sameShape(tb, batchShape)) return [t, rows * cols];
+    return [expandRaw(t, [...batchShape, rows, cols]), rows * cols];
+  };
+  let strideA: number, strideB: number;
+  [ta, strideA] = strideFor(ta, batchA, ar, ac);
+  [tb, strideB] = strideFor(tb, batchB, br, bc);
+  const out = allocate(dtype, batch * m * n);
+  backendFor(out).matmul(ta.data, tb.data, out, { batch, m, n, k, transA, transB, strideA, strideB });
+  return new Tensor(out, [...batchShape, m, n]);
+}

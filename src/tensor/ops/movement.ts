@@ -1,0 +1,223 @@
+/** Forward movement ops: reshape (a view), permute, slice, concat, expand, pad (copies). */
+import { allocate } from '../dtype.js';
+import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+
+/** Same data, new shape; one dimension may be -1 (inferred). */
+export function reshapeRaw(x: Tensor, shape: readonly number[]): Tensor {
+  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array, got ${String(shape)}`);
+  const out = shape.slice();
+  let infer = -1;
+  let known = 1;
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
+    if (d === -1) {
+      if (infer >= 0) throw new Error(`reshape: only one dimension can be -1, got ${shapeStr(shape)}`);
+      infer = i;
+    } else if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`reshape: invalid dimension ${String(d)} in ${shapeStr(shape)}`);
+    } else known *= d;
+  }
+  if (infer >= 0) {
+    if (known === 0 || x.size % known !== 0) throw new Error(`reshape: cannot reshape tensor of shape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)}`);
+    out[infer] = x.size / known;
+  }
+  if (sizeOf(out) !== x.size) {
+    throw new Error(`reshape: cannot reshape tensor of shape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)} (${sizeOf(out)} elements)`);
+  }
+  return new Tensor(x.data, out);
+}
+
+export function checkPermutation(op: string, perm: readonly number[], ndim: number): number[] {
+  if (perm.length !== ndim) throw new Error(`${op}: permutation [${perm.join(', ')}] has ${perm.length} entries, tensor has ${ndim} dimensions`);
+  const p = perm.map((a) => normalizeAxis(op, a, ndim));
+  if (new Set(p).size !== ndim) throw new Error(`${op}: [${perm.join(', ')}] is not a permutation of the axes`);
+  return p;
+}
+
+/** out.shape[i] = x.shape[perm[i]]. */
+export function permuteRaw(x: Tensor, perm: readonly number[]): Tensor {
+  const p = checkPermutation('permute', perm, x.ndim);
+  const shape = p.map((a) => x.shape[a]);
+  if (p.every((a, i) => a === i)) return new Tensor(x.data.slice(), shape);
+  const inStrides = stridesOf(x.shape);
+  const s = p.map((a) => inStrides[a]);
+  const n = x.size;
+  const out = allocate(x.dtype, n);
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let src = 0;
+  for (let o = 0; o < n; o++) {
+    out[o] = x.data[src];
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++;
+      src += s[d];
+      if (idx[d] < shape[d]) break;
+      src -= s[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return new Tensor(out, shape);
+}
+
+export function inversePermutation(perm: readonly number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((a, i) => (inv[a] = i));
+  return inv;
+}
+
+/** Elements start..end-1 along `dim` (negative indices count from the end, as in Python). */
+export function resolveSlice(x: Tensor, dim: number, start: number, end: number | undefined): { axis: number; start: number; end: number } {
+  const axis = normalizeAxis('slice', dim, x.ndim);
+  const n = x.shape[axis];
+  const fix = (v: number, name: string): number => {
+    if (!Number.isInteger(v)) throw new Error(`slice: ${name} must be an integer, got ${v}`);
+    const r = v < 0 ? v + n : v;
+    return Math.min(Math.max(r, 0), n);
+  };
+  const s = fix(start, 'start');
+  const e = end === undefined ? n : fix(end, 'end');
+  return { axis, start: s, end: Math.max(s, e) };
+}
+
+export function sliceRaw(x: Tensor, axis: number, start: number, end: number): Tensor {
+  let outer = 1, inner = 1;
+  for (let d = 0; d < axis; d++) outer *= x.shape[d];
+  for (let d = axis + 1; d < x.ndim; d++) inner *= x.shape[d];
+  const n = x.shape[axis];
+  const len = end - start;
+  const out = allocate(x.dtype, outer * len * inner);
+  for (let o = 0; o < outer; o++) {
+    out.set(x.data.subarray((o * n + start) * inner, (o * n + end) * inner), o * len * inner);
+  }
+  const shape = x.shape.slice();
+  shape[axis] = len;
+  return new Tensor(out, shape);
+}
+
+/** Places `g` (a slice's gradient) at start..end of `axis` in zeros of `shape`: the adjoint of slice. */
+export function unsliceRaw(g: Tensor, shape: readonly number[], axis: number, start: number): Tensor {
+  let outer = 1, inner = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d];
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  const n = shape[axis];
+  const len = g.shape[axis];
+  const out = allocate(g.dtype, sizeOf(shape));
+  for (let o = 0; o < outer; o++) {
+    out.set(g.data.subarray(o * len * inner, (o + 1) * len * inner), (o * n + start) * inner);
+  }
+  return new Tensor(out, shape);
+}
+
+/** Joins tensors along an existing axis; all other dimensions must match. */
+export function concatRaw(xs: readonly Tensor[], dim: number): Tensor {
+  if (xs.length === 0) throw new Error('concat: needs at least one tensor');
+  const first = xs[0];
+  const axis = normalizeAxis('concat', dim, first.ndim);
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const t = xs[i];
+    const ok = t.ndim === first.ndim && t.shape.every((d, j) => j === axis || d === first.shape[j]);
+    if (!ok) throw new Error(`concat: tensor ${i} has shape ${shapeStr(t.shape)}, incompatible with tensor 0's ${shapeStr(first.shape)} along axis ${axis}`);
+    if (t.dtype !== first.dtype) throw new Error(`concat: tensor ${i} is ${t.dtype}, tensor 0 is ${first.dtype}`);
+    total += t.shape[axis];
+  }
+  let outer = 1, inner = 1;
+  for (let d = 0; d < axis; d++) outer *= first.shape[d];
+  for (let d = axis + 1; d < first.ndim; d++) inner *= first.shape[d];
+  const shape = first.shape.slice();
+  shape[axis] = total;
+  const out = allocate(first.dtype, sizeOf(shape));
+  let offset = 0;
+  for (const t of xs) {
+    const len = t.shape[axis] * inner;
+    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * len, (o + 1) * len), o * total * inner + offset);
+    offset += len;
+  }
+  return new Tensor(out, shape);
+}
+
+/** Broadcasts x to `shape` (materialised: genzoo tensors are always contiguous). */
+export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
+  const target = shape.map((d, i) => (d === -1 ? x.shape[i - (shape.length - x.ndim)] : d));
+  let result: number[];
+  try {
+    result = broadcastShapes('expand', x.shape, target);
+  } catch {
+    throw new Error(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+  }
+  if (!sameShape(result, target)) throw new Error(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+  const n = sizeOf(target);
+  const out = allocate(x.dtype, n);
+  if (x.size === 1) {
+    out.fill(x.data[0]);
+    return new Tensor(out, target);
+  }
+  const s = broadcastStrides(x.shape, target);
+  const nd = target.length;
+  const idx = new Array<number>(nd).fill(0);
+  let src = 0;
+  for (let o = 0; o < n; o++) {
+    out[o] = x.data[src];
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]++;
+      src += s[d];
+      if (idx[d] < target[d]) break;
+      src -= s[d] * target[d];
+      idx[d] = 0;
+    }
+  }
+  return new Tensor(out, target);
+}
+
+/**
+ * Constant padding. `widths` holds [before, after] pairs for the trailing
+ * `widths.length` dimensions (NumPy's np.pad order; leading dimensions unpadded).
+ */
+export function normalizePad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  if (widths.length > x.ndim) throw new Error(`pad: ${widths.length} [before, after] pairs for a tensor of shape ${shapeStr(x.shape)}`);
+  const full: Array<[number, number]> = x.shape.map(() => [0, 0]);
+  widths.forEach((w, i) => {
+    if (!Array.isArray(w) || w.length !== 2 || !w.every((v) => Number.isInteger(v) && v >= 0)) {
+      throw new Error(`pad: widths must be [before, after] pairs of non-negative integers, got ${JSON.stringify(w)}`);
+    }
+    full[x.ndim - widths.length + i] = [w[0], w[1]];
+  });
+  return full;
+}
+
+export function padRaw(x: Tensor, widths: ReadonlyArray<readonly [number, number]>, value = 0): Tensor {
+  const full = normalizePad(x, widths);
+  const shape = x.shape.map((d, i) => d + full[i][0] + full[i][1]);
+  const out = allocate(x.dtype, sizeOf(shape));
+  if (value !== 0) out.fill(value);
+  if (x.size === 0) return new Tensor(out, shape);
+  const outStrides = stridesOf(shape);
+  const nd = x.ndim;
+  if (nd === 0) {
+    out[0] = x.data[0];
+    return new Tensor(out, shape);
+  }
+  const last = x.shape[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  for (let src = 0; src < x.size; src += last) {
+    let dst = 0;
+    for (let d = 0; d < nd; d++) dst += (idx[d] + full[d][0]) * outStrides[d];
+    out.set(x.data.subarray(src, src + last), dst);
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      if (idx[d] < x.shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return new Tensor(out, shape);
+}
+
+/** The adjoint of pad: the interior of a padded gradient. */
+export function unpadRaw(g: Tensor, full: ReadonlyArray<readonly [number, number]>): Tensor {
+  let t = g;
+  full.forEach(([before, after], axis) => {
+    if (before || after) t = sliceRaw(t, axis, before, t.shape[axis] - after);
+  });
+  return t === g ? new Tensor(g.data, g.shape) : t;
+}

@@ -1,0 +1,80 @@
+/**
+ * Atomic file writes: a reader (or a crash) sees either the old file or the
+ * complete new one, never a half-written file under the target name.
+ *
+ *   1. write the bytes to a temporary file in the SAME directory (a rename is
+ *      only atomic within one file system), created exclusively ('wx');
+ *   2. fsync it, so the data is on disk before the name points at it;
+ *   3. rename it over the target (atomic on POSIX; replaces on Windows);
+ *   4. fsync the directory, so the rename itself survives a power cut
+ *      (skipped where the platform cannot open directories, e.g. Windows).
+ *
+ * If anything fails before the rename, the temporary file is removed and the
+ * previous file under the target name is untouched. A process killed between
+ * steps 2 and 3 leaves a stray `.NAME.PID.N.tmp` beside the target — never a
+ * damaged target.
+ *
+ * Node-only: node:fs is loaded on first use (see node.ts).
+ */
+import { errorMessage, fsReason, nodeFs, nodePath } from './node.js';
+
+export interface AtomicWriteOptions {
+  /** File mode for a newly created file (default 0o644, less the umask). */
+  mode?: number;
+  /**
+   * Called after the temporary file is written and fsynced, just before the
+   * rename. Tests throw from it to simulate a crash between write and rename.
+   */
+  beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+let counter = 0;
+
+/** Writes `data` to `path` atomically (temp file + fsync + rename + directory fsync). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): Promise<void> {
+  if (typeof path !== 'string' || path === '') throw new Error('writeFileAtomic: path must be a non-empty string');
+  const fs = await nodeFs('writeFileAtomic');
+  const { dirname, basename, join, resolve } = await nodePath('writeFileAtomic');
+  const target = resolve(path);
+  const dir = dirname(target);
+  const temp = join(dir, `.${basename(target)}.${process.pid}.${++counter}.tmp`);
+
+  let handle: Awaited<ReturnType<typeof fs.open>>;
+  try {
+    handle = await fs.open(temp, 'wx', opts.mode ?? 0o644);
+  } catch (err) {
+    const why = (err as { code?: string }).code === 'ENOENT' ? `directory ${dir} does not exist` : fsReason(err);
+    throw new Error(`cannot write ${path}: ${why}`, { cause: err });
+  }
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await opts.beforeRename?.(temp);
+    await fs.rename(temp, target);
+  } catch (err) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw new Error(`cannot write ${path}: ${fsReason(err)} (the previous file, if any, is unchanged)`, { cause: err });
+  }
+  await fsyncDirectory(fs, dir);
+}
+
+/** Makes a rename durable; a no-op where directories cannot be opened or synced. */
+async function fsyncDirectory(fs: Awaited<ReturnType<typeof nodeFs>>, dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof fs.open>> | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    // Windows and some file systems refuse to open or sync a directory: the rename is done, only its durability is weaker.
+    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF', 'ENOTSUP'].includes(code ?? '')) {
+      throw new Error(`wrote the file but could not sync directory ${dir}: ${errorMessage(err)}`, { cause: err });
+    }
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}

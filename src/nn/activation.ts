@@ -1,0 +1,64 @@
+/**
+ * Activation functions as modules, for Sequential. Each calls the autograd op
+ * of the same name (src/autograd/ops/elementwise.ts), where its derivative is.
+ */
+import { leakyRelu, relu, sigmoid, softplus, tanh, mul, div } from '../autograd/index.js';
+import type { Tensor } from '../tensor/index.js';
+import { Module } from './module.js';
+
+export class ReLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+/** max(x, 0) + negativeSlope·min(x, 0). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+    if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+export class Sigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+export class Tanh extends Module {
+  override forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/** log(1 + e^(βx)) / β, computed stably for any x (β = 1 by default). */
+export class Softplus extends Module {
+  constructor(readonly beta = 1) {
+    super();
+    if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`Softplus: beta must be a positive finite number, got ${beta}`);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return this.beta === 1 ? softplus(x) : div(softplus(mul(x, this.beta)), this.beta);
+  }
+
+  override extraRepr(): string {
+    return this.beta === 1 ? '' : `beta=${this.beta}`;
+  }
+}
+
+/** Passes its input through (a placeholder, e.g. an optional normalisation). */
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+}

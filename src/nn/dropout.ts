@@ -1,0 +1,50 @@
+/**
+ * Dropout (Srivastava et al. 2014): in training, each element is zeroed with
+ * probability p and the survivors are scaled by 1/(1 − p), so the expected
+ * output equals the input and eval mode can be the identity. The mask is drawn
+ * from a seeded Generator: same seed, same mask.
+ */
+import { mul } from '../autograd/index.js';
+import { allocate, defaultGenerator, Tensor, zerosLike, type Generator } from '../tensor/index.js';
+import { Module } from './module.js';
+
+function checkP(op: string, p: number): void {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`${op}: probability p must be in [0, 1], got ${String(p)}`);
+}
+
+/** Functional dropout (PyTorch's F.dropout): identity unless `training`. */
+export function dropout(x: Tensor, p = 0.5, training = true, opts: { generator?: Generator } = {}): Tensor {
+  checkP('dropout', p);
+  if (!training || p === 0) return x;
+  if (p === 1) return mul(x, zerosLike(x));
+  const g = opts.generator ?? defaultGenerator();
+  const keep = 1 / (1 - p);
+  const mask = allocate(x.dtype, x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = g.random() >= p ? keep : 0;
+  return mul(x, new Tensor(mask, x.shape));
+}
+
+export interface DropoutOptions {
+  /** Draws the masks (default: the global generator). */
+  generator?: Generator;
+}
+
+export class Dropout extends Module {
+  readonly p: number;
+  generator: Generator | undefined;
+
+  constructor(p = 0.5, opts: DropoutOptions = {}) {
+    super();
+    checkP('Dropout', p);
+    this.p = p;
+    this.generator = opts.generator;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return dropout(x, this.p, this.training, { generator: this.generator });
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}

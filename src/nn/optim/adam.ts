@@ -1,0 +1,74 @@
+/**
+ * Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019), as PyTorch
+ * computes them. At step t with gradient g:
+ *   Adam:  g ← g + λ·p                  (weight decay as an L2 term in the gradient)
+ *   AdamW: p ← p·(1 − lr·λ)             (decay decoupled from the adaptive scaling)
+ *   m ← β₁·m + (1 − β₁)·g               first moment
+ *   v ← β₂·v + (1 − β₂)·g²              second moment
+ *   v̂ ← max(v̂, v) with amsgrad, else v
+ *   p ← p − (lr / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+ * The bias corrections 1 − βᵗ undo the zero initialisation of m and v.
+ */
+import type { FloatArray } from '../../tensor/index.js';
+import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}
+
+type AdamGroup = AdamOptions & GroupBase;
+
+export class Adam extends Optimizer<AdamGroup> {
+  /** True for AdamW: weight decay shrinks the parameters directly instead of entering the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Params<AdamGroup>, opts: Partial<AdamOptions> = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...opts });
+  }
+
+  protected override validate(g: AdamOptions): void {
+    const name = this.constructor.name;
+    checkHyper(name, 'lr', g.lr, 0);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`${name}: betas must be a pair [β₁, β₂], got ${JSON.stringify(g.betas)}`);
+    checkHyper(name, 'betas[0]', g.betas[0], 0, 1);
+    checkHyper(name, 'betas[1]', g.betas[1], 0, 1);
+    checkHyper(name, 'eps', g.eps, 0);
+    checkHyper(name, 'weightDecay', g.weightDecay, 0);
+  }
+
+  protected override update(p: FloatArray, grad: FloatArray, state: ParamState, g: AdamOptions): void {
+    const { lr, eps, weightDecay, amsgrad } = g;
+    const [b1, b2] = g.betas;
+    const t = state.step;
+    const m = this.buffer(state, 'expAvg', p);
+    const v = this.buffer(state, 'expAvgSq', p);
+    const vmax = amsgrad ? this.buffer(state, 'maxExpAvgSq', p) : null;
+    const stepSize = lr / (1 - b1 ** t);
+    const bc2Sqrt = Math.sqrt(1 - b2 ** t);
+    const decay = this.decoupled ? 1 - lr * weightDecay : 1;
+    const l2 = this.decoupled ? 0 : weightDecay;
+    for (let i = 0; i < p.length; i++) {
+      let gi = grad[i];
+      if (l2 !== 0) gi += l2 * p[i];
+      if (decay !== 1) p[i] *= decay;
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      let vhat = v[i];
+      if (vmax) vhat = vmax[i] = Math.max(vmax[i], vhat);
+      p[i] -= (stepSize * m[i]) / (Math.sqrt(vhat) / bc2Sqrt + eps);
+    }
+  }
+}
+
+/** Adam with decoupled weight decay (default λ = 0.01, as PyTorch). */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: Params<AdamGroup>, opts: Partial<AdamOptions> = {}) {
+    super(params, { weightDecay: 1e-2, ...opts });
+  }
+}

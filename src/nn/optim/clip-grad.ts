@@ -1,0 +1,39 @@
+/**
+ * Gradient clipping by global norm (PyTorch's clip_grad_norm_): treats all
+ * gradients as one vector; if its norm exceeds maxNorm, scales every gradient
+ * by maxNorm / (norm + 1e-6), keeping the direction of the update.
+ */
+import { Tensor } from '../../tensor/index.js';
+
+export interface ClipGradNormOptions {
+  /** The p of the p-norm (default 2; Infinity for the largest absolute value). */
+  normType?: number;
+  /** Throw when the total norm is NaN or infinite instead of scaling by it (default false). */
+  errorIfNonfinite?: boolean;
+}
+
+/** Clips gradients in place; returns the total norm before clipping. Parameters without a gradient are skipped. */
+export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, opts: ClipGradNormOptions = {}): number {
+  const normType = opts.normType ?? 2;
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be a non-negative number, got ${String(maxNorm)}`);
+  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be positive, got ${String(normType)}`);
+  const grads: Tensor[] = [];
+  for (const p of params) {
+    if (!(p instanceof Tensor)) throw new Error('clipGradNorm: params must be Tensors');
+    if (p.grad) grads.push(p.grad);
+  }
+  let total = 0;
+  if (normType === Infinity) {
+    for (const g of grads) for (let i = 0; i < g.size; i++) total = Math.max(total, Math.abs(g.data[i]));
+  } else {
+    for (const g of grads) for (let i = 0; i < g.size; i++) total += Math.abs(g.data[i]) ** normType;
+    total = total ** (1 / normType);
+  }
+  if (!Number.isFinite(total)) {
+    if (opts.errorIfNonfinite) throw new Error(`clipGradNorm: the total norm of the gradients is ${total}`);
+    return total;
+  }
+  const coef = maxNorm / (total + 1e-6);
+  if (coef < 1) for (const g of grads) for (let i = 0; i < g.size; i++) g.data[i] *= coef;
+  return total;
+}

@@ -1,0 +1,189 @@
+/**
+ * Optimizer: the base of SGD, Adam and AdamW (PyTorch's torch.optim.Optimizer).
+ *
+ * Parameters come in groups, each with its own hyperparameters (`lr`, ...), so a
+ * learning-rate scheduler or a user can change them between steps. `step()` runs
+ * under noGrad and updates each parameter's `.data` in place from its `.grad`;
+ * per-parameter state (momentum, moment estimates) lives in `state`, keyed by
+ * the parameter tensor, in arrays of the parameter's dtype.
+ */
+import { noGrad } from '../../autograd/index.js';
+import { allocate, shapeStr, Tensor, type FloatArray } from '../../tensor/index.js';
+
+/** What every group has; each optimizer adds its hyperparameters. */
+export interface GroupBase {
+  lr: number;
+  /** Set by learning-rate schedulers: the lr they scale from. */
+  initialLr?: number;
+}
+
+export type ParamGroup<H extends GroupBase> = H & { params: Tensor[] };
+
+/** A group as given to a constructor: its params and any hyperparameters overriding the defaults. */
+export type ParamGroupInput<H extends GroupBase> = Partial<H> & { params: Iterable<Tensor> };
+
+export type Params<H extends GroupBase> = Iterable<Tensor> | ReadonlyArray<ParamGroupInput<H>>;
+
+/** Per-parameter state: a step count and named buffers. */
+export interface ParamState {
+  step: number;
+  [buffer: string]: number | FloatArray;
+}
+
+/**
+ * A snapshot of an optimizer, for resuming training: tensors are copies.
+ * Parameters are referred to by their index across all groups, in order.
+ */
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, number | Tensor>>;
+  paramGroups: Array<Record<string, unknown> & { params: number[] }>;
+}
+
+function isGroupList<H extends GroupBase>(p: Params<H>): p is ReadonlyArray<ParamGroupInput<H>> {
+  return Array.isArray(p) && p.length > 0 && !(p[0] instanceof Tensor) && typeof p[0] === 'object' && p[0] !== null && 'params' in p[0];
+}
+
+export abstract class Optimizer<H extends GroupBase = GroupBase> {
+  readonly paramGroups: Array<ParamGroup<H>> = [];
+  readonly state = new Map<Tensor, ParamState>();
+  protected readonly defaults: H;
+
+  constructor(params: Params<H>, defaults: H) {
+    this.defaults = defaults;
+    const groups = isGroupList(params) ? params : [{ params } as ParamGroupInput<H>];
+    for (const g of groups) this.addParamGroup(g);
+    if (this.paramGroups.every((g) => g.params.length === 0)) throw new Error(`${this.constructor.name}: got an empty parameter list`);
+  }
+
+  /** Checks a group's hyperparameters; subclasses throw a clear error naming the bad one. */
+  protected abstract validate(group: H): void;
+
+  /** Updates one parameter in place: p ← f(p, grad, state). */
+  protected abstract update(p: FloatArray, grad: FloatArray, state: ParamState, group: H): void;
+
+  addParamGroup(group: ParamGroupInput<H>): void {
+    const name = this.constructor.name;
+    if (group === null || typeof group !== 'object' || !('params' in group)) throw new Error(`${name}: a parameter group must be an object with 'params'`);
+    const params = [...group.params];
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} of group ${this.paramGroups.length} is not a Tensor`);
+      if (!p.isLeaf) throw new Error(`${name}: parameter ${i}${p.name ? ` ('${p.name}')` : ''} is not a leaf tensor (optimizers update leaves)`);
+      if (seen.has(p)) throw new Error(`${name}: parameter ${i}${p.name ? ` ('${p.name}')` : ''} appears more than once`);
+      seen.add(p);
+    });
+    const merged = { ...this.defaults, ...group, params } as ParamGroup<H>;
+    this.validate(merged);
+    this.paramGroups.push(merged);
+  }
+
+  /** Clears every parameter's `.grad`. */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  /** One update of every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        this.validate(group); // a scheduler or user may have changed it
+        for (const p of group.params) {
+          if (!p.grad) continue;
+          if (p.grad.size !== p.size) throw new Error(`${this.constructor.name}.step: gradient ${shapeStr(p.grad.shape)} does not match parameter ${shapeStr(p.shape)}${p.name ? ` ('${p.name}')` : ''}`);
+          let st = this.state.get(p);
+          if (!st) this.state.set(p, (st = { step: 0 }));
+          st.step++;
+          this.update(p.data, p.grad.data, st, group);
+        }
+      }
+    });
+  }
+
+  /** A state buffer of the parameter's dtype, created as zeros (or a copy of `init`) on first use. */
+  protected buffer(state: ParamState, name: string, like: FloatArray, init?: FloatArray): FloatArray {
+    let b = state[name];
+    if (!(b instanceof Float32Array || b instanceof Float64Array) || b.length !== like.length) {
+      b = allocate(like instanceof Float64Array ? 'float64' : 'float32', like.length);
+      if (init) b.set(init);
+      state[name] = b;
+    }
+    return b;
+  }
+
+  /** A copy of the hyperparameters and per-parameter state (JSON-friendly apart from the tensors). */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...hyper } = g;
+      return {
+        ...structuredClone(hyper),
+        params: params.map((p) => {
+          const i = index.size;
+          index.set(p, i);
+          return i;
+        }),
+      };
+    });
+    const state: OptimizerStateDict['state'] = {};
+    for (const [p, st] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      const out: Record<string, number | Tensor> = {};
+      for (const [k, v] of Object.entries(st)) out[k] = typeof v === 'number' ? v : new Tensor(v.slice(), p.shape);
+      state[i] = out;
+    }
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores a `stateDict()` taken from an optimizer over parameters of the same
+   * shapes in the same order. Validates everything before changing anything.
+   */
+  loadStateDict(sd: OptimizerStateDict): void {
+    const name = `${this.constructor.name}.loadStateDict`;
+    if (!sd || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object' || sd.state === null) {
+      throw new Error(`${name}: expected { state, paramGroups }`);
+    }
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new Error(`${name}: the saved state has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
+    }
+    const params = this.paramGroups.flatMap((g) => g.params);
+    const groups = sd.paramGroups.map((sg, gi) => {
+      const mine = this.paramGroups[gi];
+      if (!Array.isArray(sg.params) || sg.params.length !== mine.params.length) {
+        throw new Error(`${name}: group ${gi} has ${Array.isArray(sg.params) ? sg.params.length : 'no'} parameters in the saved state, ${mine.params.length} here`);
+      }
+      const { params: _p, ...hyper } = sg;
+      const merged = { ...mine, ...structuredClone(hyper), params: mine.params } as ParamGroup<H>;
+      this.validate(merged);
+      return merged;
+    });
+    const states = new Map<Tensor, ParamState>();
+    for (const [key, saved] of Object.entries(sd.state)) {
+      const i = Number(key);
+      const p = params[i];
+      if (!Number.isInteger(i) || !p) throw new Error(`${name}: state for parameter ${key}, but there are ${params.length} parameters`);
+      const st: ParamState = { step: 0 };
+      for (const [k, v] of Object.entries(saved)) {
+        if (typeof v === 'number') st[k] = v;
+        else if (v instanceof Tensor) {
+          if (v.size !== p.size) throw new Error(`${name}: state '${k}' of parameter ${i} has shape ${shapeStr(v.shape)}, the parameter has ${shapeStr(p.shape)}`);
+          const b = allocate(p.dtype, p.size);
+          b.set(v.data);
+          st[k] = b;
+        } else throw new Error(`${name}: state '${k}' of parameter ${i} must be a number or a Tensor`);
+      }
+      if (!Number.isInteger(st.step) || st.step < 0) throw new Error(`${name}: state 'step' of parameter ${i} must be a non-negative integer, got ${String(st.step)}`);
+      states.set(p, st);
+    }
+    groups.forEach((g, gi) => (this.paramGroups[gi] = g));
+    this.state.clear();
+    for (const [p, st] of states) this.state.set(p, st);
+  }
+}
+
+/** Throws unless v is a finite number ≥ min (and < max when given). */
+export function checkHyper(op: string, name: string, v: unknown, min: number, max = Infinity, maxInclusive = false): void {
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= min && (maxInclusive ? v <= max : v < max);
+  if (!ok) throw new Error(`${op}: ${name} must be a number in [${min}, ${max === Infinity ? '∞' : max}${maxInclusive ? ']' : ')'}, got ${String(v)}`);
+}

@@ -1,0 +1,46 @@
+/**
+ * Stochastic gradient descent with momentum, as PyTorch computes it:
+ *   g ← ∇ + λ·p                                   (weight decay λ, an L2 penalty)
+ *   b ← g on the first step, else μ·b + (1 − τ)·g  (momentum μ, dampening τ)
+ *   g ← g + μ·b  (Nesterov)  or  g ← b
+ *   p ← p − lr·g
+ */
+import type { FloatArray } from '../../tensor/index.js';
+import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+export class SGD extends Optimizer<SGDOptions & GroupBase> {
+  constructor(params: Params<SGDOptions & GroupBase>, opts: Partial<SGDOptions> & { lr: number }) {
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...opts });
+  }
+
+  protected override validate(g: SGDOptions): void {
+    checkHyper('SGD', 'lr', g.lr, 0);
+    checkHyper('SGD', 'momentum', g.momentum, 0);
+    checkHyper('SGD', 'dampening', g.dampening, 0, 1, true);
+    checkHyper('SGD', 'weightDecay', g.weightDecay, 0);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new Error('SGD: Nesterov momentum needs momentum > 0 and dampening = 0');
+  }
+
+  protected override update(p: FloatArray, grad: FloatArray, state: ParamState, g: SGDOptions): void {
+    const { lr, momentum, dampening, weightDecay, nesterov } = g;
+    const first = !(state.momentumBuffer instanceof Float32Array || state.momentumBuffer instanceof Float64Array);
+    const buf = momentum !== 0 ? this.buffer(state, 'momentumBuffer', p) : null;
+    for (let i = 0; i < p.length; i++) {
+      let d = grad[i];
+      if (weightDecay !== 0) d += weightDecay * p[i];
+      if (buf) {
+        buf[i] = first ? d : momentum * buf[i] + (1 - dampening) * d;
+        d = nesterov ? d + momentum * buf[i] : buf[i];
+      }
+      p[i] -= lr * d;
+    }
+  }
+}

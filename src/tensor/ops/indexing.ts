@@ -1,0 +1,63 @@
+/** Forward indexing kernels: gather slices along one axis by integer indices, and their adjoint (scatter-add). */
+import { allocate } from '../dtype.js';
+import { normalizeAxis, shapeStr } from '../shape.js';
+import { Tensor } from '../tensor.js';
+
+/** Integer indices as an Int32Array, each checked to lie in [0, n). `op` names the caller in errors. */
+export function checkIndices(op: string, indices: Tensor | ArrayLike<number>, n: number): Int32Array {
+  const src: ArrayLike<number> = indices instanceof Tensor ? indices.data : indices;
+  const out = new Int32Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const k = src[i];
+    if (!Number.isInteger(k) || k < 0 || k >= n) {
+      throw new Error(`${op}: index ${k} at position ${i} is not an integer in [0, ${n})`);
+    }
+    out[i] = k;
+  }
+  return out;
+}
+
+function split(shape: readonly number[], axis: number): { outer: number; inner: number } {
+  let outer = 1, inner = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d];
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  return { outer, inner };
+}
+
+/** out = x with axis `dim` replaced by the slices x[..., idx[j], ...] (PyTorch's index_select). */
+export function indexSelectRaw(x: Tensor, dim: number, idx: Int32Array): Tensor {
+  if (x.ndim === 0) throw new Error(`indexSelect: needs at least 1 dimension, got shape ${shapeStr(x.shape)}`);
+  const axis = normalizeAxis('indexSelect', dim, x.ndim);
+  const { outer, inner } = split(x.shape, axis);
+  const n = x.shape[axis];
+  const m = idx.length;
+  const out = allocate(x.dtype, outer * m * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const src = (o * n + idx[j]) * inner;
+      out.set(x.data.subarray(src, src + inner), (o * m + j) * inner);
+    }
+  }
+  const shape = x.shape.slice();
+  shape[axis] = m;
+  return new Tensor(out, shape);
+}
+
+/**
+ * The adjoint of indexSelect: zeros of `shape`, then g's slice j added at idx[j]
+ * (repeated indices accumulate — PyTorch's index_add).
+ */
+export function indexAddRaw(g: Tensor, shape: readonly number[], axis: number, idx: Int32Array): Tensor {
+  const { outer, inner } = split(shape, axis);
+  const n = shape[axis];
+  const m = idx.length;
+  const out = allocate(g.dtype, outer * n * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const src = (o * m + j) * inner;
+      const dst = (o * n + idx[j]) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i] += g.data[src + i];
+    }
+  }
+  return new Tensor(out, shape);
+}

@@ -43,10 +43,13 @@ export function enableGrad<T>(fn: () => T): T {
  * `backward(g)` maps out's gradient to one gradient per input, each of that
  * input's shape (null for inputs that need none).
  */
-export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: (g: Tensor) => Array<Tensor | null>): Tensor {
+export function record(
+  out: Tensor, op: string, inputs: readonly Tensor[], backward: (g: Tensor) => Array<Tensor | null>,
+  backwardAsync?: (g: Tensor) => Promise<Array<Tensor | null>>,
+): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
-  out.node = { op, inputs, backward } satisfies GradNode;
+  out.node = (backwardAsync ? { op, inputs, backward, backwardAsync } : { op, inputs, backward }) satisfies GradNode;
   return out;
 }
 
@@ -81,19 +84,54 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
+/** The gradient backward starts from: `grad`, or 1 for a one-element root. */
+function seedOf(op: string, root: Tensor, grad?: Tensor): Tensor {
+  if (!root.requiresGrad) {
+    throw new Error(`${op}: this tensor does not require grad (no input had requiresGrad: true, or it was computed inside noGrad)`);
+  }
+  if (grad === undefined) {
+    if (root.size !== 1) throw new Error(`${op}: gradient can be implied only for one-element outputs, got shape ${shapeStr(root.shape)}; pass a gradient of that shape`);
+    return ones(root.shape, { dtype: root.dtype });
+  }
+  if (!sameShape(grad.shape, root.shape)) throw new Error(`${op}: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
+  return grad;
+}
+
+/** A leaf: accumulate into .grad (a fresh array: backward rules may share one between inputs). */
+function accumulateLeaf(t: Tensor, g: Tensor): void {
+  const gl = cast(g, t.dtype);
+  t.grad = t.grad ? binaryRaw('add', t.grad, gl) : new Tensor(gl === g ? g.data.slice() : gl.data, t.shape);
+}
+
+/** Adds one node's input gradients into the pending sums. */
+function accumulateInputs(op: string, node: GradNode, inputGrads: Array<Tensor | null>, grads: Map<Tensor, Tensor>): void {
+  node.inputs.forEach((input, k) => {
+    const ig = inputGrads[k];
+    if (!input.requiresGrad || !ig) return;
+    if (!sameShape(ig.shape, input.shape)) {
+      throw new Error(`${op}: '${node.op}' produced a gradient of shape ${shapeStr(ig.shape)} for an input of shape ${shapeStr(input.shape)}`);
+    }
+    const prev = grads.get(input);
+    const typed = cast(ig, input.dtype); // mixed-dtype ops promote; gradients keep each input's dtype
+    grads.set(input, prev ? binaryRaw('add', prev, typed) : typed);
+  });
+}
+
+function freedError(op: string, node: GradNode): Error {
+  return new Error(`${op}: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call`);
+}
+
+function freeGraph(order: Tensor[]): void {
+  for (const t of order) {
+    if (!t.node) continue;
+    t.node.backward = null;
+    if (t.node.backwardAsync) t.node.backwardAsync = null;
+  }
+}
+
 /** Accumulates d(root)/d(leaf) into every reachable leaf's `.grad`. */
 export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
-  if (!root.requiresGrad) {
-    throw new Error('backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed inside noGrad)');
-  }
-  let seed: Tensor;
-  if (grad === undefined) {
-    if (root.size !== 1) throw new Error(`backward: gradient can be implied only for one-element outputs, got shape ${shapeStr(root.shape)}; pass a gradient of that shape`);
-    seed = ones(root.shape, { dtype: root.dtype });
-  } else {
-    if (!sameShape(grad.shape, root.shape)) throw new Error(`backward: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
-    seed = grad;
-  }
+  const seed = seedOf('backward', root, grad);
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   for (let i = order.length - 1; i >= 0; i--) {
@@ -103,27 +141,40 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
     grads.delete(t);
     const node = t.node;
     if (!node) {
-      // A leaf: accumulate into .grad (a fresh array: backward rules may share one between inputs).
-      const gl = cast(g, t.dtype);
-      t.grad = t.grad ? binaryRaw('add', t.grad, gl) : new Tensor(gl === g ? g.data.slice() : gl.data, t.shape);
+      accumulateLeaf(t, g);
       continue;
     }
-    if (!node.backward) {
-      throw new Error(`backward: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call`);
-    }
-    const inputGrads = node.backward(g);
-    node.inputs.forEach((input, k) => {
-      const ig = inputGrads[k];
-      if (!input.requiresGrad || !ig) return;
-      if (!sameShape(ig.shape, input.shape)) {
-        throw new Error(`backward: '${node.op}' produced a gradient of shape ${shapeStr(ig.shape)} for an input of shape ${shapeStr(input.shape)}`);
-      }
-      const prev = grads.get(input);
-      const typed = cast(ig, input.dtype); // mixed-dtype ops promote; gradients keep each input's dtype
-      grads.set(input, prev ? binaryRaw('add', prev, typed) : typed);
-    });
+    if (!node.backward) throw freedError('backward', node);
+    accumulateInputs('backward', node, node.backward(g), grads);
   }
-  if (!opts.retainGraph) for (const t of order) if (t.node) t.node.backward = null;
+  if (!opts.retainGraph) freeGraph(order);
+}
+
+/**
+ * `backward` for graphs recorded by the async ops (matmulAsync, linearAsync,
+ * conv2dAsync, convTranspose2dAsync): the same reverse walk, awaiting each
+ * node's asynchronous rule where it has one (its gradients are async kernels,
+ * e.g. on WebGPU) and running the synchronous rule elsewhere.
+ */
+export async function backwardAsync(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): Promise<void> {
+  const seed = seedOf('backwardAsync', root, grad);
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    const g = grads.get(t);
+    if (!g) continue;
+    grads.delete(t);
+    const node = t.node;
+    if (!node) {
+      accumulateLeaf(t, g);
+      continue;
+    }
+    if (!node.backward) throw freedError('backwardAsync', node);
+    const inputGrads = node.backwardAsync ? await node.backwardAsync(g) : node.backward(g);
+    accumulateInputs('backwardAsync', node, inputGrads, grads);
+  }
+  if (!opts.retainGraph) freeGraph(order);
 }
 
 /** A tensor sharing data with `x` but outside the graph. */

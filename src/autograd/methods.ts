@@ -4,7 +4,7 @@
  * the prototype here so the tensor layer stays free of gradient knowledge.
  */
 import { Tensor, type TensorLike, type Conv2dOptions, type ConvTranspose2dOptions } from '../tensor/index.js';
-import { backward, detach, type BackwardOptions } from './engine.js';
+import { backward, backwardAsync, detach, type BackwardOptions } from './engine.js';
 import * as E from './ops/elementwise.js';
 import * as R from './ops/reduce.js';
 import * as M from './ops/movement.js';
@@ -77,6 +77,8 @@ declare module '../tensor/tensor.js' {
 
     /** Reverse-mode gradient of this tensor w.r.t. every leaf that requires grad. */
     backward(grad?: Tensor, opts?: BackwardOptions): void;
+    /** `backward` for graphs recorded by the async ops (matmulAsync, linearAsync, conv2dAsync, …). */
+    backwardAsync(grad?: Tensor, opts?: BackwardOptions): Promise<void>;
     /** Same data, cut from the graph. */
     detach(): Tensor;
     /** Clears `.grad`. */
@@ -143,5 +145,6 @@ proto.maxPool2d = function (k, s, p) { return P.maxPool2d(this, k, s, p); };
 proto.avgPool2d = function (k, s, p) { return P.avgPool2d(this, k, s, p); };
 
 proto.backward = function (g, opts) { backward(this, g, opts); };
+proto.backwardAsync = function (g, opts) { return backwardAsync(this, g, opts); };
 proto.detach = function () { return detach(this); };
 proto.zeroGrad = function () { this.grad = null; };

@@ -3,7 +3,10 @@
  * registered in COMMANDS; `main` returns the process exit code.
  */
 import { VERSION } from '../version.js';
+import { UsageError } from './errors.js';
 import { runDemo } from './demo.js';
+import { runTrain, TRAIN_USAGE } from './train.js';
+import { runSample, SAMPLE_USAGE } from './sample.js';
 
 export interface Command {
   summary: string;
@@ -13,6 +16,8 @@ export interface Command {
 
 export const COMMANDS: Record<string, Command> = {
   demo: { summary: 'print a short tensor + autograd demo', usage: 'genzoo demo', run: runDemo },
+  train: { summary: 'train vae | cvae | cgan | cvaegan (genzoo train <model> --help)', usage: TRAIN_USAGE, run: (a) => runTrain(a) },
+  sample: { summary: 'draw samples from a trained run to a PNG grid or .npy', usage: SAMPLE_USAGE, run: (a) => runSample(a) },
 };
 
 export function usage(): string {
@@ -31,8 +36,8 @@ export function usage(): string {
   return lines.join('\n');
 }
 
-/** Thrown for bad command-line input: printed as one line plus the usage, exit code 2. */
-export class UsageError extends Error {}
+/** Thrown for bad command-line input (one line plus the usage, exit 2); in errors.ts so subcommands import it without a cycle. */
+export { UsageError };
 
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');

@@ -89,6 +89,18 @@ export interface Backend {
    * Reductions over several axes are composed from this by the caller.
    */
   reduce(op: ReduceOp, x: FloatArray, out: FloatArray, outer: number, r: number, inner: number): void;
+
+  /**
+   * Optional asynchronous kernels, for devices whose results come back
+   * asynchronously (WebGPU has no synchronous readback). Each resolves once
+   * `out` is written; genzoo's async ops (`matmulAsync`, `conv2dAsync`, …,
+   * `backwardAsync`) await them, and run the synchronous kernel where a
+   * backend has none.
+   */
+  matmulAsync?(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): Promise<void>;
+  conv2dAsync?(x: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): Promise<void>;
+  conv2dGradInputAsync?(dy: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): Promise<void>;
+  conv2dGradWeightAsync?(x: FloatArray, dy: FloatArray, out: FloatArray, p: Conv2dParams): Promise<void>;
 }
 
 export interface BackendInfo {
@@ -96,6 +108,10 @@ export interface BackendInfo {
   name: string;
   /** Backend-specific details (e.g. wasm SIMD flavour, threads, GPU.js mode). */
   details: Record<string, unknown>;
+  /** What was asked for: a backend name, or 'auto' (the default). */
+  requested: string;
+  /** With 'auto': the preferred backends that could not run here, and why. */
+  skipped?: Array<{ name: string; reason: string }>;
 }
 
 export interface BackendEntry {
@@ -103,14 +119,45 @@ export interface BackendEntry {
   create(options: Record<string, unknown>): Backend;
   /** Describes the backend when active. */
   info?(): Record<string, unknown>;
+  /** Finishes asynchronous start-up (worker threads, async compilation); see `ready()`. */
+  ready?(options: Record<string, unknown>): Promise<void>;
 }
+
+/**
+ * 'auto' (the default) takes the first of these that is registered and can be
+ * created here, and reports the ones it skipped in `backendInfo().skipped`.
+ * Backend folders register themselves on import; a registration that beats
+ * the current 'auto' choice takes over at once.
+ */
+export const AUTO_ORDER: readonly string[] = ['wasm', 'js'];
 
 const registry = new Map<string, BackendEntry>([['js', { create: () => jsBackend }]]);
 let active: Backend = jsBackend;
+let requested = 'auto';
+let requestedOptions: Record<string, unknown> = {};
+let skipped: Array<{ name: string; reason: string }> = [];
 
 /** Makes a backend available to `setBackend(name)`. */
 export function registerBackend(name: string, entry: BackendEntry): void {
   registry.set(name, entry);
+  if (requested === 'auto' && AUTO_ORDER.includes(name)) selectAuto(requestedOptions);
+}
+
+function selectAuto(options: Record<string, unknown>): void {
+  const tried: Array<{ name: string; reason: string }> = [];
+  for (const name of AUTO_ORDER) {
+    const entry = registry.get(name);
+    if (!entry) continue;
+    try {
+      active = entry.create(options);
+      skipped = tried;
+      return;
+    } catch (e) {
+      tried.push({ name, reason: (e as Error).message });
+    }
+  }
+  active = jsBackend;
+  skipped = tried;
 }
 
 export function registeredBackends(): string[] {
@@ -122,9 +169,36 @@ export function registeredBackends(): string[] {
  * and the reason, when it is unavailable: there is no silent fallback.
  */
 export function setBackend(name: string, options: Record<string, unknown> = {}): BackendInfo {
-  const entry = registry.get(name);
-  if (!entry) throw new Error(`setBackend: unknown backend '${name}' (registered: ${registeredBackends().join(', ')})`);
-  active = entry.create(options);
+  if (name === 'auto') {
+    selectAuto(options);
+  } else {
+    const entry = registry.get(name);
+    if (!entry) throw new Error(`setBackend: unknown backend '${name}' (registered: auto, ${registeredBackends().join(', ')})`);
+    active = entry.create(options);
+    skipped = [];
+  }
+  requested = name;
+  requestedOptions = options;
+  return backendInfo();
+}
+
+/**
+ * Waits until the requested backend is fully started (e.g. the wasm
+ * backend's worker threads; in browsers, asynchronous compilation), and
+ * returns what runs. Kernels work before this resolves: a backend that is
+ * still starting runs them on fewer threads, with identical results. With
+ * 'auto', a preferred backend that could only start asynchronously takes over.
+ */
+export async function ready(): Promise<BackendInfo> {
+  const names = requested === 'auto' ? AUTO_ORDER.filter((n) => registry.has(n)) : [requested];
+  for (const name of names) {
+    try {
+      await registry.get(name)?.ready?.(requestedOptions);
+    } catch (e) {
+      if (requested !== 'auto') throw e;
+    }
+  }
+  if (requested === 'auto') selectAuto(requestedOptions);
   return backendInfo();
 }
 
@@ -147,7 +221,9 @@ export function backendFor(a: FloatArray): Backend {
 export function backendInfo(): BackendInfo {
   const b = getBackend();
   const entry = registry.get(b.name);
-  return { name: b.name, details: entry?.info?.() ?? {} };
+  const info: BackendInfo = { name: b.name, details: entry?.info?.() ?? {}, requested };
+  if (requested === 'auto' && skipped.length) info.skipped = skipped.slice();
+  return info;
 }
 
 /** Runs `fn` with a backend active, then restores the previous one (tests, benchmarks). */

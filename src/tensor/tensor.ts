@@ -14,6 +14,11 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /** Returns one gradient per input (null where an input needs none). Null once the graph is freed. */
   backward: ((grad: Tensor) => Array<Tensor | null>) | null;
+  /**
+   * Optional asynchronous rule, preferred by `backwardAsync` (ops recorded by
+   * the async ops, whose gradients are again async kernels). Null once freed.
+   */
+  backwardAsync?: ((grad: Tensor) => Promise<Array<Tensor | null>>) | null;
 }
 
 export type NestedArray = number | NestedArray[];
@@ -92,7 +97,9 @@ export class Tensor {
   }
 
   toString(): string {
-    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `[${Array.from(this.data.subarray(0, 8)).join(', ')}, …]`;
+    // Not JSON.stringify: it would print NaN and ±Infinity as null.
+    const fmt = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(fmt).join(',')}]` : String(v));
+    const body = this.size <= 64 ? fmt(this.toArray()) : `[${Array.from(this.data.subarray(0, 8)).join(', ')}, …]`;
     return `Tensor(shape=${shapeStr(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}) ${body}`;
   }
 

@@ -4,18 +4,11 @@
  * weight-gradient with the roles of input and output swapped.
  */
 import {
-  conv2dGradInputRaw, conv2dGradWeightRaw, conv2dParams, conv2dRaw, convTranspose2dParams, shapeStr, Tensor,
+  conv2dGradInputRaw, conv2dGradWeightRaw, conv2dParams, conv2dRaw, convTranspose2dParams, Tensor,
   type Conv2dOptions, type ConvTranspose2dOptions,
 } from '../../tensor/index.js';
 import { record } from '../engine.js';
-import { add } from './elementwise.js';
-import { reshape } from './movement.js';
-
-function addChannelBias(op: string, y: Tensor, bias: Tensor | null | undefined): Tensor {
-  if (!bias) return y;
-  if (bias.ndim !== 1 || bias.shape[0] !== y.shape[1]) throw new Error(`${op}: bias ${shapeStr(bias.shape)} does not match ${y.shape[1]} output channels`);
-  return add(y, reshape(bias, [1, bias.shape[0], 1, 1]));
-}
+import { addChannelBias } from './shared.js';
 
 /** x [N, C, H, W], weight [O, C, kH, kW] → [N, O, H', W'] (cross-correlation, as in PyTorch). */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {

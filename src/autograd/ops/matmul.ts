@@ -9,6 +9,7 @@ import { matmulRaw, shapeStr, sumToShape, Tensor } from '../../tensor/index.js';
 import { record } from '../engine.js';
 import { add } from './elementwise.js';
 import { reshape } from './movement.js';
+import { checkLinear } from './shared.js';
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -35,6 +36,10 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const tB = opts.transB ?? false;
   if (a.ndim === 1 || b.ndim === 1) {
     if (tA || tB) throw new Error('matmul: transpose flags need operands with at least 2 dimensions');
+    // Checked here so the message shows the user's shapes, not the promoted [1, k] / [k, 1].
+    const ka = a.shape[a.ndim - 1];
+    const kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+    if (ka !== kb) throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} are not aligned (inner dimensions ${ka} vs ${kb})`);
     const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
     const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
     const out = matmul2(a2, b2, false, false);
@@ -48,13 +53,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 
 /** y = x·Wᵀ + b with W stored [out, in] (PyTorch's layout): no transposed copy of W. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [out, in], got ${shapeStr(weight.shape)}`);
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new Error(`linear: input ${shapeStr(x.shape)} does not end in ${weight.shape[1]} features (weight ${shapeStr(weight.shape)})`);
-  }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
-    throw new Error(`linear: bias ${shapeStr(bias.shape)} does not match weight ${shapeStr(weight.shape)}`);
-  }
+  checkLinear('linear', x, weight, bias);
   const lead = x.shape.slice(0, -1);
   const x2 = x.ndim === 2 ? x : reshape(x, [-1, weight.shape[1]]);
   let y = matmul2(x2, weight, false, true);

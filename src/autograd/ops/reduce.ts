@@ -48,18 +48,27 @@ export const argmax = (x: Tensor, axis?: number, keepdim = false): Tensor => arg
  */
 export function logsumexp(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const ax = normalizeAxes('logsumexp', axes, x.ndim);
-  const m = noGrad(() => {
-    const raw = reduceRaw('max', x, ax, true, 'logsumexp');
-    // All -Inf (or ±Inf) rows: shift by 0 so x − m stays defined.
-    return whereRaw(isFiniteMask(raw), raw, 0);
-  });
+  const m = maxShift(x, ax, 'logsumexp');
   const lse = add(log(sum(exp(sub(x, m)), ax, true)), m);
   return keepdim ? lse : reshape(lse, reducedShape(x.shape, ax, false));
 }
 
-/** log softmax along one axis: x − logsumexp(x). */
+/** The max over `ax` (kept dims), as a constant; 0 where it is not finite so x − m stays defined. */
+function maxShift(x: Tensor, ax: number[], op: string): Tensor {
+  return noGrad(() => {
+    const raw = reduceRaw('max', x, ax, true, op);
+    return whereRaw(isFiniteMask(raw), raw, 0);
+  });
+}
+
+/**
+ * log softmax along one axis: (x − m) − log Σ exp(x − m). Subtracting m first
+ * keeps the result accurate for large logits (x − (m + log Σ) would lose |x|·ε).
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return sub(x, logsumexp(x, axis, true));
+  const ax = normalizeAxes('logSoftmax', axis, x.ndim);
+  const shifted = sub(x, maxShift(x, ax, 'logSoftmax'));
+  return sub(shifted, log(sum(exp(shifted), ax, true)));
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {

@@ -19,7 +19,9 @@ export interface ConvTranspose2dOptions extends Conv2dOptions {
 export function pair(op: string, name: string, v: number | readonly number[] | undefined, dflt: number, min: number): [number, number] {
   const p = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= min)) {
-    throw new Error(`${op}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(v)}`);
+    // String(), not JSON.stringify: NaN and Infinity must not print as null.
+    const shown = Array.isArray(v) ? `[${v.map(String).join(', ')}]` : typeof v === 'string' ? `'${v}'` : String(v);
+    throw new Error(`${op}: ${name} must be an integer ≥ ${min} or a pair of them, got ${shown}`);
   }
   return [p[0], p[1]];
 }
@@ -107,6 +109,7 @@ export interface Pool2dOptions {
 export function pool2dParams(op: string, xShape: readonly number[], opts: Pool2dOptions): Pool2dParams {
   if (xShape.length !== 4) throw new Error(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(xShape)}`);
   const [n, c, h, w] = xShape;
+  if (opts.kernelSize === undefined) throw new Error(`${op}: kernelSize is required`);
   const [kh, kw] = pair(op, 'kernelSize', opts.kernelSize, 1, 1);
   const [strideH, strideW] = opts.stride === undefined ? [kh, kw] : pair(op, 'stride', opts.stride, 1, 1);
   const [padH, padW] = pair(op, 'padding', opts.padding, 0, 0);

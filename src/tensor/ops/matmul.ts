@@ -1,16 +1,32 @@
 /** Forward matmul: 2-D and batched (batch dimensions broadcast), transpose flags passed to the kernel. */
-import { allocate, promote } from '../dtype.js';
-import { backendFor } from '../backend.js';
+import { allocate, promote, type FloatArray } from '../dtype.js';
+import { backendFor, type MatmulParams } from '../backend.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './elementwise.js';
 import { expandRaw } from './movement.js';
+
+/** A checked matmul, ready for a kernel: operands (cast, batch-expanded), the output array, kernel params, output shape. */
+export interface MatmulPlan {
+  a: FloatArray;
+  b: FloatArray;
+  out: FloatArray;
+  params: MatmulParams;
+  shape: number[];
+}
 
 /**
  * C = op(A) · op(B), op(X) = Xᵀ (last two axes) when its flag is set.
  * The transposed operand is read in place by the kernel, never copied.
  */
 export function matmulRaw(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  const plan = matmulPlan(a, b, transA, transB);
+  backendFor(plan.out).matmul(plan.a, plan.b, plan.out, plan.params);
+  return new Tensor(plan.out, plan.shape);
+}
+
+/** Checks shapes, promotes dtypes and resolves batch broadcasting for matmulRaw (and its async twin). */
+export function matmulPlan(a: Tensor, b: Tensor, transA = false, transB = false): MatmulPlan {
   if (a.ndim < 2 || b.ndim < 2) {
     throw new Error(`matmul: expected operands with at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
   }
@@ -46,6 +62,5 @@ export function matmulRaw(a: Tensor, b: Tensor, transA = false, transB = false):
   [ta, strideA] = strideFor(ta, batchA, ar, ac);
   [tb, strideB] = strideFor(tb, batchB, br, bc);
   const out = allocate(dtype, batch * m * n);
-  backendFor(out).matmul(ta.data, tb.data, out, { batch, m, n, k, transA, transB, strideA, strideB });
-  return new Tensor(out, [...batchShape, m, n]);
+  return { a: ta.data, b: tb.data, out, params: { batch, m, n, k, transA, transB, strideA, strideB }, shape: [...batchShape, m, n] };
 }

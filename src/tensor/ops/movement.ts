@@ -139,7 +139,15 @@ export function concatRaw(xs: readonly Tensor[], dim: number): Tensor {
 
 /** Broadcasts x to `shape` (materialised: genzoo tensors are always contiguous). */
 export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
-  const target = shape.map((d, i) => (d === -1 ? x.shape[i - (shape.length - x.ndim)] : d));
+  if (!Array.isArray(shape)) throw new Error(`expand: shape must be an array, got ${String(shape)}`);
+  const lead = shape.length - x.ndim;
+  const target = shape.map((d, i) => {
+    if (d === -1 && i >= lead) return x.shape[i - lead];
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`expand: invalid dimension ${String(d)} in ${shapeStr(shape)} (-1 keeps one of the input's dimensions; others must be non-negative integers)`);
+    }
+    return d;
+  });
   let result: number[];
   try {
     result = broadcastShapes('expand', x.shape, target);

@@ -1,7 +1,7 @@
 /** Forward reductions over any set of axes, built from the backend's [outer, r, inner] kernel. */
 import { allocate } from '../dtype.js';
 import { backendFor, type ReduceOp } from '../backend.js';
-import { normalizeAxes, normalizeAxis, reducedShape, sameShape, shapeStr, sizeOf } from '../shape.js';
+import { normalizeAxes, normalizeAxis, reducedShape, sameShape, shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 /** Groups sorted axes into runs of consecutive axes: [0, 1, 3] → [[0, 1], [3]]. */
@@ -85,7 +85,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     else if (shape[d - lead] === 1 && g.shape[d] !== 1) axes.push(d);
   }
   const summed = axes.length ? reduceRaw('sum', g, axes, true) : g;
-  if (sizeOf(summed.shape) !== sizeOf(shape)) {
+  if (summed.shape.some((d, i) => i >= lead && d !== shape[i - lead])) {
     throw new Error(`sumToShape: cannot reduce gradient of shape ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
   }
   return new Tensor(summed.data, shape);

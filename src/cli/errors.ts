@@ -1,0 +1,2 @@
+/** Thrown for bad command-line input: printed as one line plus the usage, exit code 2. */
+export class UsageError extends Error {}

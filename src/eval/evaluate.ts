@@ -1,0 +1,79 @@
+/**
+ * All sample-based metrics of one model at once, from arrays the caller has
+ * already produced (samples, their requested classes, real digits and, where
+ * available, a classifier's labels and features). Model- and classifier-
+ * independent: `genzoo eval` produces the inputs and calls this.
+ */
+import { conditionalAccuracy, type ConditionalAccuracy } from './accuracy.js';
+import { diversity, type DiversityResult } from './diversity.js';
+import { frechetDistance, type FrechetResult, type GaussianStats } from './frechet.js';
+import { memorisation, type MemorisationResult } from './memorisation.js';
+import type { MetricsRow } from './report.js';
+import type { LabelSet, RowSet } from './rows.js';
+import { sharpness, type SharpnessOptions, type SharpnessResult } from './sharpness.js';
+
+export interface SampleMetricsInput {
+  /** Generated images, [N, 784] (or any [N, …] whose rows are height·width pixels). */
+  samples: RowSet;
+  /** The class each sample was generated for; null for an unconditional model (then `predicted` is used for diversity). */
+  requested: LabelSet | null;
+  /** Held-out real digits and their labels: the reference for sharpness, diversity, novelty and Fréchet. */
+  real: RowSet;
+  realLabels: LabelSet;
+  /** Training digits, for the memorisation (novelty) score; skipped when absent. */
+  training?: RowSet;
+  /** A classifier's labels for the samples; needed for accuracy (and for diversity of unconditional samples). */
+  predicted?: LabelSet;
+  /** Classifier features of the samples and of the real digits (or their fitted Gaussian), for the Fréchet distance. */
+  sampleFeatures?: RowSet;
+  realFeatures?: RowSet | GaussianStats;
+  /** Row length of plain-array features. */
+  featureDim?: number;
+  numClasses?: number;
+  /** Seed for the diversity pair sampler (default 0). */
+  seed?: number;
+  sharpness?: SharpnessOptions;
+}
+
+export interface SampleMetrics {
+  metrics: Pick<MetricsRow, 'conditionalAccuracy' | 'frechet' | 'sharpness' | 'diversity' | 'memorisation'>;
+  details: {
+    accuracy?: ConditionalAccuracy;
+    frechet?: FrechetResult;
+    sharpness: SharpnessResult;
+    diversity: DiversityResult;
+    memorisation?: Omit<MemorisationResult, 'nearest'> & { nearestIndex: number[] };
+  };
+}
+
+/** Computes every metric its inputs allow; those it cannot are null. */
+export function evaluateSamples(input: SampleMetricsInput): SampleMetrics {
+  const numClasses = input.numClasses ?? 10;
+  const accuracy = input.requested !== null && input.predicted !== undefined ? conditionalAccuracy(input.requested, input.predicted, numClasses) : undefined;
+  const sharp = sharpness(input.samples, input.real, input.sharpness);
+  const groupLabels = input.requested ?? input.predicted;
+  if (groupLabels === undefined) throw new Error('evaluateSamples: unconditional samples need classifier labels (predicted) to measure within-class diversity');
+  const div = diversity(input.samples, groupLabels, input.real, input.realLabels, { numClasses, seed: input.seed });
+  const mem = input.training !== undefined ? memorisation(input.samples, input.training, input.real) : undefined;
+  let frechet: FrechetResult | undefined;
+  if (input.sampleFeatures !== undefined || input.realFeatures !== undefined) {
+    if (input.sampleFeatures === undefined || input.realFeatures === undefined) throw new Error('evaluateSamples: the Fréchet distance needs both sampleFeatures and realFeatures');
+    frechet = frechetDistance(input.sampleFeatures, input.realFeatures, input.featureDim);
+  }
+  return {
+    metrics: {
+      conditionalAccuracy: accuracy?.accuracy ?? null,
+      frechet: frechet?.distance ?? null,
+      sharpness: sharp.ratio,
+      diversity: div.ratio,
+      memorisation: mem?.ratio ?? null,
+    },
+    details: {
+      accuracy,
+      frechet,
+      sharpness: sharp,
+      diversity: div,
+      memorisation: mem && { ratio: mem.ratio, samples: mem.samples, heldOut: mem.heldOut, nearestIndex: Array.from(mem.nearest.index) },
+    },
+  };
+}

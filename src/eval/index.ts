@@ -1,0 +1,32 @@
+/**
+ * Evaluation metrics for generated digits: conditional accuracy, Fréchet
+ * distance, sharpness, diversity, memorisation (novelty), and the VAE/CVAE
+ * likelihood bounds; plus the float64 linear algebra they rest on and the
+ * table/JSON formats of `genzoo eval` and `genzoo compare`.
+ *   import { evaluation } from 'genzoo';
+ *   evaluation.sharpness(samples, realDigits).ratio
+ */
+export { asRows, asLabels, groupByClass, IMAGE_SIZE, type RowSet, type LabelSet, type Rows } from './rows.js';
+export {
+  symmetricEigen, sqrtmPsd, fromEigen, clampRoundOff, matmulSquare, trace, columnMean, covariance, toFloat64,
+  type SymmetricEigen, type EigenOptions, type SqrtmOptions, type PsdSqrt,
+} from './linalg.js';
+export { gaussianStats, frechetDistance, frechetDistanceFromStats, type GaussianStats, type FrechetResult } from './frechet.js';
+export { meanSquaredLaplacian, sharpness, type SharpnessOptions, type SharpnessResult, type LaplacianBorder } from './sharpness.js';
+export { withinClassPairwiseDistance, diversity, type DiversityOptions, type DiversityResult, type PairwiseDistanceResult } from './diversity.js';
+export { nearestNeighbours, memorisation, type NearestNeighbours, type NearestNeighbourOptions, type MemorisationResult } from './memorisation.js';
+export { conditionalAccuracy, argmaxRows, type ConditionalAccuracy } from './accuracy.js';
+export {
+  negativeElbo, importanceWeightedNll, bceWithLogits, logMeanExp,
+  type LatentVariableModel, type LikelihoodOptions, type LikelihoodEstimate, type NegativeElboEstimate, type ImportanceWeightedEstimate,
+} from './likelihood.js';
+export { evaluateSamples, type SampleMetricsInput, type SampleMetrics } from './evaluate.js';
+export {
+  formatMetricsTable, formatDuration, makeEvalReport, parseEvalReport, METRIC_COLUMNS,
+  type MetricsRow, type MetricKey, type MetricColumn, type TableFormat, type TableOptions, type EvalSettings, type EvalReport,
+} from './report.js';
+export {
+  DigitClassifier, classify, classifierAccuracy, trainClassifier, randomShift, loadOrTrainClassifier, cacheDir,
+  CLASSIFIER_VERSION, CLASSIFIER_FILE, CLASSIFIER_FEATURES, CLASSIFIER_DEFAULTS,
+  type ClassifierOutput, type ClassifierTrainOptions, type LoadedClassifier, type LoadClassifierOptions,
+} from './classifier.js';

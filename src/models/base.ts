@@ -1,0 +1,81 @@
+/**
+ * What the four models share: the Module plumbing (networks as children, so
+ * `stateDict()` holds every network's weights under its name: `E.fc1.weight`,
+ * `G.deconv2.weight`…), label handling, the prior draw, and sampling.
+ */
+import { noGrad, sigmoid } from '../autograd/index.js';
+import { Module } from '../nn/module.js';
+import { Adam } from '../nn/optim/adam.js';
+import { oneHot, randn, Tensor, type Generator } from '../tensor/index.js';
+import type { Decoder } from './nets.js';
+import {
+  NUM_CLASSES, type Batch, type GenerativeModel, type ModelConfig, type ModelKind, type OptimizerLike,
+} from './types.js';
+
+/** Labels as an Int32Array, checked to be integers in [0, 10). */
+export function checkLabels(op: string, labels: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const k = labels[i];
+    if (!Number.isInteger(k) || k < 0 || k >= NUM_CLASSES) throw new Error(`${op}: label ${k} at index ${i} is not a class in 0–${NUM_CLASSES - 1}`);
+    out[i] = k;
+  }
+  return out;
+}
+
+export abstract class ZooModel extends Module<never, unknown> implements GenerativeModel {
+  abstract readonly kind: ModelKind;
+  abstract readonly conditional: boolean;
+  abstract readonly lossNames: readonly string[];
+  readonly optimizers: Record<string, OptimizerLike> = {};
+  readonly config: ModelConfig;
+
+  constructor(config: ModelConfig) {
+    super();
+    this.config = config;
+  }
+
+  abstract trainStep(batch: Batch, generator: Generator): Record<string, number>;
+
+  /** The network that maps (z, y) to image logits: the VAEs' decoder, the GANs' generator. */
+  protected abstract get decoder(): Decoder;
+
+  /** An Adam optimizer over `module`'s parameters with the config's lr and betas. */
+  protected adam(module: Module<never, unknown>, lr = this.config.lr): Adam {
+    return new Adam(module.parameters(), { lr, betas: [this.config.beta1, this.config.beta2] });
+  }
+
+  /** One-hot [B, 10] labels for conditional networks, or null for unconditional ones. */
+  protected cond(y: Int32Array): Tensor | null {
+    return this.conditional ? oneHot(y, NUM_CLASSES) : null;
+  }
+
+  /** z ~ N(0, I), [n, latent]. */
+  protected prior(n: number, generator: Generator): Tensor {
+    return randn([n, this.config.latent], { generator });
+  }
+
+  sample(labels: ArrayLike<number> | number, generator: Generator): Tensor {
+    let y: Int32Array;
+    if (typeof labels === 'number') {
+      if (this.conditional) throw new Error(`${this.kind}.sample: a conditional model samples per label: pass the class labels, not a count`);
+      if (!Number.isInteger(labels) || labels < 1) throw new Error(`${this.kind}.sample: the number of samples must be a positive integer, got ${labels}`);
+      y = new Int32Array(labels);
+    } else {
+      if (!this.conditional) throw new Error(`${this.kind}.sample: the VAE is unconditional: pass the number of samples, not labels`);
+      y = checkLabels(`${this.kind}.sample`, labels);
+      if (y.length === 0) throw new Error(`${this.kind}.sample: no labels given`);
+    }
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      return noGrad(() => {
+        const z = this.prior(y.length, generator);
+        const logits = this.decoder.call(z, this.cond(y));
+        return sigmoid(logits);
+      });
+    } finally {
+      this.train(wasTraining);
+    }
+  }
+}

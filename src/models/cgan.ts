@@ -1,0 +1,89 @@
+/**
+ * CGAN (Mirza & Osindero 2014) with a projection discriminator (Miyato &
+ * Koyama 2018). See docs/models.md for the losses and the balancing choices.
+ *
+ *   G(z, y) → image logits → sigmoid → x̃ in [0, 1]   (Decoder, BatchNorm + ReLU)
+ *   D(x, y) → logit = ψ(φ(x)) + ⟨embed(y), φ(x)⟩      (Discriminator)
+ *   L_D = BCE(D(x, y), s) + BCE(D(x̃, y), 0)           s = 0.9: one-sided label smoothing
+ *   L_G = BCE(D(x̃, y), 1)                             the non-saturating generator loss
+ * One D step then one G step per batch, each with Adam(lr, β1 = 0.5). The fake
+ * images are drawn for the batch's own labels, so real and fake halves of D's
+ * input have the same classes.
+ *
+ * Keeping D from winning (the TensorFlow.js CGAN's failure: D loss 0.30, G
+ * loss 4, samples of the requested class 15% of the time) — options:
+ *   realLabel  target for real images in L_D (default 0.9; 1 = no smoothing);
+ *   dropout    dropout probability in D's hidden layers (default 0.3 mlp, 0 conv);
+ *   dLr        D's learning rate (default: the config's lr).
+ */
+import { mean, sigmoid } from '../autograd/index.js';
+import { bceWithLogits } from '../nn/losses.js';
+import type { Generator, Tensor } from '../tensor/index.js';
+import { ZooModel } from './base.js';
+import { Decoder, Discriminator } from './nets.js';
+import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+
+/** Runs `fn` with `params` excluded from gradient accumulation (their weight-gradients are not even computed). */
+export function withFrozen<T>(params: readonly Tensor[], fn: () => T): T {
+  for (const p of params) p.requiresGrad = false;
+  try {
+    return fn();
+  } finally {
+    for (const p of params) p.requiresGrad = true;
+  }
+}
+
+export class CGAN extends ZooModel {
+  readonly kind = 'cgan' as const;
+  readonly conditional = true;
+  readonly lossNames = ['d', 'g', 'dReal', 'dFake'] as const;
+  readonly G: Decoder;
+  readonly D: Discriminator;
+
+  constructor(config: ModelConfig, generator: Generator) {
+    super(config);
+    if (config.kind !== 'cgan') throw new Error(`CGAN: config is for '${config.kind}'`);
+    const o = config.options;
+    const dropout = Number(o.dropout ?? (config.arch === 'mlp' ? 0.3 : 0));
+    const net = { arch: config.arch, width: config.width, cond: NUM_CLASSES, generator };
+    this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: true }));
+    this.D = this.registerModule('D', new Discriminator({ ...net, dropout }));
+    this.optimizers.D = this.adam(this.D, Number(o.dLr ?? config.lr));
+    this.optimizers.G = this.adam(this.G);
+  }
+
+  protected get decoder(): Decoder {
+    return this.G;
+  }
+
+  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+    const { x, y } = batch;
+    const realLabel = Number(this.config.options.realLabel ?? 0.9);
+    this.D.generator = generator; // dropout masks from the run's generator (resumable)
+    const z = this.prior(y.length, generator);
+    const fake = sigmoid(this.G.call(z, this.cond(y)));
+
+    // D step: real → realLabel, fake (detached: no gradient into G) → 0.
+    const dReal = this.D.call(x, y).logit;
+    const dFake = this.D.call(fake.detach(), y).logit;
+    const lossD = bceWithLogits(dReal, realLabel).add(bceWithLogits(dFake, 0));
+    this.optimizers.D.zeroGrad();
+    lossD.backward();
+    this.optimizers.D.step();
+
+    // G step: make the (updated) D call the fakes real. D's weights are frozen meanwhile.
+    const lossG = withFrozen(this.D.parameters(), () => {
+      const l = bceWithLogits(this.D.call(fake, y).logit, 1);
+      this.optimizers.G.zeroGrad();
+      l.backward();
+      return l;
+    });
+    this.optimizers.G.step();
+    return {
+      d: lossD.item(),
+      g: lossG.item(),
+      dReal: mean(sigmoid(dReal.detach())).item(),
+      dFake: mean(sigmoid(dFake.detach())).item(),
+    };
+  }
+}

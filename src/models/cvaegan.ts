@@ -1,0 +1,162 @@
+/**
+ * CVAE-GAN (Bao, Chen, Wen, Li & Hua, ICCV 2017, "CVAE-GAN: Fine-Grained Image
+ * Generation through Asymmetric Training"), following the paper's Algorithm 1.
+ * docs/models.md gives each loss with the line below that computes it, and the
+ * deviations from the paper.
+ *
+ * Four networks:  E(x, y) → (μ, log σ²)   G(z, y) → image   D(x) → real/fake, f_D   C(x) → class, f_C
+ * For a batch (x, y):  z ~ q(z|x, y) (reparameterised),  x_f = G(z, y) (reconstructions),
+ *                      z_p ~ N(0, I), y_p uniform,       x_p = G(z_p, y_p) (prior samples)
+ *   L_C  = CE(C(x), y)                                                real images only
+ *   L_D  = −log D(x) − log(1 − D(x_f)) − log(1 − D(x_p))              (as BCE-with-logits)
+ *   L_KL = KL(q(z|x, y) ‖ N(0, I))
+ *   L_G  = ½(‖x − x_f‖² + ‖f_D(x) − f_D(x_f)‖² + ‖f_C(x) − f_C(x_f)‖²)   pairwise feature matching
+ *   L_GD = ½‖mean f_D(x) − mean f_D(x_p)‖²                            mean feature matching
+ *   L_GC = ½ Σ_c ‖m_c − mean_{y_p = c} f_C(x_p)‖²                     per class; m_c = moving mean
+ *                                                                      of f_C(x) over real class-c images
+ * Updates, all from the losses of the same forward pass (Algorithm 1):
+ *   C ← ∇L_C;  D ← ∇L_D;  E ← ∇(λ1·L_KL + λ2·L_G);  G ← ∇(λ2·L_G + λ3·L_GD + λ4·L_GC)
+ * with λ1 = 3, λ2 = 1, λ3 = λ4 = 1e-3 (options lambda1…lambda4). The "asymmetric"
+ * part: D and C are trained with cross-entropy, G only with mean-matching losses,
+ * which do not vanish when D wins.
+ *
+ * Options: lambda1..lambda4; centreMomentum (0.9): the moving-average weight of
+ * the per-class real feature means m_c (buffers `centres` [10, F] and `centreSeen` [10]).
+ */
+import { add, concat, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
+import { bceWithLogits, crossEntropy } from '../nn/losses.js';
+import { oneHot, randint, Tensor, zeros, type Generator } from '../tensor/index.js';
+import { reparameterize, stdNormal } from '../kl/index.js';
+import { ZooModel } from './base.js';
+import { withFrozen } from './cgan.js';
+import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
+import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+
+/** ‖a − b‖² per row, [B]. */
+function rowSqDist(a: Tensor, b: Tensor): Tensor {
+  return sum(square(sub(a, b)), a.ndim === 2 ? 1 : [1, 2, 3]);
+}
+
+export class CVAEGAN extends ZooModel {
+  readonly kind = 'cvaegan' as const;
+  readonly conditional = true;
+  readonly lossNames = ['c', 'd', 'kl', 'g', 'gd', 'gc'] as const;
+  readonly E: Encoder;
+  readonly G: Decoder;
+  readonly D: Discriminator;
+  readonly C: Classifier;
+
+  constructor(config: ModelConfig, generator: Generator) {
+    super(config);
+    if (config.kind !== 'cvaegan') throw new Error(`CVAEGAN: config is for '${config.kind}'`);
+    const net = { arch: config.arch, width: config.width, generator };
+    this.E = this.registerModule('E', new Encoder(config.latent, { ...net, cond: NUM_CLASSES }));
+    this.G = this.registerModule('G', new Decoder(config.latent, { ...net, cond: NUM_CLASSES, batchNorm: true }));
+    this.D = this.registerModule('D', new Discriminator({ ...net, cond: 0 }));
+    this.C = this.registerModule('C', new Classifier(net));
+    const f = this.C.trunk.featureSize;
+    this.registerBuffer('centres', zeros([NUM_CLASSES, f]));
+    this.registerBuffer('centreSeen', zeros([NUM_CLASSES]));
+    this.optimizers.C = this.adam(this.C);
+    this.optimizers.D = this.adam(this.D);
+    this.optimizers.E = this.adam(this.E);
+    this.optimizers.G = this.adam(this.G);
+  }
+
+  protected get decoder(): Decoder {
+    return this.G;
+  }
+
+  private lambda(k: 1 | 2 | 3 | 4): number {
+    const dflt = { 1: 3, 2: 1, 3: 1e-3, 4: 1e-3 }[k];
+    return Number(this.config.options[`lambda${k}`] ?? dflt);
+  }
+
+  /** Updates the moving per-class means of C's features on real images; returns them (detached) [10, F]. */
+  private updateCentres(features: Tensor, y: Int32Array): Tensor {
+    const centres = this.buffer('centres')!;
+    const seen = this.buffer('centreSeen')!;
+    const momentum = Number(this.config.options.centreMomentum ?? 0.9);
+    const f = features.shape[1];
+    const sums = new Float64Array(NUM_CLASSES * f);
+    const counts = new Int32Array(NUM_CLASSES);
+    for (let i = 0; i < y.length; i++) {
+      counts[y[i]]++;
+      for (let j = 0; j < f; j++) sums[y[i] * f + j] += features.data[i * f + j];
+    }
+    for (let c = 0; c < NUM_CLASSES; c++) {
+      if (!counts[c]) continue;
+      // The first batch with class c sets its mean; later ones blend in with weight 1 − momentum.
+      const keep = seen.data[c] ? momentum : 0;
+      for (let j = 0; j < f; j++) centres.data[c * f + j] = keep * centres.data[c * f + j] + (1 - keep) * (sums[c * f + j] / counts[c]);
+      seen.data[c] = 1;
+    }
+    return new Tensor(centres.data.slice(), centres.shape);
+  }
+
+  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+    const { x, y } = batch;
+    const b = y.length;
+    const c = oneHot(y, NUM_CLASSES);
+    this.D.generator = generator;
+    this.C.generator = generator;
+
+    // ---- one forward pass: encoder, reconstructions x_f and prior samples x_p (one G call) ----
+    const { mu, logvar } = this.E.call(x, c);
+    const z = reparameterize(mu, logvar, generator);
+    const zp = this.prior(b, generator);
+    const yp = Int32Array.from(randint(0, NUM_CLASSES, [b], { generator }).data);
+    const both = sigmoid(this.G.call(concat([z, zp], 0), concat([c, oneHot(yp, NUM_CLASSES)], 0)));
+    const xf = both.slice(0, 0, b);
+    const xp = both.slice(0, b);
+
+    // ---- C and D on real images and detached fakes: their own losses ----
+    const cReal = this.C.call(x);
+    const lossC = crossEntropy(cReal.logits, y);                                                  // L_C
+    const dAll = this.D.call(concat([x, xf.detach(), xp.detach()], 0), null);
+    const dReal = dAll.logit.slice(0, 0, b);
+    const dFakes = dAll.logit.slice(0, b);
+    const lossD = add(bceWithLogits(dReal, 1), mul(bceWithLogits(dFakes, 0), 2)); // the fakes' mean is over 2B         // L_D
+    // Real-image features are targets for G and E: constants (no gradient).
+    const fDReal = dAll.features.slice(0, 0, b).detach();
+    const fCReal = cReal.features.detach();
+    const centres = noGrad(() => this.updateCentres(fCReal, y));
+
+    // ---- E and G: features of the fakes with the graph kept (D, C frozen: no weight gradients) ----
+    const lambda = [0, this.lambda(1), this.lambda(2), this.lambda(3), this.lambda(4)];
+    const frozen = [...this.D.parameters(), ...this.C.parameters()];
+    const terms = withFrozen(frozen, () => {
+      const dF = this.D.call(both, null).features;
+      const cF = this.C.call(both).features;
+      const fDf = dF.slice(0, 0, b), fDp = dF.slice(0, b);
+      const fCf = cF.slice(0, 0, b), fCp = cF.slice(0, b);
+      const lossKL = mean(stdNormal(mu, logvar));                                                  // L_KL
+      const lossG = mul(mean(add(add(rowSqDist(x, xf), rowSqDist(fDReal, fDf)), rowSqDist(fCReal, fCf))), 0.5); // L_G
+      const lossGD = mul(sum(square(sub(mean(fDReal, 0), mean(fDp, 0)))), 0.5);                  // L_GD
+      // L_GC: per class present among y_p, the batch mean of f_C(x_p) against the moving real mean m_c.
+      const onehotP = oneHot(yp, NUM_CLASSES);                                                      // [B, 10]
+      const counts = sum(onehotP, 0);                                                               // [10]
+      const present = counts.gt(0);
+      const classMeans = onehotP.matmul(fCp, { transA: true }).div(counts.maximum(1).reshape([NUM_CLASSES, 1])); // [10, F]
+      const lossGC = mul(sum(mul(sum(square(sub(centres, classMeans)), 1), present)), 0.5);       // L_GC
+      // One backward gives each network exactly its objective: L_KL does not depend on G, and
+      // L_GD, L_GC depend on x_p only, which E does not produce.
+      const total = add(add(mul(lossKL, lambda[1]), mul(lossG, lambda[2])), add(mul(lossGD, lambda[3]), mul(lossGC, lambda[4])));
+      this.optimizers.E.zeroGrad();
+      this.optimizers.G.zeroGrad();
+      total.backward();
+      return { kl: lossKL.item(), g: lossG.item(), gd: lossGD.item(), gc: lossGC.item() };
+    });
+
+    this.optimizers.C.zeroGrad();
+    lossC.backward();
+    this.optimizers.D.zeroGrad();
+    lossD.backward();
+    // Update order of Algorithm 1: C, D, E, G (all gradients taken at the same point).
+    this.optimizers.C.step();
+    this.optimizers.D.step();
+    this.optimizers.E.step();
+    this.optimizers.G.step();
+    return { c: lossC.item(), d: lossD.item(), ...terms };
+  }
+}

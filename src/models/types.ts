@@ -1,0 +1,95 @@
+/**
+ * What every generative model in the zoo looks like to the trainer, the CLI
+ * and users.
+ *
+ * A model is an `nn.Module` whose children are its networks (E, G, D, C…),
+ * so `stateDict()`, `loadStateDict()`, `train()`/`eval()` and `parameters()`
+ * come from Module; model-level state (CVAE-GAN's moving per-class means) is a
+ * registered buffer and travels in the state dict too. The optimizers live
+ * beside the networks (one per network that trains separately) so a checkpoint
+ * can save and restore them.
+ *
+ * All randomness a training step or a sample needs (reparameterisation noise,
+ * prior draws, dropout masks) comes from the `Generator` passed in, never from
+ * the global one: the trainer owns that generator and saves its state in every
+ * checkpoint, which is what makes `--resume` reproduce an uninterrupted run.
+ */
+import type { Generator, Tensor } from '../tensor/index.js';
+import type { Module } from '../nn/module.js';
+
+export const MODEL_KINDS = ['vae', 'cvae', 'cgan', 'cvaegan'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export const ARCHS = ['mlp', 'conv'] as const;
+export type Arch = (typeof ARCHS)[number];
+
+/** MNIST geometry: every model reads and writes [N, 1, 28, 28] images in [0, 1]. */
+export const IMAGE_SHAPE = [1, 28, 28] as const;
+export const IMAGE_PIXELS = 784;
+export const NUM_CLASSES = 10;
+
+/**
+ * A model's hyper-parameters: everything needed to rebuild it (with the seed
+ * for its initial weights) and nothing about the training run. Saved in
+ * `config.json` and in checkpoints.
+ */
+export interface ModelConfig {
+  kind: ModelKind;
+  arch: Arch;
+  /** Dimension of z. */
+  latent: number;
+  /** Width of the networks: hidden units (mlp) or base channels (conv). */
+  width: number;
+  /** Adam learning rate, and its β1, β2. */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /** Model-specific settings (KL weight, λs, label smoothing…), documented by each model. */
+  options: Record<string, number | boolean | string>;
+}
+
+/** One training batch: images [B, 1, 28, 28] in [0, 1] and their integer labels. */
+export interface Batch {
+  x: Tensor;
+  y: Int32Array;
+}
+
+/** What the trainer and checkpoints need from an optimizer (genzoo's nn.optim have it). */
+export interface OptimizerLike {
+  step(): void;
+  zeroGrad(): void;
+  stateDict(): unknown;
+  loadStateDict(state: never): void;
+}
+
+export interface GenerativeModel extends Module<never, unknown> {
+  readonly kind: ModelKind;
+  readonly config: ModelConfig;
+  /** Whether `sample` takes class labels (false only for the VAE). */
+  readonly conditional: boolean;
+  /** The names of the numbers `trainStep` returns, in display order. */
+  readonly lossNames: readonly string[];
+  /** One optimizer per separately trained network, by name (saved in checkpoints under these names). */
+  readonly optimizers: Record<string, OptimizerLike>;
+
+  /**
+   * One optimisation step on `batch` (all of this model's networks, in the
+   * model's update order); returns the step's losses (plain numbers, per sample).
+   */
+  trainStep(batch: Batch, generator: Generator): Record<string, number>;
+
+  /**
+   * Draws images [N, 1, 28, 28] in [0, 1]: for conditional models one per label
+   * in `labels`; for the VAE, `labels` is the count N. Runs without recording
+   * a graph and in eval mode, restoring the previous mode afterwards.
+   */
+  sample(labels: ArrayLike<number> | number, generator: Generator): Tensor;
+}
+
+export function isModelKind(s: string): s is ModelKind {
+  return (MODEL_KINDS as readonly string[]).includes(s);
+}
+
+export function isArch(s: string): s is Arch {
+  return (ARCHS as readonly string[]).includes(s);
+}

@@ -1,0 +1,288 @@
+/**
+ * The `wasm` backend: hand-written WebAssembly SIMD kernels (GEMM and the
+ * three convolution kernels) on up to MAX_THREADS threads over one shared
+ * memory; every other kernel is the `js` reference's.
+ *
+ *   setBackend('wasm')                         // default options: 2 threads, relaxed SIMD if present
+ *   setBackend('wasm', { threads: 1 })         // single-threaded
+ *   setBackend('wasm', { relaxed: false })     // plain SIMD even where relaxed SIMD exists
+ *   await ready()                              // worker threads started (else they start on first use)
+ *
+ * It is the default ('auto') backend when the engine validates wasm SIMD; an
+ * explicit setBackend('wasm') where it cannot run throws, naming why.
+ *
+ * Work is split between threads by output blocks only (GEMM: columns, rows or
+ * batch matrices; conv: images, or blocks of the weight gradient), never by
+ * the summed dimension, so 1 and N threads give bit-identical results. Small
+ * kernels stay on the calling thread.
+ */
+import { getBackend, registerBackend, type Backend, type Conv2dParams, type MatmulParams } from '../../backend.js';
+import type { FloatArray } from '../../dtype.js';
+import { jsBackend } from '../js/index.js';
+import { detectFeatures } from './features.js';
+import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
+import { MAX_THREADS, WasmRuntime } from './runtime.js';
+import { threadSupportProblem } from './threads.js';
+
+export { detectFeatures, type WasmFeatures } from './features.js';
+
+/**
+ * Tunables (read at every call; tests lower them to exercise splitting and chunking):
+ *   threadMinFlops — below this many flops a kernel runs on the calling thread
+ *                    (waking a worker and splitting costs ~10–50 µs);
+ *   colFloats      — im2col buffers are capped near this many floats; larger batches
+ *                    are processed in chunks of images (fixed chunks: the thread count
+ *                    never changes them, so results do not depend on it).
+ */
+export const wasmTuning = { threadMinFlops: 2 ** 21, colFloats: 1 << 22 };
+
+export interface WasmBackendOptions {
+  /** Threads including the caller's (1–8, default 2). */
+  threads?: number;
+  /** Relaxed-SIMD FMA in the GEMM micro-kernel (default: when the engine has it). */
+  relaxed?: boolean;
+}
+
+interface Config {
+  threads: number;
+  relaxed: boolean;
+}
+
+const runtimes = new Map<boolean, WasmRuntime>();
+const backends = new Map<string, Backend>();
+const configOf = new WeakMap<Backend, Config>();
+
+function parseOptions(options: Record<string, unknown>): Config {
+  const f = detectFeatures();
+  if (f.unavailable) throw new Error(`wasm backend unavailable: ${f.unavailable}`);
+  for (const key of Object.keys(options)) {
+    if (key !== 'threads' && key !== 'relaxed') throw new Error(`setBackend('wasm'): unknown option '${key}' (options: threads, relaxed)`);
+  }
+  const t = options.threads ?? 2;
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_THREADS) {
+    throw new Error(`setBackend('wasm'): threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(t)}`);
+  }
+  const r = options.relaxed ?? f.relaxedSimd;
+  if (typeof r !== 'boolean') throw new Error(`setBackend('wasm'): relaxed must be a boolean, got ${JSON.stringify(r)}`);
+  if (r && !f.relaxedSimd) throw new Error("setBackend('wasm'): relaxed SIMD was requested but this engine does not validate it (Node 20 needs --experimental-wasm-relaxed-simd)");
+  return { threads: t, relaxed: r };
+}
+
+function runtimeSync(relaxed: boolean): WasmRuntime {
+  let rt = runtimes.get(relaxed);
+  if (!rt) {
+    try {
+      rt = WasmRuntime.createSync(relaxed);
+    } catch (e) {
+      throw new Error(`wasm backend unavailable: ${(e as Error).message} (in a browser, \`await ready()\` compiles asynchronously)`);
+    }
+    runtimes.set(relaxed, rt);
+  }
+  return rt;
+}
+
+/** How many threads a kernel of this size gets now; starts workers on first demand. */
+function partsFor(rt: WasmRuntime, cfg: Config, flops: number): number {
+  if (cfg.threads === 1 || flops < wasmTuning.threadMinFlops || !rt.pool) return 1;
+  if (rt.pool.started < cfg.threads - 1) rt.pool.start(cfg.threads - 1);
+  return Math.min(cfg.threads, 1 + rt.workersReady());
+}
+
+/** Splits [0, total) into `parts` ranges whose inner boundaries are multiples of `align`. */
+export function splitRange(total: number, parts: number, align: number): Array<[number, number]> {
+  const units = Math.ceil(total / align);
+  const out: Array<[number, number]> = [];
+  for (let t = 0; t < parts; t++) {
+    const lo = Math.min(total, Math.round((units * t) / parts) * align);
+    const hi = t === parts - 1 ? total : Math.min(total, Math.round((units * (t + 1)) / parts) * align);
+    out.push([lo, hi]);
+  }
+  return out;
+}
+
+function matmul(rt: WasmRuntime, cfg: Config, a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams): void {
+  const { batch, m, n, k, transA, transB, strideA, strideB } = p;
+  if (out.length === 0) return;
+  rt.reset();
+  const pa = rt.alloc(a.length);
+  const pb = rt.alloc(b.length);
+  const pc = rt.alloc(out.length);
+  rt.commit(`matmul ${batch}×${m}×${k}·${k}×${n}`);
+  rt.put(pa, a);
+  rt.put(pb, b);
+  const flags = (transA ? TRANS_A : 0) | (transB ? TRANS_B : 0);
+  const fixed = [pa, pb, pc, m, n, k, transA ? m : k, transB ? k : n, n, flags];
+  const part = (t: number, i0: number, i1: number, j0: number, j1: number, b0: number, b1: number): number[] => [
+    ...fixed, i0, i1, j0, j1, b0, b1, strideA, strideB, m * n, rt.scratch(t),
+  ];
+  let T = partsFor(rt, cfg, 2 * batch * m * n * k);
+  let parts: number[][];
+  if (T > 1 && (batch >= 2 * T || (batch >= T && batch % T === 0))) {
+    parts = splitRange(batch, T, 1).map(([b0, b1], t) => part(t, 0, m, 0, n, b0, b1));
+  } else if (T > 1 && Math.ceil(n / NR) >= T && (n >= 2 * NR * T || Math.ceil(m / MR) < 2 * T)) {
+    parts = splitRange(n, T, NR).map(([j0, j1], t) => part(t, 0, m, j0, j1, 0, batch));
+  } else if (T > 1 && Math.ceil(m / MR) >= T) {
+    parts = splitRange(m, T, MR).map(([i0, i1], t) => part(t, i0, i1, 0, n, 0, batch));
+  } else {
+    T = 1;
+    parts = [part(0, 0, m, 0, n, 0, batch)];
+  }
+  rt.run('gemm', parts);
+  rt.get(pc, out);
+}
+
+function convSizes(p: Conv2dParams) {
+  const hw = p.ho * p.wo;
+  const ckk = p.c * p.kh * p.kw;
+  const chw = p.c * p.h * p.w;
+  // Images per chunk: the im2col matrix [ckk, nb·hw] stays near colFloats.
+  const nb = Math.max(1, Math.min(p.n, Math.floor(wasmTuning.colFloats / Math.max(1, ckk * hw))));
+  return { hw, ckk, chw, ohw: p.o * hw, nb, flopsPerImage: 2 * p.o * ckk * hw };
+}
+
+function conv2d(rt: WasmRuntime, cfg: Config, x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
+  if (out.length === 0) return;
+  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
+  rt.reset();
+  const px = rt.alloc(p.n * chw);
+  const pw = rt.alloc(p.o * ckk);
+  const col = rt.alloc(ckk * nb * hw);
+  const yT = rt.alloc(p.o * nb * hw);
+  const py = rt.alloc(p.n * ohw);
+  rt.commit('conv2d');
+  rt.put(px, x);
+  rt.put(pw, w);
+  const prm = rt.convParams(p);
+  for (let s = 0; s < p.n; s += nb) {
+    const cnt = Math.min(nb, p.n - s);
+    const T = Math.min(cnt, partsFor(rt, cfg, flopsPerImage * cnt));
+    const parts = splitRange(cnt, T, 1).map(([n0, n1], t) => [prm, px + s * chw * 4, pw, col, yT, py + s * ohw * 4, n0, n1, cnt, rt.scratch(t)]);
+    rt.run('conv_fwd', parts);
+  }
+  rt.get(py, out);
+}
+
+function conv2dGradInput(rt: WasmRuntime, cfg: Config, dy: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
+  if (out.length === 0) return;
+  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
+  rt.reset();
+  const pdy = rt.alloc(p.n * ohw);
+  const pw = rt.alloc(p.o * ckk);
+  const dyT = rt.alloc(p.o * nb * hw);
+  const dcol = rt.alloc(ckk * nb * hw);
+  const pdx = rt.alloc(p.n * chw);
+  rt.commit('conv2d input gradient');
+  rt.put(pdy, dy);
+  rt.put(pw, w);
+  const prm = rt.convParams(p);
+  for (let s = 0; s < p.n; s += nb) {
+    const cnt = Math.min(nb, p.n - s);
+    const T = Math.min(cnt, partsFor(rt, cfg, flopsPerImage * cnt));
+    const parts = splitRange(cnt, T, 1).map(([n0, n1], t) => [prm, pdy + s * ohw * 4, pw, dyT, dcol, pdx + s * chw * 4, n0, n1, cnt, rt.scratch(t)]);
+    rt.run('conv_gin', parts);
+  }
+  rt.get(pdx, out);
+}
+
+function conv2dGradWeight(rt: WasmRuntime, cfg: Config, x: Float32Array, dy: Float32Array, out: Float32Array, p: Conv2dParams): void {
+  if (out.length === 0) return;
+  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
+  rt.reset();
+  const px = rt.alloc(p.n * chw);
+  const pdy = rt.alloc(p.n * ohw);
+  const dyT = rt.alloc(p.o * nb * hw);
+  const col = rt.alloc(ckk * nb * hw);
+  const pdw = rt.alloc(p.o * ckk);
+  rt.commit('conv2d weight gradient');
+  rt.put(px, x);
+  rt.put(pdy, dy);
+  const prm = rt.convParams(p);
+  const IM2COL = 8;
+  for (let s = 0; s < p.n; s += nb) {
+    const cnt = Math.min(nb, p.n - s);
+    const xs = px + s * chw * 4;
+    rt.exports.nchw_to_cn(pdy + s * ohw * 4, dyT, p.o, hw, cnt * hw, 0, cnt);
+    const beta = s > 0 ? BETA_ONE : 0;
+    const T = partsFor(rt, cfg, flopsPerImage * cnt);
+    let parts: number[][];
+    if (T > 1 && Math.ceil(ckk / NR) >= T) {
+      // Each thread fills the rows of col that its columns of dW read.
+      parts = splitRange(ckk, T, NR).map(([r0, r1], t) => [prm, xs, dyT, col, pdw, 0, p.o, r0, r1, cnt, beta | IM2COL, rt.scratch(t)]);
+    } else if (T > 1 && Math.ceil(p.o / MR) >= T) {
+      rt.exports.im2col(prm, xs, col, cnt * hw, 0, ckk, 0, cnt);
+      parts = splitRange(p.o, T, MR).map(([i0, i1], t) => [prm, xs, dyT, col, pdw, i0, i1, 0, ckk, cnt, beta, rt.scratch(t)]);
+    } else {
+      parts = [[prm, xs, dyT, col, pdw, 0, p.o, 0, ckk, cnt, beta | IM2COL, rt.scratch(0)]];
+    }
+    rt.run('conv_gw', parts);
+  }
+  rt.get(pdw, out);
+}
+
+const f32 = (a: FloatArray): a is Float32Array => a instanceof Float32Array;
+
+/** The wasm backend with these options (cached: the same options give the same object). */
+export function createWasmBackend(options: WasmBackendOptions | Record<string, unknown> = {}): Backend {
+  const cfg = parseOptions(options as Record<string, unknown>);
+  const key = `${cfg.threads}/${cfg.relaxed}`;
+  const cached = backends.get(key);
+  if (cached) return cached;
+  const rt = runtimeSync(cfg.relaxed);
+  const backend: Backend = {
+    ...jsBackend,
+    name: 'wasm',
+    supportsFloat64: false,
+    matmul: (a, b, out, p) => (f32(a) && f32(b) && f32(out) ? matmul(rt, cfg, a, b, out, p) : jsBackend.matmul(a, b, out, p)),
+    conv2d: (x, w, out, p) => (f32(x) && f32(w) && f32(out) ? conv2d(rt, cfg, x, w, out, p) : jsBackend.conv2d(x, w, out, p)),
+    conv2dGradInput: (dy, w, out, p) =>
+      f32(dy) && f32(w) && f32(out) ? conv2dGradInput(rt, cfg, dy, w, out, p) : jsBackend.conv2dGradInput(dy, w, out, p),
+    conv2dGradWeight: (x, dy, out, p) =>
+      f32(x) && f32(dy) && f32(out) ? conv2dGradWeight(rt, cfg, x, dy, out, p) : jsBackend.conv2dGradWeight(x, dy, out, p),
+  };
+  backends.set(key, backend);
+  configOf.set(backend, cfg);
+  return backend;
+}
+
+function describe(backend: Backend): Record<string, unknown> {
+  const cfg = configOf.get(backend);
+  const f = detectFeatures();
+  if (!cfg) return {};
+  const rt = runtimes.get(cfg.relaxed);
+  const ready = rt ? rt.workersReady() : 0;
+  return {
+    simd: cfg.relaxed ? 'relaxed-simd' : 'simd128',
+    relaxedSimdAvailable: f.relaxedSimd,
+    threads: cfg.threads,
+    threadsRunning: Math.min(cfg.threads, 1 + ready),
+    ...(cfg.threads > 1 && !rt?.pool ? { noThreads: f.noThreads ?? 'no shared memory' } : {}),
+    ...(cfg.threads > 1 && rt?.pool && ready + 1 < cfg.threads
+      ? { threadsNote: rt.pool.failures().join('; ') || threadSupportProblem() || 'workers start with the first large kernel, or with `await ready()`' }
+      : {}),
+    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight'],
+    memoryMiB: rt ? rt.memory.buffer.byteLength / 2 ** 20 : 0,
+  };
+}
+
+/** Starts the worker threads (and, where only that works, compiles asynchronously). */
+async function readyWasm(options: Record<string, unknown>): Promise<void> {
+  const cfg = parseOptions(options);
+  if (!runtimes.has(cfg.relaxed)) {
+    try {
+      runtimeSync(cfg.relaxed);
+    } catch {
+      runtimes.set(cfg.relaxed, await WasmRuntime.createAsync(cfg.relaxed));
+    }
+  }
+  const rt = runtimes.get(cfg.relaxed) as WasmRuntime;
+  if (cfg.threads > 1) {
+    if (!rt.pool) throw new Error(`wasm backend: ${cfg.threads} threads requested but ${detectFeatures().noThreads ?? 'shared memory is unavailable'}`);
+    await rt.pool.whenReady(cfg.threads - 1);
+  }
+}
+
+registerBackend('wasm', {
+  create: (options) => createWasmBackend(options),
+  info: () => describe(getBackend()),
+  ready: readyWasm,
+});

@@ -1,0 +1,159 @@
+/**
+ * One compiled kernel module, its memory, and the threads that share it.
+ *
+ * Memory layout (bytes):
+ *   [0, 1024)              worker control blocks (threads.ts)
+ *   [1024, 1088)           conv parameter block (i32 fields, kernels.ts)
+ *   [4096, heapBase)       per-thread scratch: packed GEMM blocks and an edge tile
+ *   [heapBase, …)          operands of the current kernel call
+ *
+ * Tensors live in ordinary JS Float32Arrays, so each kernel call copies its
+ * inputs in and its output out (TypedArray.set: memcpy speed). For the
+ * kernels this backend takes over — GEMM and convolutions, O(n³) work on
+ * O(n²) data — the copies cost a few percent; keeping tensors inside wasm
+ * memory would need a second allocator and manual frees, which a GC'd
+ * tensor library should not ask of its users. Elementwise loops, where a copy
+ * costs as much as the work, stay in JavaScript.
+ *
+ * The operand area is a bump allocator reset at every call (calls are
+ * synchronous and never nested), grown on demand up to the memory's maximum.
+ */
+import { buildKernelModule, CONV_PARAM_FIELDS, SCRATCH_BYTES } from './kernels.js';
+import { detectFeatures } from './features.js';
+import { CTRL_INTS, WorkerPool } from './threads.js';
+
+const PAGE = 65536;
+export const MAX_THREADS = 8;
+const CTRL_BASE = 0;
+const PARAMS_BASE = 1024;
+const SCRATCH_BASE = 4096;
+const SCRATCH_STRIDE = Math.ceil(SCRATCH_BYTES / 64) * 64;
+const HEAP_BASE = SCRATCH_BASE + MAX_THREADS * SCRATCH_STRIDE;
+/** 1 GiB: a shared memory must declare its maximum; 64-bit engines only reserve address space. */
+const MAX_PAGES = 16384;
+
+/** Exports callable on worker threads, in the order the workers index them. */
+export const THREADED_EXPORTS = ['gemm', 'conv_fwd', 'conv_gin', 'conv_gw'] as const;
+
+export type KernelExports = Record<string, (...args: number[]) => void>;
+
+export class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: KernelExports;
+  readonly pool: WorkerPool | null;
+  f32!: Float32Array;
+  i32!: Int32Array;
+  private top = HEAP_BASE;
+
+  constructor(readonly module: WebAssembly.Module, readonly relaxed: boolean, readonly shared: boolean, memory: WebAssembly.Memory) {
+    this.memory = memory;
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    this.exports = instance.exports as unknown as KernelExports;
+    this.pool = shared ? new WorkerPool(memory, module, CTRL_BASE, MAX_THREADS - 1, THREADED_EXPORTS) : null;
+    this.refreshViews();
+  }
+
+  static options(relaxed: boolean, shared: boolean) {
+    return { relaxed, shared, initialPages: Math.ceil(HEAP_BASE / PAGE) + 16, maximumPages: MAX_PAGES };
+  }
+
+  static memoryFor(relaxed: boolean, shared: boolean): WebAssembly.Memory {
+    const o = WasmRuntime.options(relaxed, shared);
+    return new WebAssembly.Memory({ initial: o.initialPages, maximum: o.maximumPages, shared } as WebAssembly.MemoryDescriptor);
+  }
+
+  /** Synchronous start (Node; small modules in browsers). */
+  static createSync(relaxed: boolean): WasmRuntime {
+    const f = detectFeatures();
+    if (f.unavailable) throw new Error(f.unavailable);
+    const shared = f.sharedMemory;
+    const module = new WebAssembly.Module(buildKernelModule(WasmRuntime.options(relaxed, shared)) as BufferSource);
+    return new WasmRuntime(module, relaxed, shared, WasmRuntime.memoryFor(relaxed, shared));
+  }
+
+  /** Asynchronous start (browsers may refuse to compile synchronously on the main thread). */
+  static async createAsync(relaxed: boolean): Promise<WasmRuntime> {
+    const f = detectFeatures();
+    if (f.unavailable) throw new Error(f.unavailable);
+    const shared = f.sharedMemory;
+    const module = await WebAssembly.compile(buildKernelModule(WasmRuntime.options(relaxed, shared)) as BufferSource);
+    return new WasmRuntime(module, relaxed, shared, WasmRuntime.memoryFor(relaxed, shared));
+  }
+
+  private refreshViews(): void {
+    const buf = this.memory.buffer;
+    if (!this.f32 || this.f32.buffer !== buf || this.f32.length * 4 !== buf.byteLength) {
+      this.f32 = new Float32Array(buf);
+      this.i32 = new Int32Array(buf);
+    }
+  }
+
+  /** Byte offset of thread t's scratch. */
+  scratch(t: number): number {
+    return SCRATCH_BASE + t * SCRATCH_STRIDE;
+  }
+
+  /** Starts a kernel call: forgets the previous call's operands. */
+  reset(): void {
+    this.top = HEAP_BASE;
+  }
+
+  /** Reserves room for n floats (16-byte aligned); call `commit()` before touching it. */
+  alloc(n: number): number {
+    const p = this.top;
+    this.top += Math.ceil((n * 4) / 16) * 16;
+    return p;
+  }
+
+  /** Grows the memory to hold everything reserved since `reset()`, and refreshes the views. */
+  commit(what: string): void {
+    const need = this.top;
+    const have = this.memory.buffer.byteLength;
+    if (need > have) {
+      const pages = Math.ceil((need - have) / PAGE);
+      const max = MAX_PAGES * PAGE;
+      if (need > max) {
+        throw new Error(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory, more than its ${max / 2 ** 20} MiB maximum`);
+      }
+      try {
+        this.memory.grow(pages);
+      } catch (e) {
+        throw new Error(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory and growing it failed (${(e as Error).message})`);
+      }
+    }
+    this.refreshViews();
+  }
+
+  /** Copies a Float32Array into wasm memory at byte offset p. */
+  put(p: number, a: Float32Array): void {
+    this.f32.set(a, p >> 2);
+  }
+
+  /** Copies n floats at byte offset p out into `out`. */
+  get(p: number, out: Float32Array): void {
+    out.set(this.f32.subarray(p >> 2, (p >> 2) + out.length));
+  }
+
+  /** Writes conv parameters into the parameter block; returns its offset. */
+  convParams(p: Record<(typeof CONV_PARAM_FIELDS)[number], number>): number {
+    CONV_PARAM_FIELDS.forEach((f, i) => { this.i32[(PARAMS_BASE >> 2) + i] = p[f]; });
+    return PARAMS_BASE;
+  }
+
+  /** Worker threads ready to take a part now (the caller is not counted). */
+  workersReady(): number {
+    return this.pool ? this.pool.readyCount() : 0;
+  }
+
+  /**
+   * Runs `fn` once per part, part 0 on this thread and the rest on workers.
+   * The caller has already limited `parts` to 1 + workersReady().
+   */
+  run(fn: (typeof THREADED_EXPORTS)[number], parts: number[][]): void {
+    if (parts.length === 1) this.exports[fn](...parts[0]);
+    else (this.pool as WorkerPool).run(this.exports, fn, parts);
+  }
+}
+
+/** Control blocks must fit below the parameter block. */
+if (CTRL_BASE + (MAX_THREADS - 1) * CTRL_INTS * 4 > PARAMS_BASE) throw new Error('wasm backend: control blocks overlap the parameter block');

@@ -1,0 +1,175 @@
+/**
+ * The per-step loss record of a training run: `losses.csv` (one row per step:
+ * step, epoch, then one column per loss) and the loss-curve plot `losses.svg`.
+ *
+ * The log is kept in memory and rewritten whole at every checkpoint, just
+ * before the checkpoint itself, so the CSV always covers at least the
+ * checkpointed steps; `--resume` reads it back and drops the rows after the
+ * checkpoint (steps that will be trained again).
+ */
+
+export interface LossRow {
+  /** 1-based global step. */
+  step: number;
+  /** 1-based epoch the step belongs to. */
+  epoch: number;
+  values: number[];
+}
+
+export class LossLog {
+  readonly rows: LossRow[] = [];
+  constructor(readonly names: readonly string[]) {}
+
+  add(step: number, epoch: number, losses: Record<string, number>): void {
+    this.rows.push({ step, epoch, values: this.names.map((n) => losses[n]) });
+  }
+
+  /** Keeps only rows with step ≤ `step`. */
+  truncate(step: number): void {
+    let n = this.rows.length;
+    while (n > 0 && this.rows[n - 1].step > step) n--;
+    this.rows.length = n;
+  }
+
+  toCSV(): string {
+    const lines = [['step', 'epoch', ...this.names].join(',')];
+    for (const r of this.rows) lines.push([r.step, r.epoch, ...r.values.map((v) => String(v))].join(','));
+    return lines.join('\n') + '\n';
+  }
+
+  static parseCSV(text: string, where = 'losses.csv'): LossLog {
+    const lines = text.split('\n').filter((l) => l.length > 0);
+    if (lines.length === 0) throw new Error(`${where}: empty file`);
+    const header = lines[0].split(',');
+    if (header[0] !== 'step' || header[1] !== 'epoch') throw new Error(`${where}: header must start with 'step,epoch', got '${lines[0]}'`);
+    const log = new LossLog(header.slice(2));
+    for (let i = 1; i < lines.length; i++) {
+      const cells = lines[i].split(',').map(Number);
+      if (cells.length !== header.length || Number.isNaN(cells[0]) || Number.isNaN(cells[1])) {
+        throw new Error(`${where}: line ${i + 1} is malformed`);
+      }
+      log.rows.push({ step: cells[0], epoch: cells[1], values: cells.slice(2) });
+    }
+    return log;
+  }
+
+  /** Mean of each loss over the rows of one epoch (NaN where there are none). */
+  epochMeans(epoch: number): Record<string, number> {
+    const sums = this.names.map(() => 0);
+    let n = 0;
+    for (const r of this.rows) {
+      if (r.epoch !== epoch) continue;
+      r.values.forEach((v, i) => (sums[i] += v));
+      n++;
+    }
+    return Object.fromEntries(this.names.map((name, i) => [name, n ? sums[i] / n : NaN]));
+  }
+}
+
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A "nice" tick step (1, 2 or 5 × 10ᵏ) giving about `count` ticks over `span`. */
+function tickStep(span: number, count: number): number {
+  if (!(span > 0)) return 1;
+  const raw = span / count;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / p;
+  return (m >= 5 ? 10 : m >= 2 ? 5 : m >= 1.5 ? 2 : 1) * p;
+}
+
+function fmtTick(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-2)) return v.toExponential(0);
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * The loss curves as a standalone SVG: one panel per loss (their scales differ
+ * by orders of magnitude), each with the raw per-step values (faint) and a
+ * moving average (solid). Steps on x; epochs marked by light vertical lines.
+ */
+export function lossPlotSVG(log: LossLog, title = 'training losses'): string {
+  const W = 720;
+  const panelH = 160;
+  const left = 64;
+  const right = 16;
+  const top = 36;
+  const gap = 34;
+  const H = top + log.names.length * (panelH + gap) + 10;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
+  ];
+  const rows = log.rows;
+  const maxStep = rows.length ? rows[rows.length - 1].step : 1;
+  const minStep = rows.length ? rows[0].step : 0;
+  const sx = (s: number): number => left + ((s - minStep) / Math.max(1, maxStep - minStep)) * (W - left - right);
+  // Downsample long runs: at most ~600 points per curve keeps the file small.
+  const stride = Math.max(1, Math.ceil(rows.length / 600));
+  const window = Math.max(1, Math.round(rows.length / 50));
+  const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+
+  log.names.forEach((name, k) => {
+    const y0 = top + k * (panelH + gap);
+    const vals = rows.map((r) => r.values[k]).filter((v) => Number.isFinite(v));
+    // Robust range: ignore the first few steps' spikes by clipping to the 1st–99th percentiles.
+    const sorted = vals.slice().sort((a, b) => a - b);
+    let lo = sorted.length ? sorted[Math.floor(0.01 * (sorted.length - 1))] : 0;
+    let hi = sorted.length ? sorted[Math.ceil(0.99 * (sorted.length - 1))] : 1;
+    if (!(hi > lo)) {
+      hi = lo + 1;
+      lo -= 1;
+    }
+    const pad = (hi - lo) * 0.05;
+    lo -= pad;
+    hi += pad;
+    const sy = (v: number): number => y0 + panelH - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * panelH;
+    parts.push(`<rect x="${left}" y="${y0}" width="${W - left - right}" height="${panelH}" fill="none" stroke="#999"/>`);
+    parts.push(`<text x="${left}" y="${y0 - 6}" font-size="12">${escapeXml(name)}</text>`);
+    const ts = tickStep(hi - lo, 4);
+    for (let t = Math.ceil(lo / ts) * ts; t <= hi; t += ts) {
+      const y = sy(t).toFixed(1);
+      parts.push(`<line x1="${left}" x2="${W - right}" y1="${y}" y2="${y}" stroke="#eee"/>`);
+      parts.push(`<text x="${left - 4}" y="${y}" text-anchor="end" dominant-baseline="middle">${fmtTick(t)}</text>`);
+    }
+    // Epoch boundaries.
+    let prevEpoch = rows.length ? rows[0].epoch : 0;
+    for (const r of rows) {
+      if (r.epoch !== prevEpoch) {
+        const x = sx(r.step).toFixed(1);
+        parts.push(`<line x1="${x}" x2="${x}" y1="${y0}" y2="${y0 + panelH}" stroke="#f3f3f3"/>`);
+        prevEpoch = r.epoch;
+      }
+    }
+    const color = colors[k % colors.length];
+    const raw: string[] = [];
+    const smooth: string[] = [];
+    let sum = 0;
+    let count = 0;
+    const q: number[] = [];
+    rows.forEach((r, i) => {
+      const v = r.values[k];
+      if (!Number.isFinite(v)) return;
+      q.push(v);
+      sum += v;
+      count++;
+      if (q.length > window) {
+        sum -= q.shift() as number;
+        count--;
+      }
+      if (i % stride === 0 || i === rows.length - 1) {
+        raw.push(`${sx(r.step).toFixed(1)},${sy(v).toFixed(1)}`);
+        smooth.push(`${sx(r.step).toFixed(1)},${sy(sum / count).toFixed(1)}`);
+      }
+    });
+    if (raw.length) {
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-opacity="0.25" stroke-width="1" points="${raw.join(' ')}"/>`);
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${smooth.join(' ')}"/>`);
+    }
+    parts.push(`<text x="${left}" y="${y0 + panelH + 14}">step ${minStep}</text>`);
+    parts.push(`<text x="${W - right}" y="${y0 + panelH + 14}" text-anchor="end">step ${maxStep}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}

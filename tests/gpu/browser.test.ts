@@ -1,0 +1,143 @@
+/**
+ * The gpu backend in a real browser: Debian's Chromium, headless, driven by
+ * playwright-core, rendering on SwiftShader (no GPU needed). The page loads
+ * genzoo's browser bundle (dist/genzoo.browser.js, built fresh here) from a
+ * server on 127.0.0.1 and runs, in each of 'webgl2', 'webgl' and 'webgpu':
+ * every kernel against the js reference (fixed cases, forced small tiles,
+ * outputs past MAX_TEXTURE_SIZE), the async kernels, and training steps with
+ * the loss falling and the live-resource count flat. WebGPU runs the async
+ * path (async ops + backwardAsync); its synchronous kernels must refuse.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { bundle, missingPrerequisite, ROOT, tempDir } from './harness.js';
+import type { CheckResult, ModeReport } from './checks.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Flags measured to give WebGL2, WebGL and WebGPU on SwiftShader in a sandbox without network. */
+const FLAGS = [
+  '--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
+];
+
+type Browser = import('playwright-core').Browser;
+type Page = import('playwright-core').Page;
+
+async function prerequisites(): Promise<{ skip: boolean; message: string } | null> {
+  if (!existsSync(CHROMIUM)) return missingPrerequisite(`${CHROMIUM} is missing`, 'apt-get install -y chromium');
+  try {
+    await import('playwright-core');
+  } catch (e) {
+    return missingPrerequisite(`playwright-core does not load (${(e as Error).message})`, 'npm install');
+  }
+  return null;
+}
+
+const missing = await prerequisites();
+
+let server: Server | null = null;
+let browser: Browser | null = null;
+let page: Page | null = null;
+const pageLog: string[] = [];
+
+async function start(): Promise<Page> {
+  const dir = tempDir('gpu-browser-');
+  const { buildBrowser } = (await import(join(ROOT, 'scripts', 'build-browser.mjs'))) as { buildBrowser(out: string): Promise<string> };
+  const files: Record<string, [string, string]> = {
+    '/genzoo.js': [await buildBrowser(join(dir, 'genzoo.js')), 'text/javascript'],
+    '/page.js': [await bundle('tests/gpu/browser-page.ts', join(dir, 'page.js'), 'browser', ['/genzoo.js']), 'text/javascript'],
+  };
+  const html = '<!doctype html><meta charset="utf-8"><title>genzoo gpu</title><script type="module" src="/page.js"></script>';
+  server = createServer((req, res) => {
+    const f = files[(req.url ?? '/').split('?')[0]];
+    if (req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    } else if (f) {
+      res.writeHead(200, { 'content-type': f[1] }).end(readFileSync(f[0]));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as AddressInfo).port;
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Playwright's default flags would replace the SwiftShader choice; pass exactly ours.
+    ignoreDefaultArgs: true,
+    args: [...FLAGS, `--user-data-dir=${tempDir('gpu-chromium-')}`, '--remote-debugging-pipe', 'about:blank'],
+    timeout: 60_000,
+  });
+  const p = await browser.newPage();
+  p.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text()}`));
+  p.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
+  await p.goto(`http://127.0.0.1:${port}/`);
+  await p.waitForFunction(() => 'genzooGpu' in globalThis, null, { timeout: 30_000 });
+  return p;
+}
+
+function expectAllOk(results: CheckResult[]): void {
+  for (const c of results) expect(c.ok, `${c.kernel} ${c.spec}: ${c.detail} (${c.worst}× the bound)`).toBe(true);
+}
+
+function suite(mode: string, steps: number): Promise<ModeReport> {
+  return page!.evaluate(([m, s]) => (globalThis as unknown as { genzooGpu: { suite(m: string, s: number): Promise<ModeReport> } }).genzooGpu.suite(m, s), [mode, steps] as const);
+}
+
+describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (SwiftShader)', () => {
+  beforeAll(async () => {
+    if (missing) throw new Error(missing.message);
+    page = await start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    if (pageLog.some((l) => l.startsWith('[pageerror]'))) console.warn(pageLog.join('\n'));
+  });
+
+  test.each(['webgl2', 'webgl'])('%s: every kernel, tiles past MAX_TEXTURE_SIZE, async kernels, training with a flat resource count', async (mode) => {
+    const r = await suite(mode, 30);
+    console.log(mode, r.seconds, JSON.stringify(r.timings));
+    expect(r.info.details.mode).toBe(mode);
+    expect(r.kernels.length).toBeGreaterThanOrEqual(37);
+    expect(r.asyncKernels.length).toBeGreaterThanOrEqual(29);
+    expectAllOk(r.kernels);
+    expectAllOk(r.asyncKernels);
+    const { losses, resourcesAfterFirst, resourcesAfterLast } = r.train;
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.8);
+    expect(resourcesAfterFirst).toBeGreaterThan(0); // WebGL objects are really counted…
+    expect(resourcesAfterLast).toBe(resourcesAfterFirst); // …and none leak
+    const a = r.trainAsync; // asyncMode kernels (webgl2: pixel-pack buffers and fences)
+    expect(a.losses[a.losses.length - 1]).toBeLessThan(a.losses[0]);
+    expect(a.resourcesAfterLast).toBe(a.resourcesAfterFirst);
+  }, 180_000);
+
+  test('webgpu: async kernels, the async training path, and synchronous kernels refused', async () => {
+    const r = await suite('webgpu', 15);
+    console.log('webgpu', r.seconds, JSON.stringify(r.timings));
+    expect(r.info.details.mode).toBe('webgpu');
+    expect(r.syncError).toMatch(/WebGPU has no synchronous readback.*async ops/);
+    expect(r.asyncKernels.length).toBeGreaterThanOrEqual(29);
+    expectAllOk(r.asyncKernels);
+    const { losses, resourcesAfterFirst, resourcesAfterLast } = r.train;
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.8);
+    expect(resourcesAfterFirst).toBeGreaterThan(0); // WebGPU buffers are really counted…
+    expect(resourcesAfterLast).toBe(resourcesAfterFirst);
+  }, 180_000);
+
+  test("mode selection: an unavailable mode says why; 'auto' reports what it passed over; dispose releases all", async () => {
+    const sel = await page!.evaluate(() => (globalThis as unknown as { genzooGpu: { selection(): Promise<{ headlessgl: string; auto: { details: Record<string, unknown> } }> } }).genzooGpu.selection());
+    expect(sel.headlessgl).toMatch(/mode 'headlessgl' is unavailable: headless-gl runs only in Node/);
+    const skipped = sel.auto.details.skipped as Record<string, string>;
+    expect(skipped.webgpu).toMatch(/asynchronous/);
+    // SwiftShader rasterizes on the CPU, so 'auto' takes webasm over it and says so.
+    expect(sel.auto.details.mode).toBe('webasm');
+    expect(skipped.webgl2).toMatch(/software renderer.*SwiftShader/i);
+    const after = await page!.evaluate(() => (globalThis as unknown as { genzooGpu: { dispose(): Promise<{ total: number }> } }).genzooGpu.dispose());
+    expect(after.total).toBe(0);
+  }, 60_000);
+});

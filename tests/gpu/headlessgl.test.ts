@@ -1,0 +1,60 @@
+/**
+ * The gpu backend in mode 'headlessgl' (Node, the optional `gl` package, Mesa
+ * under Xvfb): every kernel against the js reference, forced tiles and
+ * outputs past MAX_TEXTURE_SIZE, the async kernels, training steps with the
+ * loss falling and the live GL object count flat, and 'auto' reporting why it
+ * passed over a software GL. headless-gl needs an X display, so the checks run
+ * in a child process under `xvfb-run -a` (or directly where DISPLAY is set).
+ */
+import { expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { bundle, missingPrerequisite, ROOT, tempDir, which } from './harness.js';
+import type { ModeReport } from './checks.js';
+
+function prerequisites(): { skip: boolean; message: string } | null {
+  try {
+    const gl = createRequire(join(ROOT, 'package.json'))('gl') as (w: number, h: number) => unknown;
+    if (typeof gl !== 'function') throw new Error('gl did not export a function');
+  } catch (e) {
+    return missingPrerequisite(`the optional 'gl' package is not built (${(e as Error).message.split('\n')[0]})`,
+      "apt-get install -y libxi-dev libx11-dev libxext-dev pkg-config xvfb, then npm rebuild gl (about 6 minutes)");
+  }
+  if (!process.env.DISPLAY && !which('xvfb-run')) return missingPrerequisite('no X display and no xvfb-run', 'apt-get install -y xvfb');
+  return null;
+}
+
+const missing = prerequisites();
+
+test.skipIf(missing?.skip ?? false)('headlessgl: kernels, tiles, async, training and resources', async () => {
+  if (missing) throw new Error(missing.message);
+  const dir = tempDir('gpu-headlessgl-', true);
+  const script = await bundle('tests/gpu/headlessgl-child.ts', join(dir, 'child.mjs'), 'node');
+  const cmd = process.env.DISPLAY ? ['node', script, '60'] : ['xvfb-run', '-a', 'node', script, '60'];
+  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 150_000, cwd: ROOT });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
+  expect(line, `child exited ${r.status} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr}`).toBeTruthy();
+  const { report, auto, afterDispose } = JSON.parse(line!.slice(7)) as { report: ModeReport; auto: { details: Record<string, unknown> }; afterDispose: number };
+
+  expect(report.info.details.mode).toBe('headlessgl');
+  for (const c of [...report.kernels, ...report.asyncKernels]) expect(c.ok, `${c.kernel} ${c.spec}: ${c.detail}`).toBe(true);
+  expect(report.kernels.length).toBeGreaterThanOrEqual(35);
+  expect(report.asyncKernels.length).toBeGreaterThanOrEqual(27);
+  const { losses, resourcesAfterFirst, resourcesAfterLast } = report.train;
+  expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.8);
+  expect(resourcesAfterLast).toBe(resourcesAfterFirst);
+  expect(resourcesAfterFirst).toBeGreaterThan(0); // GL objects are really counted
+  const a = report.trainAsync;
+  expect(a.losses[a.losses.length - 1]).toBeLessThan(a.losses[0]);
+  expect(a.resourcesAfterLast).toBe(a.resourcesAfterFirst);
+  // Mesa's llvmpipe rasterizes on the CPU: 'auto' prefers webasm and says why.
+  const skipped = auto.details.skipped as Record<string, string>;
+  if (report.info.details.softwareRenderer) {
+    expect(auto.details.mode).toBe('webasm');
+    expect(skipped.headlessgl).toMatch(/software renderer/);
+  } else {
+    expect(auto.details.mode).toBe('headlessgl');
+  }
+  expect(afterDispose).toBe(0);
+}, 180_000);

@@ -1,8 +1,9 @@
 /**
  * Evaluation metrics for generated digits: conditional accuracy, Fréchet
  * distance, sharpness, diversity, memorisation (novelty), and the VAE/CVAE
- * likelihood bounds; plus the float64 linear algebra they rest on and the
- * table/JSON formats of `genzoo eval` and `genzoo compare`.
+ * likelihood bounds; the digit classifier that judges samples; the float64
+ * linear algebra the metrics rest on; and the table/JSON formats of
+ * `genzoo eval` and `genzoo compare`.
  *   import { evaluation } from 'genzoo';
  *   evaluation.sharpness(samples, realDigits).ratio
  */

@@ -50,10 +50,10 @@ describe('DigitClassifier', () => {
     const train = data.balancedSubset(await data.mnist({ split: 'train' }), 30); // 300 digits
     const test = data.balancedSubset(await data.mnist({ split: 'test' }), 20); // 200 digits
     const losses: number[] = [];
-    const model = trainClassifier(train, { epochs: 3, batchSize: 32, onEpoch: (e) => losses.push(e.loss) });
+    const model = trainClassifier(train, { epochs: 3, batchSize: 16, maxShift: 0, onEpoch: (e) => losses.push(e.loss) });
     expect(losses[2]).toBeLessThan(losses[0]);
     // Chance is 10%; the full recipe (6 epochs on 9,003 digits) reaches ≥ 98%.
-    expect(classifierAccuracy(model, test)).toBeGreaterThan(0.6);
+    expect(classifierAccuracy(model, test)).toBeGreaterThan(0.6); // measured 0.785 (wasm)
   });
 });
 

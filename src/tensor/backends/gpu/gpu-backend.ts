@@ -123,7 +123,7 @@ function sumParts(out: FloatArray, part: Float32Array, images: number): void {
   }
 }
 
-export function createGpuBackend(settings: GpuBackendSettings, details: Record<string, unknown>): GpuBackend {
+export function buildGpuBackend(settings: GpuBackendSettings, details: Record<string, unknown>): GpuBackend {
   const runtime = (): GpuRuntime => runtimeFor(settings.mode, settings.maxKernels);
   const tile = (rt: GpuRuntime): number => Math.min(settings.tileSize, rt.maxTextureSize);
 

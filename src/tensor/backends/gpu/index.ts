@@ -11,7 +11,7 @@
  * per mode, least recently used destroyed first; default 64).
  */
 import { getBackend, registerBackend, type Backend } from '../../backend.js';
-import { createGpuBackend, type GpuBackend } from './gpu-backend.js';
+import { buildGpuBackend, type GpuBackend } from './gpu-backend.js';
 import { allRuntimes, chooseAuto, disposeRuntimes, GPU_MODES, runtimeFor, type GpuMode } from './modes.js';
 import { totalOf, type ResourceCounts } from './resources.js';
 
@@ -64,7 +64,16 @@ function create(options: Record<string, unknown>): GpuBackend {
     runtimeFor(mode, maxKernels); // throws GpuModeUnavailableError, naming the mode and why
     chosen = mode;
   }
-  return createGpuBackend({ mode: chosen, tileSize, maxKernels }, details);
+  return buildGpuBackend({ mode: chosen, tileSize, maxKernels }, details);
+}
+
+/**
+ * A gpu Backend object without making it the active one (for `withBackend`,
+ * benchmarks, comparing modes side by side). Same options and errors as
+ * `setBackend('gpu', options)`.
+ */
+export function createGpuBackend(options: GpuBackendOptions = {}): Backend {
+  return create(options as Record<string, unknown>);
 }
 
 function isGpuBackend(b: Backend): b is GpuBackend {

@@ -25,8 +25,13 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { register } from 'node:module';
 import * as g from '../dist/index.js';
 import { conv2dParams, convTranspose2dParams } from '../dist/tensor/index.js';
+
+// tfjs-core alone registers no gradients (the tfjs umbrella package does); see tfjs-resolve.js.
+register('./tfjs-resolve.js', import.meta.url);
+await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');

@@ -7,6 +7,8 @@ import { UsageError } from './errors.js';
 import { runDemo } from './demo.js';
 import { runTrain, TRAIN_USAGE } from './train.js';
 import { runSample, SAMPLE_USAGE } from './sample.js';
+import { runEval, EVAL_USAGE } from './eval.js';
+import { runCompare, COMPARE_USAGE } from './compare.js';
 
 export interface Command {
   summary: string;
@@ -18,6 +20,8 @@ export const COMMANDS: Record<string, Command> = {
   demo: { summary: 'print a short tensor + autograd demo', usage: 'genzoo demo', run: runDemo },
   train: { summary: 'train vae | cvae | cgan | cvaegan (genzoo train <model> --help)', usage: TRAIN_USAGE, run: (a) => runTrain(a) },
   sample: { summary: 'draw samples from a trained run to a PNG grid or .npy', usage: SAMPLE_USAGE, run: (a) => runSample(a) },
+  eval: { summary: 'score a trained run (accuracy, Fréchet, sharpness, diversity, novelty, NLL) → eval.json', usage: EVAL_USAGE, run: (a) => runEval(a) },
+  compare: { summary: 'train or reuse all four models, score them → compare.md + compare.png', usage: COMPARE_USAGE, run: (a) => runCompare(a) },
 };
 
 export function usage(): string {

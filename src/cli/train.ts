@@ -23,7 +23,17 @@ export const TRAIN_USAGE = `genzoo train <${MODEL_KINDS.join('|')}> [--arch mlp|
   --resume continues from it (same numbers as an uninterrupted run on the same backend);
   --force starts over in a DIR that already holds a run (its run files are replaced).
   --width sets the networks' hidden units (mlp) or base channels (conv). Without flags each
-  model uses its documented defaults (docs/models.md).`;
+  model uses its documented defaults (docs/models.md):
+${defaultsTable()}`;
+
+/** One line per model: its default architecture and settings (from the registry, so never stale). */
+function defaultsTable(): string {
+  return MODEL_KINDS.map((k) => {
+    const e = modelEntry(k);
+    const { model: m, train: t } = e.defaults(e.defaultArch);
+    return `    ${k.padEnd(8)} --arch ${m.arch} --epochs ${t.epochs} --batch ${t.batch} --lr ${m.lr} --latent ${m.latent} --width ${m.width}`;
+  }).join('\n');
+}
 
 const FLAGS: Record<string, FlagSpec> = {
   arch: { type: 'string', choices: ARCHS },

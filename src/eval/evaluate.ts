@@ -22,6 +22,8 @@ export interface SampleMetricsInput {
   realLabels: LabelSet;
   /** Training digits, for the memorisation (novelty) score; skipped when absent. */
   training?: RowSet;
+  /** The held-out digits' mean distance to their nearest training digit, when already computed (it depends only on the data). */
+  heldOutNearest?: number;
   /** A classifier's labels for the samples; needed for accuracy (and for diversity of unconditional samples). */
   predicted?: LabelSet;
   /** Classifier features of the samples and of the real digits (or their fitted Gaussian), for the Fréchet distance. */
@@ -54,7 +56,7 @@ export function evaluateSamples(input: SampleMetricsInput): SampleMetrics {
   const groupLabels = input.requested ?? input.predicted;
   if (groupLabels === undefined) throw new Error('evaluateSamples: unconditional samples need classifier labels (predicted) to measure within-class diversity');
   const div = diversity(input.samples, groupLabels, input.real, input.realLabels, { numClasses, seed: input.seed });
-  const mem = input.training !== undefined ? memorisation(input.samples, input.training, input.real) : undefined;
+  const mem = input.training !== undefined ? memorisation(input.samples, input.training, input.heldOutNearest ?? input.real) : undefined;
   let frechet: FrechetResult | undefined;
   if (input.sampleFeatures !== undefined || input.realFeatures !== undefined) {
     if (input.sampleFeatures === undefined || input.realFeatures === undefined) throw new Error('evaluateSamples: the Fréchet distance needs both sampleFeatures and realFeatures');

@@ -26,6 +26,14 @@ export {
   formatMetricsTable, formatDuration, makeEvalReport, parseEvalReport, METRIC_COLUMNS,
   type MetricsRow, type MetricKey, type MetricColumn, type TableFormat, type TableOptions, type EvalSettings, type EvalReport,
 } from './report.js';
+export { classBalance, type ClassBalance } from './class-balance.js';
+export { likelihoodModel } from './adapter.js';
+export { loadRun, readRunProgress, RunFolderError, type LoadedRun, type RunProgress } from './run.js';
+export {
+  prepareEvaluation, evaluateModel, realDigitsRow, evaluateCheckpoint, evenlySpaced, EVAL_DEFAULTS, EVAL_FILE,
+  type EvalContext, type EvalContextOptions, type ModelEvalOptions, type ModelEvaluation, type CheckpointEvalOptions, type CheckpointEvaluation,
+} from './model-eval.js';
+export { comparisonFigure, comparisonFigureSize, drawText, textWidth, FIGURE_LAYOUT, type FigurePanel } from './figure.js';
 export {
   DigitClassifier, classify, classifierAccuracy, trainClassifier, randomShift, loadOrTrainClassifier, cacheDir,
   CLASSIFIER_VERSION, CLASSIFIER_FILE, CLASSIFIER_FEATURES, CLASSIFIER_DEFAULTS,

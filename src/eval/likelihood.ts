@@ -1,6 +1,7 @@
 /**
  * Likelihood metrics for latent-variable models with a Gaussian encoder
- * q(z|x[,y]) = N(μ, diag σ²), a standard-normal prior p(z) = N(0, I) and a
+ * q(z|x[,y]) = N(μ, diag σ²), a Gaussian prior p(z[|y]) — N(0, I) unless the
+ * model gives its own (`prior`, e.g. the CVAE's learned class prior) — and a
  * Bernoulli decoder p(x|z[,y]) = Π_d Bernoulli(x_d; sigmoid(logit_d)) —
  * genzoo's VAE and CVAE. Both metrics are in nats per image (lower is better):
  *
@@ -25,6 +26,12 @@ export interface LatentVariableModel {
   encode(x: Tensor, y?: Int32Array): { mu: Tensor; logvar: Tensor };
   /** Bernoulli logits of p(x|z[,y]): B rows (any shape [B, …]) of as many values as an input image. */
   decodeLogits(z: Tensor, y?: Int32Array): Tensor;
+  /**
+   * The prior p(z[|y]) = N(μ, diag σ²) of each of `count` images, as mean and
+   * log-variance [count, latent] (`y` as for encode). Omitted: N(0, I). The
+   * CVAE's learned class prior (models/vae.ts) is the reason this exists.
+   */
+  prior?(y: Int32Array | undefined, count: number): { mu: Tensor; logvar: Tensor };
 }
 
 export interface LikelihoodOptions {
@@ -56,7 +63,7 @@ export interface LikelihoodEstimate {
 export interface NegativeElboEstimate extends LikelihoodEstimate {
   /** Mean reconstruction term E_q[−log p(x|z)]. */
   reconstruction: number;
-  /** Mean KL(q(z|x) ‖ N(0, I)). */
+  /** Mean KL(q(z|x) ‖ p(z)). */
   kl: number;
 }
 
@@ -126,6 +133,17 @@ function encodeChecked(op: string, model: LatentVariableModel, x: Tensor, y: Int
   return { mu: mu.data, logvar: logvar.data, latent: mu.shape[1] };
 }
 
+/** The prior's mean and log-variance for images start..end−1 (null = N(0, I)), checked to be [b, latent]. */
+function priorChecked(op: string, model: LatentVariableModel, p: Prepared, start: number, end: number, latent: number): { mu: Float32Array | Float64Array; logvar: Float32Array | Float64Array } | null {
+  if (!model.prior) return null;
+  const b = end - start;
+  const { mu, logvar } = model.prior(batchLabels(p, start, end, 1), b);
+  if (!(mu instanceof Tensor) || !(logvar instanceof Tensor) || mu.size !== b * latent || logvar.size !== b * latent || mu.shape[0] !== b || logvar.shape[0] !== b) {
+    throw new Error(`${op}: prior returned mu ${mu instanceof Tensor ? shapeStr(mu.shape) : typeof mu} and logvar ${logvar instanceof Tensor ? shapeStr(logvar.shape) : typeof logvar} for ${b} images; expected both [${b}, ${latent}]`);
+  }
+  return { mu: mu.data, logvar: logvar.data };
+}
+
 function decodeChecked(op: string, model: LatentVariableModel, z: Tensor, y: Int32Array | undefined, dim: number): Float32Array | Float64Array {
   const logits = model.decodeLogits(z, y);
   if (!(logits instanceof Tensor) || logits.size !== z.shape[0] * dim || logits.shape[0] !== z.shape[0]) {
@@ -148,9 +166,10 @@ function summarise(perSample: Float64Array): LikelihoodEstimate {
 /**
  * Negative evidence lower bound per image, in nats:
  *
- *   −ELBO(x) = E_{q(z|x)}[−log p(x|z)] + KL(q(z|x) ‖ N(0, I))
+ *   −ELBO(x) = E_{q(z|x)}[−log p(x|z)] + KL(q(z|x) ‖ p(z))
  *   −log p(x|z) = Σ_d softplus(l_d) − x_d·l_d        (BCE with logits, summed over pixels)
- *   KL = ½·Σ_j (μ_j² + σ_j² − 1 − log σ_j²)          (closed form)
+ *   KL = ½·Σ_j (μ_j² + σ_j² − 1 − log σ_j²)          (closed form, p(z) = N(0, I))
+ *   KL = ½·Σ_j (log s_j² − log σ_j² + (σ_j² + (μ_j − m_j)²)/s_j² − 1)   (p(z) = N(m, diag s²))
  *
  * The expectation is a Monte Carlo average over `samples` draws
  * z = μ + σ·ε, ε ~ N(0, I) (default 1, as in training; the average over many
@@ -172,6 +191,7 @@ export function negativeElbo(model: LatentVariableModel, x: RowSet, opts: Likeli
       const end = Math.min(rows.count, start + chunk);
       const b = end - start;
       const { mu, logvar, latent } = encodeChecked(op, model, batchInput(p, start, end), batchLabels(p, start, end, 1));
+      const prior = priorChecked(op, model, p, start, end, latent);
       const z = new Float32Array(b * L * latent);
       for (let i = 0; i < b; i++) {
         for (let s = 0; s < L; s++) {
@@ -187,7 +207,13 @@ export function negativeElbo(model: LatentVariableModel, x: RowSet, opts: Likeli
         for (let j = 0; j < latent; j++) {
           const m = mu[i * latent + j];
           const lv = logvar[i * latent + j];
-          kl += 0.5 * (m * m + Math.exp(lv) - 1 - lv);
+          if (prior) {
+            const pm = prior.mu[i * latent + j];
+            const plv = prior.logvar[i * latent + j];
+            kl += 0.5 * (plv - lv + (Math.exp(lv) + (m - pm) * (m - pm)) / Math.exp(plv) - 1);
+          } else {
+            kl += 0.5 * (m * m + Math.exp(lv) - 1 - lv);
+          }
         }
         let rec = 0;
         const xo = (start + i) * rows.dim;
@@ -211,7 +237,7 @@ export function negativeElbo(model: LatentVariableModel, x: RowSet, opts: Likeli
  * Importance-weighted estimate of −log p(x) (the IWAE bound), in nats:
  *
  *   z_i = μ + σ·ε_i,  ε_i ~ N(0, I),  i = 1..k
- *   log w_i = log p(x|z_i) + log N(z_i; 0, I) − log N(z_i; μ, σ²)
+ *   log w_i = log p(x|z_i) + log p(z_i) − log N(z_i; μ, σ²)        p(z) = N(0, I) or the model's prior
  *   NLL_k(x) = −log( (1/k)·Σ_i exp(log w_i) )          (log-mean-exp, float64)
  *
  * with log N(z; μ, σ²) = −½·Σ_j (log 2π + log σ_j² + (z_j − μ_j)²/σ_j²).
@@ -233,6 +259,7 @@ export function importanceWeightedNll(model: LatentVariableModel, x: RowSet, opt
       const end = Math.min(rows.count, start + chunk);
       const b = end - start;
       const { mu, logvar, latent } = encodeChecked(op, model, batchInput(p, start, end), batchLabels(p, start, end, 1));
+      const prior = priorChecked(op, model, p, start, end, latent);
       const z = new Float32Array(b * k * latent);
       logW.fill(0);
       for (let i = 0; i < b; i++) {
@@ -245,7 +272,13 @@ export function importanceWeightedNll(model: LatentVariableModel, x: RowSet, opt
             const lv = logvar[i * latent + j];
             const zf = Math.fround(m + Math.exp(0.5 * lv) * p.gen.normal()); // the float32 value the decoder sees
             z[zo + j] = zf;
-            logPrior += -0.5 * (LOG_2PI + zf * zf);
+            if (prior) {
+              const pm = prior.mu[i * latent + j];
+              const plv = prior.logvar[i * latent + j];
+              logPrior += -0.5 * (LOG_2PI + plv + ((zf - pm) * (zf - pm)) / Math.exp(plv));
+            } else {
+              logPrior += -0.5 * (LOG_2PI + zf * zf);
+            }
             logQ += -0.5 * (LOG_2PI + lv + ((zf - m) * (zf - m)) / Math.exp(lv));
           }
           logW[i * k + s] = logPrior - logQ;

@@ -12,6 +12,8 @@ export interface MetricsRow {
   arch?: string;
   /** Share of samples the classifier labels as their requested class, in [0, 1]. */
   conditionalAccuracy?: number | null;
+  /** Entropy of the classifier's labels of the samples over the 10 classes, divided by log 10 (1 = every digit equally often). The VAE's stand-in for accuracy. */
+  classEntropy?: number | null;
   /** Fréchet distance of classifier features to held-out real digits (lower is better). */
   frechet?: number | null;
   /** Mean squared Laplacian relative to real digits (1 = as sharp as real). */
@@ -55,6 +57,7 @@ export function formatDuration(seconds: number): string {
 /** The table's columns, in order. */
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'conditionalAccuracy', header: 'accuracy', description: 'share of samples the classifier labels as the requested class (higher is better)', format: (v) => `${(100 * v).toFixed(1)}%` },
+  { key: 'classEntropy', header: 'class entropy', description: "entropy of the classifier's labels of the samples over the 10 digits, relative to log 10 (1 = every digit equally often, 0 = one digit only)", format: fixed(3) },
   { key: 'frechet', header: 'Fréchet', description: "Fréchet distance between the classifier's features of samples and of held-out digits (lower is better)", format: (v) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3)) },
   { key: 'sharpness', header: 'sharpness', description: 'mean squared Laplacian relative to real digits (1 = as sharp as real)', format: fixed(2) },
   { key: 'diversity', header: 'diversity', description: 'mean within-class pairwise distance relative to real digits (0 = collapsed, 1 = as varied as real)', format: fixed(2) },
@@ -120,6 +123,12 @@ export interface EvalSettings {
   k?: number;
   /** The classifier used, and its accuracy on the held-out real digits. */
   classifier?: { path: string; heldOutAccuracy: number };
+  /** The dataset (a `--data` value) whose test split is the held-out reference and whose training split the novelty reference. */
+  data?: string;
+  /** Held-out digits the likelihood metrics were measured on (VAE/CVAE). */
+  likelihoodDigits?: number;
+  /** Monte Carlo draws per image for the negative ELBO. */
+  elboSamples?: number;
 }
 
 /** The content of `<checkpoint>/eval.json`. */

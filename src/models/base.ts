@@ -55,6 +55,11 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     return randn([n, this.config.latent], { generator });
   }
 
+  /** The latent codes `sample` decodes, one per label: N(0, I) unless a model learns a prior. */
+  protected sampleLatent(y: Int32Array, generator: Generator): Tensor {
+    return this.prior(y.length, generator);
+  }
+
   sample(labels: ArrayLike<number> | number, generator: Generator): Tensor {
     let y: Int32Array;
     if (typeof labels === 'number') {
@@ -70,7 +75,7 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     this.eval();
     try {
       return noGrad(() => {
-        const z = this.prior(y.length, generator);
+        const z = this.sampleLatent(y, generator);
         const logits = this.decoder.call(z, this.cond(y));
         return sigmoid(logits);
       });

@@ -215,3 +215,68 @@ describe('assembler', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------- elementwise
+
+import { broadcastShapes, broadcastStrides, type BinaryOp, type UnaryOp } from '../../src/tensor/index.js';
+import { WASM_BINARY, WASM_UNARY } from '../../src/tensor/backends/wasm/elementwise-kernels.js';
+
+/** Values with the edge cases every elementwise kernel must get right. */
+const SPECIAL = [0, -0, 1, -1, Infinity, -Infinity, NaN, 1e-40, -1e-40, 1e-30, 88.7, 89, -87.5, -103, -110, 20, -20, 0.625, -0.625, 0.6249, 1e-8, 3.4e38];
+const valueArb = fc.oneof(
+  { weight: 6, arbitrary: fc.float({ min: -10, max: 10, noNaN: true }) },
+  { weight: 2, arbitrary: fc.float({ noDefaultInfinity: false }) },
+  { weight: 2, arbitrary: fc.constantFrom(...SPECIAL) },
+);
+const lengthArb = fc.oneof(fc.constantFrom(1, 3, 17, 63), fc.integer({ min: 1, max: 300 }));
+
+const APPROX = new Set<UnaryOp>(['exp', 'log', 'sigmoid', 'softplus', 'tanh']);
+const PARAMS: Partial<Record<UnaryOp, [number, number]>> = { leakyRelu: [0.2, 0], leakyStep: [0.01, 0], clamp: [-0.5, 2], clampMask: [-1, 0.25], pow: [3, 0] };
+
+function sameValue(a: number, b: number): boolean {
+  return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+describe('wasm elementwise vs js', () => {
+  for (const op of [...WASM_UNARY, 'pow'] as UnaryOp[]) {
+    const exact = !APPROX.has(op);
+    test(`unary ${op}: ${exact ? 'same bits' : 'within 4 ulp'} as js`, () => {
+      const [p0, p1] = PARAMS[op] ?? [0, 0];
+      fc.assert(fc.property(lengthArb.chain((n) => fc.array(valueArb, { minLength: n, maxLength: n })), (vals) => {
+        const x = Float32Array.from(vals);
+        const got = new Float32Array(x.length);
+        const want = new Float32Array(x.length);
+        wasm.unary(op, x, got, p0, p1);
+        jsBackend.unary(op, x, want, p0, p1);
+        for (let i = 0; i < x.length; i++) {
+          const ok = exact || !Number.isFinite(want[i]) ? sameValue(got[i], want[i]) : Math.abs(got[i] - want[i]) <= 4.8e-7 * Math.abs(want[i]) + 1e-38;
+          if (!ok) throw new Error(`${op}(${x[i]}) = ${got[i]}, js reference ${want[i]}`);
+        }
+      }), { numRuns: 60, seed: 31 });
+    });
+  }
+
+  const shapesArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 6 }).chain((out) => {
+    const from = fc.tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+      .map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
+    return fc.tuple(from, from);
+  });
+
+  for (const op of [...WASM_BINARY, 'pow'] as BinaryOp[]) {
+    test(`binary ${op} with broadcasting: same bits as js`, () => {
+      fc.assert(fc.property(shapesArb, fc.array(valueArb, { minLength: 1024, maxLength: 1024 }), ([sa, sb], pool) => {
+        const shape = broadcastShapes(op, sa, sb);
+        const size = (s: number[]): number => s.reduce((p, d) => p * d, 1);
+        const a = Float32Array.from({ length: size(sa) }, (_, i) => pool[i % 1024]);
+        const b = Float32Array.from({ length: size(sb) }, (_, i) => pool[(i * 7 + 3) % 1024]);
+        const got = new Float32Array(size(shape));
+        const want = new Float32Array(size(shape));
+        wasm.binary(op, a, broadcastStrides(sa, shape), b, broadcastStrides(sb, shape), got, shape);
+        jsBackend.binary(op, a, broadcastStrides(sa, shape), b, broadcastStrides(sb, shape), want, shape);
+        for (let i = 0; i < got.length; i++) {
+          if (!sameValue(got[i], want[i])) throw new Error(`${op} ${JSON.stringify([sa, sb])}: element ${i} is ${got[i]}, js reference ${want[i]}`);
+        }
+      }), { numRuns: 80, seed: 32 });
+    });
+  }
+});

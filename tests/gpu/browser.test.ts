@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { bundle, missingPrerequisite, ROOT, tempDir } from './harness.js';
@@ -43,8 +43,12 @@ let browser: Browser | null = null;
 let page: Page | null = null;
 const pageLog: string[] = [];
 
+const tempDirs: string[] = [];
+
 async function start(): Promise<Page> {
   const dir = tempDir('gpu-browser-');
+  const profile = tempDir('gpu-chromium-');
+  tempDirs.push(dir, profile);
   const { buildBrowser } = (await import(join(ROOT, 'scripts', 'build-browser.mjs'))) as { buildBrowser(out: string): Promise<string> };
   const files: Record<string, [string, string]> = {
     '/genzoo.js': [await buildBrowser(join(dir, 'genzoo.js')), 'text/javascript'],
@@ -68,7 +72,7 @@ async function start(): Promise<Page> {
     executablePath: CHROMIUM,
     // Playwright's default flags would replace the SwiftShader choice; pass exactly ours.
     ignoreDefaultArgs: true,
-    args: [...FLAGS, `--user-data-dir=${tempDir('gpu-chromium-')}`, '--remote-debugging-pipe', 'about:blank'],
+    args: [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
     timeout: 60_000,
   });
   const p = await browser.newPage();
@@ -88,18 +92,29 @@ function suite(mode: string, steps: number): Promise<ModeReport> {
 }
 
 describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (SwiftShader)', () => {
+  // A failed start fails every test (counted as failures, not as skipped tests).
+  let startError: Error | null = null;
   beforeAll(async () => {
-    if (missing) throw new Error(missing.message);
-    page = await start();
+    try {
+      if (missing) throw new Error(missing.message);
+      page = await start();
+    } catch (e) {
+      startError = e as Error;
+    }
   }, 120_000);
+  const started = (): void => {
+    if (startError) throw startError;
+  };
 
   afterAll(async () => {
     await browser?.close();
     await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
     if (pageLog.some((l) => l.startsWith('[pageerror]'))) console.warn(pageLog.join('\n'));
   });
 
   test.each(['webgl2', 'webgl'])('%s: every kernel, tiles past MAX_TEXTURE_SIZE, async kernels, training with a flat resource count', async (mode) => {
+    started();
     const r = await suite(mode, 30);
     console.log(mode, r.seconds, JSON.stringify(r.timings));
     expect(r.info.details.mode).toBe(mode);
@@ -117,6 +132,7 @@ describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (Swift
   }, 180_000);
 
   test('webgpu: async kernels, the async training path, and synchronous kernels refused', async () => {
+    started();
     const r = await suite('webgpu', 15);
     console.log('webgpu', r.seconds, JSON.stringify(r.timings));
     expect(r.info.details.mode).toBe('webgpu');
@@ -130,6 +146,7 @@ describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (Swift
   }, 180_000);
 
   test("mode selection: an unavailable mode says why; 'auto' reports what it passed over; dispose releases all", async () => {
+    started();
     const sel = await page!.evaluate(() => (globalThis as unknown as { genzooGpu: { selection(): Promise<{ headlessgl: string; auto: { details: Record<string, unknown> } }> } }).genzooGpu.selection());
     expect(sel.headlessgl).toMatch(/mode 'headlessgl' is unavailable: headless-gl runs only in Node/);
     const skipped = sel.auto.details.skipped as Record<string, string>;

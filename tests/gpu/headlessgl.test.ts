@@ -9,6 +9,7 @@
 import { expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, missingPrerequisite, ROOT, tempDir, which } from './harness.js';
 import type { ModeReport } from './checks.js';
@@ -33,6 +34,7 @@ test.skipIf(missing?.skip ?? false)('headlessgl: kernels, tiles, async, training
   const script = await bundle('tests/gpu/headlessgl-child.ts', join(dir, 'child.mjs'), 'node');
   const cmd = process.env.DISPLAY ? ['node', script, '60'] : ['xvfb-run', '-a', 'node', script, '60'];
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 150_000, cwd: ROOT });
+  rmSync(dir, { recursive: true, force: true });
   const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
   expect(line, `child exited ${r.status} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr}`).toBeTruthy();
   const { report, auto, afterDispose } = JSON.parse(line!.slice(7)) as { report: ModeReport; auto: { details: Record<string, unknown> }; afterDispose: number };

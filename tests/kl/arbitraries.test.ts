@@ -7,7 +7,7 @@ const arb = kl.arbitraries;
 
 describe('kl.arbitraries', () => {
   it('gaussian() stays in its ranges: μ uniform, σ log-uniform over orders of magnitude', () => {
-    const gs = fc.sample(arb.gaussian(), { numRuns: 2000, seed: 1 });
+    const gs = fc.sample(arb.gaussian(), { numRuns: 1000, seed: 1 });
     for (const g of gs) {
       expect(Math.abs(g.mu)).toBeLessThanOrEqual(100);
       expect(g.sigma).toBeGreaterThanOrEqual(1e-3);
@@ -21,7 +21,7 @@ describe('kl.arbitraries', () => {
   });
 
   it('gaussianPair() keeps σ ratios within [1/100, 100] and gaps within 20·max(σ) — and reaches both ends', () => {
-    const pairs = fc.sample(arb.gaussianPair(), { numRuns: 2000, seed: 3 });
+    const pairs = fc.sample(arb.gaussianPair(), { numRuns: 1000, seed: 3 });
     let wide = 0;
     let far = 0;
     for (const [p, q] of pairs) {
@@ -33,8 +33,8 @@ describe('kl.arbitraries', () => {
       if (ratio > 30 || ratio < 1 / 30) wide++;
       if (gap > 10) far++;
     }
-    expect(wide).toBeGreaterThan(100);
-    expect(far).toBeGreaterThan(100);
+    expect(wide).toBeGreaterThan(50);
+    expect(far).toBeGreaterThan(50);
     for (const [p, q] of fc.sample(arb.gaussianPair({ maxSigmaRatio: 2, maxGap: 1 }), { numRuns: 300, seed: 4 })) {
       expect(q.sigma / p.sigma).toBeLessThanOrEqual(2 * (1 + 1e-12));
       expect(Math.abs(p.mu - q.mu)).toBeLessThanOrEqual(Math.max(p.sigma, q.sigma) * (1 + 1e-12));

@@ -128,6 +128,7 @@ export const f32 = {
   abs: un(0x8b), neg: un(0x8c), ceil: un(0x8d), floor: un(0x8e), trunc: un(0x8f), nearest: un(0x90), sqrt: un(0x91),
   add: bin(0x92), sub: bin(0x93), mul: bin(0x94), div: bin(0x95), min: bin(0x96), max: bin(0x97),
   convert_i32_s: un(0xb2),
+  demote_f64: un(0xb6),
   reinterpret_i32: un(0xbe),
 };
 
@@ -142,6 +143,13 @@ const vun = (op: number) => (a: Code): Code => [a, ...simd(op)];
 const vbin = (op: number) => (a: Code, b: Code): Code => [a, b, ...simd(op)];
 
 export const v128 = {
+  /** A constant with the same f32 in all four lanes. */
+  f32: (x: number): Code => [...simd(0x0c), ...f32Bytes(x), ...f32Bytes(x), ...f32Bytes(x), ...f32Bytes(x)],
+  /** A constant with the same i32 in all four lanes. */
+  i32: (n: number): Code => {
+    const b = Array.from(new Uint8Array(new Int32Array([n]).buffer));
+    return [...simd(0x0c), ...b, ...b, ...b, ...b];
+  },
   load: (addr: Code, offset = 0): Code => [addr, ...simd(0x00), 4, ...uleb(offset)],
   load32_splat: (addr: Code, offset = 0): Code => [addr, ...simd(0x09), 2, ...uleb(offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, ...simd(0x0b), 4, ...uleb(offset)],
@@ -153,8 +161,24 @@ export const v128 = {
   ],
 };
 
+export const f64x2 = {
+  splat: vun(0x14),
+  mul: vbin(0xf2),
+  promote_low_f32x4: vun(0x5f),
+  /** Two f64 lanes → f32 lanes 0–1; lanes 2–3 are zero. */
+  demote_to_f32x4_zero: vun(0x5e),
+};
+
+export const i32x4 = {
+  splat: vun(0x11),
+  shl: vbin(0xab), shr_s: vbin(0xac), shr_u: vbin(0xad), add: vbin(0xae), sub: vbin(0xb1),
+  trunc_sat_f32x4_s: vun(0xf8),
+};
+
 export const f32x4 = {
   splat: vun(0x13),
+  nearest: vun(0x6a),
+  convert_i32x4_s: vun(0xfa),
   extract_lane: (a: Code, lane: number): Code => [a, ...simd(0x1f), lane],
   eq: vbin(0x41), ne: vbin(0x42), lt: vbin(0x43), gt: vbin(0x44), le: vbin(0x45), ge: vbin(0x46),
   abs: vun(0xe0), neg: vun(0xe1), sqrt: vun(0xe3),

@@ -1,7 +1,8 @@
 /**
- * The `wasm` backend: hand-written WebAssembly SIMD kernels (GEMM and the
- * three convolution kernels) on up to MAX_THREADS threads over one shared
- * memory; every other kernel is the `js` reference's.
+ * The `wasm` backend: hand-written WebAssembly SIMD kernels — GEMM, the three
+ * convolution kernels (on up to MAX_THREADS threads over one shared memory),
+ * and the elementwise unary and broadcasting binary ops (one thread: they are
+ * memory-bound) — with the `js` reference's pooling, reduction and `pow`.
  *
  *   setBackend('wasm')                         // default options: 2 threads, relaxed SIMD if present
  *   setBackend('wasm', { threads: 1 })         // single-threaded
@@ -23,6 +24,7 @@ import { detectFeatures } from './features.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { threadSupportProblem } from './threads.js';
+import { wasmBinary, wasmUnary } from './elementwise.js';
 
 export { detectFeatures, type WasmFeatures } from './features.js';
 
@@ -238,6 +240,12 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
       f32(dy) && f32(w) && f32(out) ? conv2dGradInput(rt, cfg, dy, w, out, p) : jsBackend.conv2dGradInput(dy, w, out, p),
     conv2dGradWeight: (x, dy, out, p) =>
       f32(x) && f32(dy) && f32(out) ? conv2dGradWeight(rt, cfg, x, dy, out, p) : jsBackend.conv2dGradWeight(x, dy, out, p),
+    unary: (op, x, out, p0, p1) => {
+      if (!(f32(x) && f32(out) && wasmUnary(rt, op, x, out, p0, p1))) jsBackend.unary(op, x, out, p0, p1);
+    },
+    binary: (op, a, as, b, bs, out, shape) => {
+      if (!(f32(a) && f32(b) && f32(out) && wasmBinary(rt, op, a, as, b, bs, out, shape))) jsBackend.binary(op, a, as, b, bs, out, shape);
+    },
   };
   backends.set(key, backend);
   configOf.set(backend, cfg);
@@ -259,7 +267,7 @@ function describe(backend: Backend): Record<string, unknown> {
     ...(cfg.threads > 1 && rt?.pool && ready + 1 < cfg.threads
       ? { threadsNote: rt.pool.failures().join('; ') || threadSupportProblem() || 'workers start with the first large kernel, or with `await ready()`' }
       : {}),
-    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight'],
+    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary (all but pow)'],
     memoryMiB: rt ? rt.memory.buffer.byteLength / 2 ** 20 : 0,
   };
 }

@@ -33,6 +33,7 @@ import {
   br_if, call, f32, f32x4, forRange, i32, i64, if_, label, loop, ModuleBuilder, select, set, tee, v128,
   type Code, type Func, type Local,
 } from './assembler.js';
+import { binaryKernels, unaryKernel } from './elementwise-kernels.js';
 
 export const MR = 2;
 export const NR = 16;
@@ -533,5 +534,7 @@ export function buildKernelModule(opts: KernelOptions): Uint8Array<ArrayBuffer> 
   const c2i = col2im(mb);
   const { toCn, toNc } = layoutShuffles(mb);
   convKernels(mb, g, i2c, c2i, toCn, toNc);
+  unaryKernel(mb);
+  binaryKernels(mb);
   return mb.bytes();
 }

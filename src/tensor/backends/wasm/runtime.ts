@@ -8,12 +8,15 @@
  *   [heapBase, …)          operands of the current kernel call
  *
  * Tensors live in ordinary JS Float32Arrays, so each kernel call copies its
- * inputs in and its output out (TypedArray.set: memcpy speed). For the
- * kernels this backend takes over — GEMM and convolutions, O(n³) work on
- * O(n²) data — the copies cost a few percent; keeping tensors inside wasm
- * memory would need a second allocator and manual frees, which a GC'd
- * tensor library should not ask of its users. Elementwise loops, where a copy
- * costs as much as the work, stay in JavaScript.
+ * inputs in and its output out (TypedArray.set: memcpy speed). For GEMM and
+ * convolutions — O(n³) work on O(n²) data — the copies cost a few percent.
+ * For elementwise ops a copy costs about what the SIMD loop does, yet the
+ * total still beats the js reference's per-element function calls (several
+ * times) and Math.exp/log (ten times and more). Keeping tensors inside wasm
+ * memory would save the copies but need a second allocator and manual frees,
+ * which a garbage-collected tensor library should not ask of its users.
+ * Pooling and reductions stay in JavaScript: their loops already run at
+ * memory speed there, and a copy in and out would only add to them.
  *
  * The operand area is a bump allocator reset at every call (calls are
  * synchronous and never nested), grown on demand up to the memory's maximum.
@@ -45,9 +48,8 @@ export class WasmRuntime {
   i32!: Int32Array;
   private top = HEAP_BASE;
 
-  constructor(readonly module: WebAssembly.Module, readonly relaxed: boolean, readonly shared: boolean, memory: WebAssembly.Memory) {
+  constructor(readonly module: WebAssembly.Module, instance: WebAssembly.Instance, readonly relaxed: boolean, readonly shared: boolean, memory: WebAssembly.Memory) {
     this.memory = memory;
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.pool = shared ? new WorkerPool(memory, module, CTRL_BASE, MAX_THREADS - 1, THREADED_EXPORTS) : null;
     this.refreshViews();
@@ -68,7 +70,8 @@ export class WasmRuntime {
     if (f.unavailable) throw new Error(f.unavailable);
     const shared = f.sharedMemory;
     const module = new WebAssembly.Module(buildKernelModule(WasmRuntime.options(relaxed, shared)) as BufferSource);
-    return new WasmRuntime(module, relaxed, shared, WasmRuntime.memoryFor(relaxed, shared));
+    const memory = WasmRuntime.memoryFor(relaxed, shared);
+    return new WasmRuntime(module, new WebAssembly.Instance(module, { env: { memory } }), relaxed, shared, memory);
   }
 
   /** Asynchronous start (browsers may refuse to compile synchronously on the main thread). */
@@ -77,7 +80,8 @@ export class WasmRuntime {
     if (f.unavailable) throw new Error(f.unavailable);
     const shared = f.sharedMemory;
     const module = await WebAssembly.compile(buildKernelModule(WasmRuntime.options(relaxed, shared)) as BufferSource);
-    return new WasmRuntime(module, relaxed, shared, WasmRuntime.memoryFor(relaxed, shared));
+    const memory = WasmRuntime.memoryFor(relaxed, shared);
+    return new WasmRuntime(module, await WebAssembly.instantiate(module, { env: { memory } }), relaxed, shared, memory);
   }
 
   private refreshViews(): void {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Regenerates docs/compare.md and docs/compare.png, the README's measured comparison:
+# builds genzoo, trains vae, cvae, cgan and cvaegan with their defaults, scores all four
+# (`genzoo compare`), and copies the report and the figure into docs/.
+#
+#   scripts/compare.sh                         # a fresh runs/compare-<time>/
+#   scripts/compare.sh runs/compare-2          # that folder
+#   scripts/compare.sh --reuse runs/vae-mlp …  # any genzoo compare flags (after the folder, if given)
+#
+# Expect 40–60 minutes on a quiet 2-core CPU (more when it is busy): each model's default training
+# takes up to ~10 minutes, the digit classifier is trained once (5–8 minutes; then cached in
+# $GENZOO_CACHE or ~/.cache/genzoo), and scoring takes about a minute per model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="runs/compare-$(date +%Y%m%d-%H%M%S)"
+if [[ $# -gt 0 && "$1" != -* ]]; then
+  out="$1"
+  shift
+fi
+
+npm run build
+node bin/genzoo.js compare --out "$out" "$@"
+
+mkdir -p docs
+# compare.md links the figure as compare.png: both go side by side into docs/.
+cp "$out/compare.png" docs/compare.png
+cp "$out/compare.md" docs/compare.md
+echo "compare: updated docs/compare.md and docs/compare.png from $out"

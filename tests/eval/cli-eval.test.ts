@@ -1,0 +1,233 @@
+/**
+ * `genzoo eval` and `genzoo compare` end to end, on tiny runs of all four
+ * models, a tiny IDX dataset (100 training, 50 held-out digits) and a small
+ * stand-in classifier cached in a temporary GENZOO_CACHE (fixtures in
+ * cli-fixtures.ts). What is checked: the files written and their fields, the
+ * table, determinism for a seed, and bad input (usage errors exit 2; missing
+ * or broken run folders exit 1 with one line naming what is wrong).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluation, io } from '../../src/index.js';
+import type { ModelKind } from '../../src/models/index.js';
+import { cli } from '../cli/helpers.js';
+import { cacheSmallClassifier, KINDS, trainTinyRuns, writeIdxSplits } from './cli-fixtures.js';
+
+let root: string;
+let idx: string;
+let runs: Record<ModelKind, string>;
+let savedCache: string | undefined;
+// 5 samples per class, likelihood on 30 held-out digits with k = 100, js backend.
+const FAST = ['--n-per-class', '5', '--nll-digits', '30', '--backend', 'js'];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'genzoo-eval-cli-'));
+  idx = join(root, 'idx');
+  await writeIdxSplits(idx, 10, 5);
+  savedCache = process.env.GENZOO_CACHE;
+  process.env.GENZOO_CACHE = join(root, 'cache');
+  await cacheSmallClassifier(join(root, 'cache'));
+  runs = await trainTinyRuns(root, idx);
+});
+
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.GENZOO_CACHE;
+  else process.env.GENZOO_CACHE = savedCache;
+  rmSync(root, { recursive: true, force: true });
+});
+
+function readEval(dir: string): evaluation.EvalReport {
+  return evaluation.parseEvalReport(JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')), join(dir, 'eval.json'));
+}
+
+/** Exit code 2, the error line, a blank line, the command's usage; no stack trace. */
+async function usageError(args: string[], message: RegExp): Promise<void> {
+  const r = await cli(...args);
+  expect(r.code, r.err).toBe(2);
+  const [first, blank, usage] = r.err.split('\n');
+  expect(first).toMatch(message);
+  expect(blank).toBe('');
+  expect(usage).toMatch(new RegExp(`^Usage: genzoo ${args[0]}`));
+  expect(r.err).not.toMatch(/\n\s+at /);
+}
+
+/** Exit code 1 and exactly one line on stderr. */
+async function runtimeError(args: string[], message: RegExp): Promise<void> {
+  const r = await cli(...args);
+  expect(r.code, r.err).toBe(1);
+  expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.err).toMatch(message);
+}
+
+describe('genzoo eval', () => {
+  test('scores a cvae: eval.json with every metric, the settings, the reference row; a table on stdout', async () => {
+    const r = await cli('eval', '--checkpoint', runs.cvae, ...FAST);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = readEval(runs.cvae);
+    const m = report.metrics;
+    expect(m).toMatchObject({ model: 'cvae', arch: 'mlp' });
+    for (const key of ['conditionalAccuracy', 'classEntropy', 'frechet', 'sharpness', 'diversity', 'memorisation', 'negativeElbo', 'iwNll', 'trainSeconds'] as const) {
+      expect(typeof m[key], key).toBe('number');
+      expect(Number.isFinite(m[key]), key).toBe(true);
+    }
+    expect(m.conditionalAccuracy).toBeGreaterThanOrEqual(0);
+    expect(m.conditionalAccuracy).toBeLessThanOrEqual(1);
+    expect(m.classEntropy).toBeGreaterThanOrEqual(0);
+    expect(m.classEntropy).toBeLessThanOrEqual(1 + 1e-12);
+    expect(m.frechet).toBeGreaterThan(0);
+    expect(m.iwNll).toBeLessThanOrEqual(m.negativeElbo as number);
+    expect(report.settings).toMatchObject({ samplesPerClass: 5, seed: 0, backend: 'js', k: 100, likelihoodDigits: 30, elboSamples: 10, data: `idx:${idx}` });
+    expect(report.settings.classifier?.path).toBe(join(root, 'cache', evaluation.CLASSIFIER_FILE));
+    const d = report.details as Record<string, any>;
+    expect(d.samples).toBe(50);
+    expect(d.accuracy.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(50);
+    expect(d.likelihood).toMatchObject({ digits: 30, iwNll: { k: 100 } });
+    expect(d.reference).toMatchObject({ model: 'real digits', memorisation: 1 });
+    expect(d.reference.frechet).toBeGreaterThan(0);
+    expect(d.run).toMatchObject({ kind: 'cvae', epochsDone: 1, epochs: 1, steps: 5, complete: true });
+    // The table: a header, the model row, the reference row, the legend, and where the file went.
+    expect(r.out).toMatch(/^model\s+accuracy\s+class entropy\s+Fréchet\s+sharpness\s+diversity\s+novelty\s+−ELBO\s+IW-NLL\s+train time$/m);
+    expect(r.out).toMatch(/^cvae \(mlp\)\s+\d+\.\d%/m);
+    expect(r.out).toMatch(/^real digits\s+\d+\.\d%/m);
+    expect(r.out).toContain(`wrote ${join(runs.cvae, 'eval.json')}`);
+  });
+
+  test('the vae reports its class balance instead of accuracy; the GANs have no likelihood', async () => {
+    expect((await cli('eval', '--checkpoint', runs.vae, ...FAST)).code).toBe(0);
+    const vae = readEval(runs.vae);
+    expect(vae.metrics.conditionalAccuracy).toBeNull();
+    expect(vae.metrics.classEntropy).toBeGreaterThanOrEqual(0);
+    expect(typeof vae.metrics.iwNll).toBe('number');
+    const balance = (vae.details as Record<string, any>).classBalance;
+    expect(balance.counts.reduce((a: number, b: number) => a + b, 0)).toBe(50); // 10 × 5 unconditional samples
+    expect(vae.settings.samplesPerClass).toBe(5);
+
+    expect((await cli('eval', '--checkpoint', runs.cgan, ...FAST)).code).toBe(0);
+    const cgan = readEval(runs.cgan);
+    expect(typeof cgan.metrics.conditionalAccuracy).toBe('number');
+    expect(cgan.metrics.negativeElbo ?? null).toBeNull();
+    expect(cgan.metrics.iwNll ?? null).toBeNull();
+    expect(cgan.settings.k).toBeUndefined();
+  });
+
+  test('is deterministic for a seed, and another seed draws other samples', async () => {
+    const metrics = async (seed: string): Promise<evaluation.MetricsRow> => {
+      expect((await cli('eval', '--checkpoint', runs.cvaegan, ...FAST, '--seed', seed)).code).toBe(0);
+      const { trainSeconds, ...rest } = readEval(runs.cvaegan).metrics;
+      return rest;
+    };
+    const a = await metrics('3');
+    expect(await metrics('3')).toEqual(a);
+    expect((await metrics('4')).sharpness).not.toBe(a.sharpness);
+  });
+
+  test('bad flags are usage errors', async () => {
+    await usageError(['eval'], /^genzoo eval: missing --checkpoint DIR/);
+    await usageError(['eval', '--checkpoint', runs.cvae, '--samples', '5'], /unknown flag '--samples'/);
+    await usageError(['eval', '--checkpoint', runs.cvae, '--n-per-class', '1'], /--n-per-class must be an integer from 2 to 10000, got '1'/);
+    await usageError(['eval', '--checkpoint', runs.cvae, '--iw-k', '0'], /--iw-k must be a positive integer/);
+    await usageError(['eval', '--checkpoint', runs.cvae, '--seed', '-1'], /--seed must be a non-negative integer/);
+    await usageError(['eval', '--checkpoint', runs.cvae, '--backend', 'tpu'], /unknown backend 'tpu'/);
+    await usageError(['eval', '--checkpoint', runs.cvae, '--data', 'cifar'], /--data: unknown dataset "cifar"/);
+    await usageError(['eval', '--checkpoint', runs.cvae, 'extra'], /unexpected argument 'extra'/);
+  });
+
+  test('a missing folder, a folder that is not a run, and a broken run are one-line errors', async () => {
+    await runtimeError(['eval', '--checkpoint', join(root, 'nowhere')], /^genzoo eval: .*nowhere does not exist$/m);
+    const empty = join(root, 'empty');
+    mkdirSync(empty, { recursive: true });
+    await runtimeError(['eval', '--checkpoint', empty], /is not a genzoo run: config\.json is missing/);
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    await runtimeError(['eval', '--checkpoint', file], /is not a folder/);
+    const noWeights = join(root, 'no-weights');
+    mkdirSync(noWeights, { recursive: true });
+    cpSync(join(runs.cgan, 'config.json'), join(noWeights, 'config.json'));
+    await runtimeError(['eval', '--checkpoint', noWeights], /is not a complete run: model\.safetensors is missing/);
+    const badConfig = join(root, 'bad-config');
+    cpSync(runs.cgan, badConfig, { recursive: true });
+    writeFileSync(join(badConfig, 'config.json'), '{"format": "genzoo-run/1", "model": {"kind": "gan"}, "train": {}}');
+    await runtimeError(['eval', '--checkpoint', badConfig], /unknown model kind "gan"/);
+    const corrupt = join(root, 'corrupt');
+    cpSync(runs.cgan, corrupt, { recursive: true });
+    writeFileSync(join(corrupt, 'model.safetensors'), 'not a safetensors file');
+    await runtimeError(['eval', '--checkpoint', corrupt], /corrupt/);
+    // Reference digits that cannot be loaded (an IDX folder without a test split) say how to fix it.
+    await runtimeError(['eval', '--checkpoint', runs.cvae, '--data', `idx:${join(root, 'empty')}`, ...FAST], /cannot load the reference digits .*--data mnist/);
+  });
+});
+
+describe('genzoo compare', () => {
+  test('--reuse of four runs writes compare.md (table, runs, machine) and a compare.png of four labelled grids', async () => {
+    const out = join(root, 'compare');
+    const r = await cli('compare', '--reuse', runs.vae, runs.cvae, runs.cgan, '--reuse', runs.cvaegan, '--out', out, '--data', `idx:${idx}`, ...FAST);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(md).toMatch(/^# genzoo compare/);
+    expect(md).toMatch(/^\| model \| accuracy \| class entropy \| Fréchet \| sharpness \| diversity \| novelty \| −ELBO \| IW-NLL \| train time \|$/m);
+    for (const row of ['real digits', 'vae (mlp)', 'cvae (mlp)', 'cgan (mlp)', 'cvaegan (mlp)']) expect(md).toMatch(new RegExp(`^\\| ${row.replace(/[()]/g, '\\$&')} \\|`, 'm'));
+    // The vae row has no accuracy; only the gans lack likelihoods.
+    expect(md).toMatch(/^\| vae \(mlp\) \| — \| \d/m);
+    expect(md).toMatch(/^\| cgan \(mlp\) \|( [^|]+ \|){4} [^|]+ \| [^|]+ \| — \| — \|/m);
+    expect(md).toContain('![vae, cvae, cgan and cvaegan samples](compare.png)');
+    for (const kind of KINDS) expect(md).toContain(`| ${kind} | \`${runs[kind]}\` (reused) | mlp | 1 | 5 | 20 |`);
+    for (const key of ['CPU', 'cores', 'memory', 'OS', 'Node.js', 'backend']) expect(md).toMatch(new RegExp(`^- ${key}: \\S`, 'm'));
+    expect(md).toContain(`- Node.js: ${process.version}`);
+    expect(md).toMatch(/^- backend: js/m);
+    // Each reused run got its eval.json, scored against the same reference.
+    for (const kind of KINDS) expect(readEval(runs[kind]).settings.data).toBe(`idx:${idx}`);
+
+    const png = await io.readPng(join(out, 'compare.png'));
+    const size = evaluation.comparisonFigureSize(4);
+    expect([png.width, png.height]).toEqual([size.width, size.height]);
+    // The second panel (cvae) holds the cvae's sample sheet, drawn as its samples.png is (seed 0).
+    const sheet = await io.readPng(join(runs.cvae, 'samples.png'));
+    const L = evaluation.FIGURE_LAYOUT;
+    const left = L.margin + (L.labelWidth + L.grid + L.panelGap) + L.labelWidth;
+    const top = L.margin + 7 * L.titleScale + L.titleGap;
+    for (const [y, x] of [[2, 2], [50, 120], [290, 299]]) expect(png.data[(top + y) * png.width + left + x]).toBe(sheet.data[y * sheet.width + x]);
+    // Titles are drawn (dark pixels in the title band above each grid).
+    expect(png.data.subarray(L.margin * png.width, (L.margin + 14) * png.width).some((v) => v === 0)).toBe(true);
+  });
+
+  test('trains the models not reused, through genzoo train (here the vae: --epochs-scale 0.01 → 1 epoch of 1 step)', async () => {
+    const out = join(root, 'compare-train');
+    const r = await cli('compare', '--reuse', runs.cvae, runs.cgan, runs.cvaegan, '--epochs-scale', '0.01', '--out', out, '--data', `idx:${idx}`, '--n-per-class', '2', '--nll-digits', '5', '--backend', 'js');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('reusing cvae, cgan, cvaegan; training vae (not among --reuse)');
+    expect(r.out).toContain(`== genzoo train vae --out ${join(out, 'vae')} --seed 0 --epochs 1 --backend js --data idx:${idx}`);
+    const cfg = JSON.parse(readFileSync(join(out, 'vae', 'config.json'), 'utf8'));
+    expect(cfg.model).toMatchObject({ kind: 'vae', width: 512, latent: 16 }); // the vae's defaults
+    expect(cfg.train).toMatchObject({ epochs: 1, batch: 64, seed: 0 });
+    const md = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(md).toContain(`| vae | \`${join(out, 'vae')}\` | mlp | 1 | 1 | 64 |`);
+    expect(md).toContain(`| cvae | \`${runs.cvae}\` (reused) |`);
+    expect(readEval(join(out, 'vae')).settings.samplesPerClass).toBe(2);
+  });
+
+  test('--reuse refuses folders that are not complete runs, and duplicates', async () => {
+    await usageError(['compare', '--reuse'], /--reuse needs at least one run folder/);
+    await usageError(['compare', '--reuse', runs.cvae, '--epochz', '2'], /unknown flag '--epochz'/);
+    await usageError(['compare', '--reuse', runs.cvae, runs.cvae], /are both cvae runs/);
+    await usageError(['compare', '--reuse', runs.vae, runs.cvae, runs.cgan, runs.cvaegan, '--epochs-scale', '0.5'], /--epochs-scale has no effect/);
+    await runtimeError(['compare', '--reuse', join(root, 'nowhere')], /nowhere does not exist/);
+    await runtimeError(['compare', '--reuse', join(root, 'idx')], /is not a genzoo run: config\.json is missing/);
+    // A run that stopped early: its config asks for 2 epochs, its checkpoint has 1.
+    const partial = join(root, 'partial');
+    cpSync(runs.cgan, partial, { recursive: true });
+    const cfg = JSON.parse(readFileSync(join(partial, 'config.json'), 'utf8'));
+    cfg.train.epochs = 2;
+    writeFileSync(join(partial, 'config.json'), JSON.stringify(cfg));
+    await runtimeError(['compare', '--reuse', partial], /is not a complete run: it stopped after epoch 1 of 2 \(continue it with: genzoo train cgan --out .* --resume\)/);
+    // A model left to train whose folder under --out already holds a run.
+    const out = join(root, 'compare-taken');
+    cpSync(runs.cgan, join(out, 'cgan'), { recursive: true });
+    await runtimeError(['compare', '--reuse', runs.vae, runs.cvae, runs.cvaegan, '--out', out], /compare-taken\/cgan already holds a cgan run: reuse it with --reuse/);
+    expect(existsSync(join(out, 'compare.md'))).toBe(false);
+  });
+});

@@ -85,7 +85,7 @@ const halfSquareOfDouble = (h: Tensor): Tensor => mul(mul(h, 2), h);
 const halfGap = (m1: Tensor, m2: Tensor): Tensor => sub(mul(m1, 0.5), mul(m2, 0.5));
 
 /**
- * ½ψ(v) = ½(eᵛ − 1 − v) elementwise (docs/kl.md, step 5). Three branches picked
+ * ½ψ(v) = ½(eᵛ − 1 − v) elementwise (docs/kl.md §5). Three branches picked
  * with `where`; each branch sees its input clamped to its own range, so the
  * lanes it does not own stay finite and their zero gradient stays zero (an
  * unclamped branch could give 0·Inf = NaN in the backward pass).
@@ -97,7 +97,7 @@ export function halfPsi(v: Tensor): Tensor {
   const [small, big] = noGrad(() => [lt(abs(v), L), gt(v, cut)]);
 
   // |v| < ½: Σₖ₌₂ vᵏ/(2·k!) by Horner. float32 needs terms only up to v¹⁰
-  // (the rest is < 0.5⁸·2/11! ≈ 2e-10 relative), float64 up to v¹⁶.
+  // (the rest is < 0.5⁹/11! ≈ 5e-11 relative), float64 up to v¹⁶.
   const c = HALF_PSI_COEFFS.slice(v.dtype === 'float64' ? 0 : HALF_PSI_COEFFS.length - 9);
   const vs = clamp(v, -L, L);
   let poly: Tensor = add(mul(vs, c[0]), c[1]);

@@ -3,8 +3,8 @@
  * over the whole real line: the numeric reference the closed forms are tested
  * against, and one users can test their own formulas against.
  *
- * The integrand is rewritten so it is ≥ 0 everywhere (docs/kl.md, "The numeric
- * references"): for normalized p and q, ∫ (q − p) dx = 0, so
+ * The integrand is rewritten so it is ≥ 0 everywhere (docs/kl.md §6): for
+ * normalized p and q, ∫ (q − p) dx = 0, so
  *
  *   KL = ∫ [p·t − p + q] dx = ∫ p·φ(t) dx,   t = log p − log q,   φ(t) = t − 1 + e^(−t) ≥ 0.
  *

@@ -11,13 +11,22 @@
  * reported. Ratios from one run are what to compare: absolute numbers drift
  * with the machine's load (the load average is recorded with the results).
  *
- * Kernels are timed at the backend interface (flat arrays in, a fresh output
- * array out, as an op would allocate) and at tfjs's ops with dataSync() (the
- * result read back into JavaScript, as genzoo's kernels return it). Training
- * steps are whole steps: forward, backward, Adam update.
+ * Kernels are timed at genzoo's backend interface (flat arrays in, the result
+ * written into a reused output array) and at tfjs's ops (which both tfjs
+ * backends run synchronously; the result tensor is disposed unread). Training
+ * steps are whole steps as a user runs them: forward, backward, Adam update,
+ * the loss read back.
+ *
+ * Memory: on Linux the benchmark re-runs itself with glibc's malloc told to
+ * keep freed memory (GLIBC_TUNABLES mmap/trim thresholds). Each op allocates
+ * its output, and in a VM that reclaims guest memory (such as the one the
+ * README's numbers come from) a freshly faulted page costs ~30 µs, which
+ * would swamp genzoo's and tfjs-cpu's steps (tfjs-wasm keeps its own heap).
+ * `--no-malloc-tuning` measures without it.
  *
  * Results: a table on stdout, JSON in benchmarks/results/<date>.json and latest.json.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,7 +36,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { register } from 'node:module';
 import * as g from '../dist/index.js';
-import { conv2dParams, convTranspose2dParams } from '../dist/tensor/index.js';
+import { conv2dParams } from '../dist/tensor/index.js';
+
+const MALLOC_TUNING = 'glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295';
+if (process.platform === 'linux' && !process.env.GLIBC_TUNABLES && !process.argv.includes('--no-malloc-tuning')) {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNING } });
+  process.exit(r.status ?? 1);
+}
 
 // tfjs-core alone registers no gradients (the tfjs umbrella package does); see tfjs-resolve.js.
 register('./tfjs-resolve.js', import.meta.url);
@@ -108,21 +123,22 @@ function matmulCase(name, m, n, k, transA, transB) {
   const a = randomArray(m * k, 1);
   const b = randomArray(k * n, 2);
   const p = { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 };
+  const out = new Float32Array(m * n);
   cases.push({
     name, kind: 'kernel', flops: 2 * m * n * k,
-    genzoo: (be) => () => be.matmul(a, b, new Float32Array(m * n), p),
+    genzoo: (be) => () => be.matmul(a, b, out, p),
     tfjs: {
       default: () => {
         const ta = tf.tensor(a, transA ? [k, m] : [m, k]);
         const tb = tf.tensor(b, transB ? [n, k] : [k, n]);
-        return { run: () => tfRun(() => { const y = tf.matMul(ta, tb, transA, transB); y.dataSync(); y.dispose(); }), dispose: () => tf.dispose([ta, tb]) };
+        return { run: () => tfRun(() => tf.matMul(ta, tb, transA, transB).dispose()), dispose: () => tf.dispose([ta, tb]) };
       },
       // tfjs-wasm is slow with transpose flags; hand it the operand already transposed (not timed).
       ...(transA || transB ? {
         'pre-T': () => {
           const ta = transA ? tf.tidy(() => tf.transpose(tf.tensor(a, [k, m]))) : tf.tensor(a, [m, k]);
           const tb = transB ? tf.tidy(() => tf.transpose(tf.tensor(b, [n, k]))) : tf.tensor(b, [k, n]);
-          return { run: () => { const y = tf.matMul(ta, tb); y.dataSync(); y.dispose(); }, dispose: () => tf.dispose([ta, tb]) };
+          return { run: () => tf.matMul(ta, tb).dispose(), dispose: () => tf.dispose([ta, tb]) };
         },
       } : {}),
     },
@@ -144,10 +160,11 @@ function convCase(name, kernel, xShape, wShape, stride, padding) {
   const xN = nchwToNhwc(x, xShape);
   const dyN = nchwToNhwc(dy, [p.n, p.o, p.ho, p.wo]);
   const wN = oihwToHwio(w, wShape);
+  const out = new Float32Array({ fwd: ys, dx: xs, dw: w.length }[kernel]);
   const genzoo = {
-    fwd: (be) => () => be.conv2d(x, w, new Float32Array(ys), p),
-    dx: (be) => () => be.conv2dGradInput(dy, w, new Float32Array(xs), p),
-    dw: (be) => () => be.conv2dGradWeight(x, dy, new Float32Array(w.length), p),
+    fwd: (be) => () => be.conv2d(x, w, out, p),
+    dx: (be) => () => be.conv2dGradInput(dy, w, out, p),
+    dw: (be) => () => be.conv2dGradWeight(x, dy, out, p),
   }[kernel];
   const tfjs = () => {
     const tx = tf.tensor(xN, [p.n, p.h, p.w, p.c]);
@@ -158,7 +175,7 @@ function convCase(name, kernel, xShape, wShape, stride, padding) {
       dx: () => tf.conv2dTranspose(tdy, tw, [p.n, p.h, p.w, p.c], stride, padding),
       dw: () => tf.engine().runKernel('Conv2DBackpropFilter', { x: tx, dy: tdy }, { strides: [stride, stride], pad: padding, dataFormat: 'NHWC', filterShape: [p.kh, p.kw, p.c, p.o] }),
     }[kernel];
-    return { run: () => tfRun(() => { const y = run(); y.dataSync(); y.dispose(); }), dispose: () => tf.dispose([tx, tw, tdy]) };
+    return { run: () => tfRun(() => run().dispose()), dispose: () => tf.dispose([tx, tw, tdy]) };
   };
   cases.push({ name, kind: 'kernel', flops, genzoo, tfjs: { default: tfjs } });
 }
@@ -312,7 +329,6 @@ convCase('G convT 64×128×7×7 → 64×14×14, 4×4 s2 p1', 'dx', [64, 64, 14, 
 convCase('G convT 64×64×14×14 → 1×28×28, 4×4 s2 p1', 'dx', [64, 1, 28, 28], [64, 1, 4, 4], 2, 1);
 cvaeStepCase();
 convStepCase();
-void convTranspose2dParams;
 
 // ------------------------------------------------------------------ timing
 
@@ -412,7 +428,7 @@ async function main() {
   };
   console.log(`genzoo ${g.VERSION} · ${machine.cpu}, ${machine.cores} cores · Node ${machine.node}`);
   console.log(`genzoo backend: ${info.name} ${JSON.stringify(info.details)}; tfjs ${tf.version_core}`);
-  console.log(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')}\n`);
+  console.log(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')}; GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset)'}\n`);
   const rows = [];
   for (const c of cases) {
     if (ONLY && !c.name.includes(ONLY)) continue;
@@ -437,7 +453,7 @@ async function main() {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
   const date = new Date().toISOString().slice(0, 10);
-  const json = JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: load0, end: load1 }, genzooBackend: info, tfjs: tf.version_core, quick: QUICK, cases: rows, markdown: report }, null, 2);
+  const json = JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: load0, end: load1 }, glibcTunables: process.env.GLIBC_TUNABLES ?? null, genzooBackend: info, tfjs: tf.version_core, quick: QUICK, cases: rows, markdown: report }, null, 2);
   for (const name of [`${date}.json`, 'latest.json']) {
     const tmp = join(dir, `${name}.tmp`);
     writeFileSync(tmp, json);

@@ -104,15 +104,14 @@ export function halfPsi(v: Tensor): Tensor {
   for (let i = 2; i < c.length; i++) poly = add(mul(poly, vs), c[i]);
   const series = mul(square(vs), poly);
 
-  // Elsewhere: ½eᵛ − ½(1 + v). Above the cut eᵛ alone would overflow before ½eᵛ does, so
-  // ½eᵛ = e^(v − cut)·(½e^cut): v − cut is exact there (Sterbenz), so this costs no accuracy.
-  const halfExp = where(
-    big,
-    mul(exp(sub(clamp(v, cut), cut)), 0.5 * Math.exp(cut)),
-    mul(exp(clamp(v, -Infinity, cut)), 0.5),
-  );
-  const direct = sub(halfExp, mul(add(v, 1), 0.5));
-  return where(small, series, direct);
+  // Elsewhere: ½eᵛ − ½(1 + v).
+  const vMid = clamp(v, -Infinity, cut);
+  const mid = sub(mul(exp(vMid), 0.5), mul(add(vMid, 1), 0.5));
+  // Above the cut eᵛ alone would overflow before ½eᵛ does: there ½eᵛ = e^(v − cut)·(½e^cut), with
+  // v − cut exact (Sterbenz), and ½(1 + v) is below half an ulp of it, so it is left out — which also
+  // keeps v = +Inf (an overflowed lv1 − lv2) from making Inf − Inf.
+  const top = mul(exp(sub(clamp(v, cut), cut)), 0.5 * Math.exp(cut));
+  return where(small, series, where(big, top, mid));
 }
 
 function toTensors(fn: string, args: readonly Param[]): Tensor[] {

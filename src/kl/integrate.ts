@@ -74,8 +74,8 @@ function checkOptions(opts: unknown): Required<Omit<IntegrateOptions, 'breakpoin
  * KL(p ‖ q) by adaptive 21-point Gauss–Kronrod quadrature over (−∞, ∞), with
  * an error estimate. p and q are Gaussians `{ mu, sigma }`, objects with a
  * normalized `logPdf(x)` (plus `location`/`scale` hints), or log-density functions.
- * On Gaussian pairs with σ ratios in [1e-2, 1e2] and mean gaps up to 20σ the
- * value is accurate to better than 1e-8 relative (tested).
+ * On Gaussian pairs with σ ratios in [1e-2, 1e2] and mean gaps up to 20·max(σ)
+ * the value is accurate to better than 1e-8 relative (tested).
  */
 export function integrate(p: Density1D, q: Density1D, opts?: IntegrateOptions): IntegrateResult {
   const fn = 'kl.integrate';

@@ -41,8 +41,9 @@ export function halfPsi(v: number): number {
     return v * v * s;
   }
   // eᵛ overflows at v ≈ 709.78 but ½eᵛ only at ≈ 710.48: there ½eᵛ = e^(v − 709)·½e^709,
-  // where v − 709 is exact (Sterbenz), so the last 0.7 of the range keeps full accuracy.
-  if (v > 709) return Math.exp(v - 709) * HALF_EXP_709 - 0.5 * (1 + v);
+  // where v − 709 is exact (Sterbenz), so the last 0.7 of the range keeps full accuracy;
+  // ½(1 + v) is below half an ulp of it (and leaving it out keeps v = +Inf from giving NaN).
+  if (v > 709) return Math.exp(v - 709) * HALF_EXP_709;
   return 0.5 * (Math.expm1(v) - v);
 }
 

@@ -116,7 +116,8 @@ export class CVAEGAN extends ZooModel {
     const dAll = this.D.call(concat([x, xf.detach(), xp.detach()], 0), null);
     const dReal = dAll.logit.slice(0, 0, b);
     const dFakes = dAll.logit.slice(0, b);
-    const lossD = add(bceWithLogits(dReal, 1), mul(bceWithLogits(dFakes, 0), 2)); // the fakes' mean is over 2B         // L_D
+    // L_D; the fakes' BCE is a mean over 2B images, hence ×2: −E log D(x) − E log(1 − D(x_f)) − E log(1 − D(x_p)).
+    const lossD = add(bceWithLogits(dReal, 1), mul(bceWithLogits(dFakes, 0), 2));                 // L_D
     // Real-image features are targets for G and E: constants (no gradient).
     const fDReal = dAll.features.slice(0, 0, b).detach();
     const fCReal = cReal.features.detach();

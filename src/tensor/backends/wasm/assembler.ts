@@ -66,8 +66,11 @@ export function sleb(n: number): number[] {
   }
 }
 
+const f32Scratch = new Float32Array(1);
+const f32ScratchBytes = new Uint8Array(f32Scratch.buffer);
 function f32Bytes(x: number): number[] {
-  return Array.from(new Uint8Array(new Float32Array([x]).buffer));
+  f32Scratch[0] = x;
+  return [f32ScratchBytes[0], f32ScratchBytes[1], f32ScratchBytes[2], f32ScratchBytes[3]];
 }
 
 function str(s: string): number[] {
@@ -75,8 +78,16 @@ function str(s: string): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
+/** Appends src to dst (a loop: spreading large arrays is slow and can overflow the stack). */
+function append(dst: number[], src: readonly number[]): number[] {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]);
+  return dst;
+}
+
 function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
+  const out = uleb(items.length);
+  for (const item of items) append(out, item);
+  return out;
 }
 
 // ------------------------------------------------------------- instructions
@@ -285,7 +296,11 @@ export class ModuleBuilder {
   }
 
   bytes(): Uint8Array<ArrayBuffer> {
-    const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
+    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const section = (id: number, content: number[]): void => {
+      out.push(id, ...uleb(content.length));
+      append(out, content);
+    };
     const types: string[] = [];
     const typeBytes: number[][] = [];
     const typeOf = (f: Func): number => {
@@ -304,7 +319,8 @@ export class ModuleBuilder {
       ? vec([[...str('env'), ...str('memory'), 0x02, m.shared ? 0x03 : 0x01, ...uleb(m.initialPages), ...uleb(m.maximumPages)]])
       : vec([]);
     const exports = vec(this.funcs.filter((f) => f.exported).map((f) => [...str(f.name), 0x00, ...uleb(f.index)]));
-    const bodies = this.funcs.map((f) => {
+    const code = uleb(this.funcs.length);
+    for (const f of this.funcs) {
       // Locals are declared as runs of one type.
       const runs: number[][] = [];
       for (const l of f.locals) {
@@ -312,19 +328,17 @@ export class ModuleBuilder {
         if (last && last[1] === VALTYPE[l.type]) last[0]++;
         else runs.push([1, VALTYPE[l.type]]);
       }
-      const code: number[] = [];
-      emit(f.body, [], code);
-      const body = [...vec(runs.map(([n, t]) => [...uleb(n), t])), ...code, 0x0b];
-      return [...uleb(body.length), ...body];
-    });
-    return new Uint8Array([
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-      ...section(1, vec(typeBytes)),
-      ...section(2, imports),
-      ...section(3, vec(funcTypes.map((t) => uleb(t)))),
-      ...section(7, exports),
-      ...section(10, vec(bodies)),
-    ]);
+      const body = vec(runs.map(([n, t]) => [...uleb(n), t]));
+      emit(f.body, [], body);
+      body.push(0x0b);
+      append(append(code, uleb(body.length)), body);
+    }
+    section(1, vec(typeBytes));
+    section(2, imports);
+    section(3, vec(funcTypes.map((t) => uleb(t))));
+    section(7, exports);
+    section(10, code);
+    return new Uint8Array(out);
   }
 }
 

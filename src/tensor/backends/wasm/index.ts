@@ -50,6 +50,9 @@ interface Config {
   relaxed: boolean;
 }
 
+/** A split by rows makes every thread pack all of B again: only for at least this many rows. */
+const ROW_SPLIT_MIN = 128;
+
 const runtimes = new Map<boolean, WasmRuntime>();
 const backends = new Map<string, Backend>();
 const configOf = new WeakMap<Backend, Config>();
@@ -121,9 +124,11 @@ function matmul(rt: WasmRuntime, cfg: Config, a: Float32Array, b: Float32Array, 
   let parts: number[][];
   if (T > 1 && (batch >= 2 * T || (batch >= T && batch % T === 0))) {
     parts = splitRange(batch, T, 1).map(([b0, b1], t) => part(t, 0, m, 0, n, b0, b1));
-  } else if (T > 1 && Math.ceil(n / NR) >= T && (n >= 2 * NR * T || Math.ceil(m / MR) < 2 * T)) {
+  } else if (T > 1 && n >= 2 * NR * T) {
+    // By columns: each thread packs all of A again (m·k), cheap beside its share of the work.
     parts = splitRange(n, T, NR).map(([j0, j1], t) => part(t, 0, m, j0, j1, 0, batch));
-  } else if (T > 1 && Math.ceil(m / MR) >= T) {
+  } else if (T > 1 && m >= ROW_SPLIT_MIN) {
+    // By rows: each thread packs all of B (k·n); worth it only with many rows to share.
     parts = splitRange(m, T, MR).map(([i0, i1], t) => part(t, i0, i1, 0, n, 0, batch));
   } else {
     T = 1;
@@ -207,10 +212,10 @@ function conv2dGradWeight(rt: WasmRuntime, cfg: Config, x: Float32Array, dy: Flo
     const beta = s > 0 ? BETA_ONE : 0;
     const T = partsFor(rt, cfg, flopsPerImage * cnt);
     let parts: number[][];
-    if (T > 1 && Math.ceil(ckk / NR) >= T) {
+    if (T > 1 && ckk >= 2 * NR * T) {
       // Each thread fills the rows of col that its columns of dW read.
       parts = splitRange(ckk, T, NR).map(([r0, r1], t) => [prm, xs, dyT, col, pdw, 0, p.o, r0, r1, cnt, beta | IM2COL, rt.scratch(t)]);
-    } else if (T > 1 && Math.ceil(p.o / MR) >= T) {
+    } else if (T > 1 && p.o >= ROW_SPLIT_MIN) {
       rt.exports.im2col(prm, xs, col, cnt * hw, 0, ckk, 0, cnt);
       parts = splitRange(p.o, T, MR).map(([i0, i1], t) => [prm, xs, dyT, col, pdw, i0, i1, 0, ckk, cnt, beta, rt.scratch(t)]);
     } else {

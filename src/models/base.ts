@@ -8,6 +8,7 @@ import { Module } from '../nn/module.js';
 import { Adam } from '../nn/optim/adam.js';
 import { oneHot, randn, Tensor, type Generator } from '../tensor/index.js';
 import type { Decoder } from './nets.js';
+import type { ParamEMA } from './ema.js';
 import {
   NUM_CLASSES, type Batch, type GenerativeModel, type ModelConfig, type ModelKind, type OptimizerLike,
 } from './types.js';
@@ -29,6 +30,8 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
   abstract readonly lossNames: readonly string[];
   readonly optimizers: Record<string, OptimizerLike> = {};
   readonly config: ModelConfig;
+  /** When set, `sample` decodes with these averaged decoder weights (see ema.ts). */
+  protected decoderAverage: ParamEMA | null = null;
 
   constructor(config: ModelConfig) {
     super();
@@ -74,11 +77,12 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     const wasTraining = this.training;
     this.eval();
     try {
-      return noGrad(() => {
+      const draw = (): Tensor => {
         const z = this.sampleLatent(y, generator);
         const logits = this.decoder.call(z, this.cond(y));
         return sigmoid(logits);
-      });
+      };
+      return this.decoderAverage ? this.decoderAverage.withAverage(draw) : noGrad(draw);
     } finally {
       this.train(wasTraining);
     }

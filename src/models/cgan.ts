@@ -14,13 +14,16 @@
  * loss 4, samples of the requested class 15% of the time) — options:
  *   realLabel  target for real images in L_D (default 0.9; 1 = no smoothing);
  *   dropout    dropout probability in D's hidden layers (default 0.3 mlp, 0 conv);
- *   dLr        D's learning rate (default: the config's lr).
+ *   dLr        D's learning rate (default: the config's lr);
+ *   ema        decay of the moving average of G's weights that `sample` uses
+ *              (default 0.999; 0 = sample from the live weights), see ema.ts.
  */
 import { mean, sigmoid } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
 import type { Generator, Tensor } from '../tensor/index.js';
 import { ZooModel } from './base.js';
 import { Decoder, Discriminator } from './nets.js';
+import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 
 /** Runs `fn` with `params` excluded from gradient accumulation (their weight-gradients are not even computed). */
@@ -50,6 +53,8 @@ export class CGAN extends ZooModel {
     this.D = this.registerModule('D', new Discriminator({ ...net, dropout }));
     this.optimizers.D = this.adam(this.D, Number(o.dLr ?? config.lr));
     this.optimizers.G = this.adam(this.G);
+    const ema = Number(o.ema ?? 0.999);
+    if (ema > 0) this.decoderAverage = this.registerModule('Gema', new ParamEMA(this.G.parameters(), ema));
   }
 
   protected get decoder(): Decoder {
@@ -79,6 +84,7 @@ export class CGAN extends ZooModel {
       return l;
     });
     this.optimizers.G.step();
+    this.decoderAverage?.update();
     return {
       d: lossD.item(),
       g: lossG.item(),

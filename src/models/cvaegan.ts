@@ -101,14 +101,16 @@ export class CVAEGAN extends ZooModel {
     this.D.generator = generator;
     this.C.generator = generator;
 
-    // ---- one forward pass: encoder, reconstructions x_f and prior samples x_p (one G call) ----
+    // ---- one forward pass: encoder, reconstructions x_f and prior samples x_p ----
     const { mu, logvar } = this.E.call(x, c);
     const z = reparameterize(mu, logvar, generator);
     const zp = this.prior(b, generator);
     const yp = Int32Array.from(randint(0, NUM_CLASSES, [b], { generator }).data);
-    const both = sigmoid(this.G.call(concat([z, zp], 0), concat([c, oneHot(yp, NUM_CLASSES)], 0)));
-    const xf = both.slice(0, 0, b);
-    const xp = both.slice(0, b);
+    // Two G calls, not one on [z; z_p]: G's BatchNorm would otherwise mix the two batches'
+    // statistics and make x_p (hence L_GD, L_GC) depend on E.
+    const xf = sigmoid(this.G.call(z, c));
+    const xp = sigmoid(this.G.call(zp, oneHot(yp, NUM_CLASSES)));
+    const both = concat([xf, xp], 0);
 
     // ---- C and D on real images and detached fakes: their own losses ----
     const cReal = this.C.call(x);

@@ -40,7 +40,7 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     conditional: false,
     defaultArch: 'mlp',
     defaults: (arch) => ({
-      model: { kind: 'vae', arch, latent: 16, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, prior: 'standard' } },
+      model: { kind: 'vae', arch, latent: 8, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, prior: 'standard' } },
       train: { epochs: arch === 'mlp' ? 30 : 10, batch: 64 },
     }),
     create: (c, g) => new VAE(c, g),
@@ -51,7 +51,7 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     conditional: true,
     defaultArch: 'mlp',
     defaults: (arch) => ({
-      model: { kind: 'cvae', arch, latent: 16, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, prior: 'class' } },
+      model: { kind: 'cvae', arch, latent: 8, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, prior: 'class' } },
       train: { epochs: arch === 'mlp' ? 30 : 10, batch: 64 },
     }),
     create: (c, g) => new CVAE(c, g),

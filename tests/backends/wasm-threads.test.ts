@@ -12,6 +12,10 @@ import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { backendInfo, getBackend, ready, setBackend, type Backend, type Conv2dParams } from '../../src/index.js';
 import { createWasmBackend, detectFeatures, wasmTuning } from '../../src/tensor/backends/wasm/index.js';
+import { buildKernelModule } from '../../src/tensor/backends/wasm/kernels.js';
+import { variantKey } from '../../src/tensor/backends/wasm/prebuilt.js';
+import { WasmRuntime } from '../../src/tensor/backends/wasm/runtime.js';
+import { pathToFileURL } from 'node:url';
 
 const saved = { ...wasmTuning };
 afterEach(() => Object.assign(wasmTuning, saved));
@@ -179,6 +183,19 @@ function node(args: string[], code: string): { out: string; ms: number } {
 }
 
 describe('in a fresh Node process', () => {
+  test('the build ships the kernel modules prebuilt, identical to what the assembler makes now', async () => {
+    const prebuilt = fileURLToPath(new URL('../../dist/tensor/backends/wasm/prebuilt.js', import.meta.url));
+    if (!existsSync(prebuilt)) throw new Error('dist is missing: run `npm run build` (npm test does) before these tests');
+    const { PREBUILT } = (await import(pathToFileURL(prebuilt).href)) as { PREBUILT: Record<string, string> | null };
+    if (!PREBUILT) throw new Error('dist/tensor/backends/wasm/prebuilt.js has no modules: run `npm run build` (it runs scripts/build-wasm.mjs)');
+    for (const relaxed of [false, true]) {
+      for (const shared of [false, true]) {
+        const fresh = Buffer.from(buildKernelModule(WasmRuntime.options(relaxed, shared))).toString('base64');
+        expect(PREBUILT[variantKey(relaxed, shared)], `${variantKey(relaxed, shared)} is stale: run npm run build`).toBe(fresh);
+      }
+    }
+  });
+
   test('worker threads do not keep the process alive', () => {
     const { out } = node([], `
       const g = await import(process.env.GENZOO_DIST);
@@ -186,10 +203,10 @@ describe('in a fresh Node process', () => {
       const info = await g.ready();
       const a = g.randn([256, 256]);
       const s = a.matmul(a).sum().item();
-      console.log(JSON.stringify({ name: info.name, running: info.details.threadsRunning, finite: Number.isFinite(s) }));
+      console.log(JSON.stringify({ name: info.name, running: info.details.threadsRunning, module: info.details.module, finite: Number.isFinite(s) }));
     `);
     // execFileSync returning at all (before its 30 s timeout) means the process exited by itself.
-    expect(JSON.parse(out)).toEqual({ name: 'wasm', running: 2, finite: true });
+    expect(JSON.parse(out)).toEqual({ name: 'wasm', running: 2, module: 'prebuilt', finite: true });
   });
 
   test('without wasm SIMD, auto runs js and says why; explicit wasm throws naming why', () => {

@@ -12,10 +12,10 @@
  * It is the default ('auto') backend when the engine validates wasm SIMD; an
  * explicit setBackend('wasm') where it cannot run throws, naming why.
  *
- * Work is split between threads by output blocks only (GEMM: columns, rows or
- * batch matrices; conv: images, or blocks of the weight gradient), never by
- * the summed dimension, so 1 and N threads give bit-identical results. Small
- * kernels stay on the calling thread.
+ * Work is cut into chunks by output blocks only (GEMM: columns, rows or batch
+ * matrices; conv: images, or blocks of the weight gradient), never by the
+ * summed dimension, and threads claim chunks as they go (threads.ts): 1 and N
+ * threads give bit-identical results. Small kernels stay on the calling thread.
  */
 import { getBackend, registerBackend, type Backend, type Conv2dParams, type MatmulParams } from '../../backend.js';
 import type { FloatArray } from '../../dtype.js';
@@ -23,7 +23,7 @@ import { jsBackend } from '../js/index.js';
 import { detectFeatures } from './features.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
-import { threadSupportProblem } from './threads.js';
+import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
 import { wasmBinary, wasmUnary } from './elementwise.js';
 
 export { detectFeatures, type WasmFeatures } from './features.js';
@@ -50,8 +50,17 @@ interface Config {
   relaxed: boolean;
 }
 
-/** A split by rows makes every thread pack all of B again: only for at least this many rows. */
+/** A split by rows makes every chunk pack all of B again: only for at least this many rows. */
 const ROW_SPLIT_MIN = 128;
+/**
+ * Chunks per thread. Threads claim chunks as they go, so a thread the OS has
+ * descheduled takes fewer of them instead of holding the others up; more
+ * chunks balance better but repeat more packing.
+ */
+const CHUNKS_PER_THREAD = 2;
+
+/** How many chunks T threads get when the work has `units` indivisible pieces. */
+const chunkCount = (T: number, units: number): number => Math.max(1, Math.min(CHUNKS_PER_THREAD * T, units, MAX_CHUNKS));
 
 const runtimes = new Map<boolean, WasmRuntime>();
 const backends = new Map<string, Backend>();
@@ -117,24 +126,24 @@ function matmul(rt: WasmRuntime, cfg: Config, a: Float32Array, b: Float32Array, 
   rt.put(pb, b);
   const flags = (transA ? TRANS_A : 0) | (transB ? TRANS_B : 0);
   const fixed = [pa, pb, pc, m, n, k, transA ? m : k, transB ? k : n, n, flags];
-  const part = (t: number, i0: number, i1: number, j0: number, j1: number, b0: number, b1: number): number[] => [
-    ...fixed, i0, i1, j0, j1, b0, b1, strideA, strideB, m * n, rt.scratch(t),
+  // One chunk: a block of C (the executing thread appends its scratch pointer).
+  const chunk = (i0: number, i1: number, j0: number, j1: number, b0: number, b1: number): number[] => [
+    ...fixed, i0, i1, j0, j1, b0, b1, strideA, strideB, m * n,
   ];
-  let T = partsFor(rt, cfg, 2 * batch * m * n * k);
-  let parts: number[][];
-  if (T > 1 && (batch >= 2 * T || (batch >= T && batch % T === 0))) {
-    parts = splitRange(batch, T, 1).map(([b0, b1], t) => part(t, 0, m, 0, n, b0, b1));
+  const T = partsFor(rt, cfg, 2 * batch * m * n * k);
+  let chunks: number[][];
+  if (T > 1 && batch >= T) {
+    chunks = splitRange(batch, chunkCount(T, batch), 1).map(([b0, b1]) => chunk(0, m, 0, n, b0, b1));
   } else if (T > 1 && n >= 2 * NR * T) {
-    // By columns: each thread packs all of A again (m·k), cheap beside its share of the work.
-    parts = splitRange(n, T, NR).map(([j0, j1], t) => part(t, 0, m, j0, j1, 0, batch));
+    // By columns: each chunk packs all of A again (m·k), cheap beside its share of the work.
+    chunks = splitRange(n, chunkCount(T, Math.floor(n / (2 * NR))), NR).map(([j0, j1]) => chunk(0, m, j0, j1, 0, batch));
   } else if (T > 1 && m >= ROW_SPLIT_MIN) {
-    // By rows: each thread packs all of B (k·n); worth it only with many rows to share.
-    parts = splitRange(m, T, MR).map(([i0, i1], t) => part(t, i0, i1, 0, n, 0, batch));
+    // By rows: each chunk packs all of B (k·n); worth it only with many rows to share.
+    chunks = splitRange(m, chunkCount(T, Math.floor(m / 32)), MR).map(([i0, i1]) => chunk(i0, i1, 0, n, 0, batch));
   } else {
-    T = 1;
-    parts = [part(0, 0, m, 0, n, 0, batch)];
+    chunks = [chunk(0, m, 0, n, 0, batch)];
   }
-  rt.run('gemm', parts);
+  rt.run('gemm', chunks, T);
   rt.get(pc, out);
 }
 
@@ -162,9 +171,9 @@ function conv2d(rt: WasmRuntime, cfg: Config, x: Float32Array, w: Float32Array, 
   const prm = rt.convParams(p);
   for (let s = 0; s < p.n; s += nb) {
     const cnt = Math.min(nb, p.n - s);
-    const T = Math.min(cnt, partsFor(rt, cfg, flopsPerImage * cnt));
-    const parts = splitRange(cnt, T, 1).map(([n0, n1], t) => [prm, px + s * chw * 4, pw, col, yT, py + s * ohw * 4, n0, n1, cnt, rt.scratch(t)]);
-    rt.run('conv_fwd', parts);
+    const T = partsFor(rt, cfg, flopsPerImage * cnt);
+    const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, px + s * chw * 4, pw, col, yT, py + s * ohw * 4, n0, n1, cnt]);
+    rt.run('conv_fwd', chunks, T);
   }
   rt.get(py, out);
 }
@@ -184,9 +193,9 @@ function conv2dGradInput(rt: WasmRuntime, cfg: Config, dy: Float32Array, w: Floa
   const prm = rt.convParams(p);
   for (let s = 0; s < p.n; s += nb) {
     const cnt = Math.min(nb, p.n - s);
-    const T = Math.min(cnt, partsFor(rt, cfg, flopsPerImage * cnt));
-    const parts = splitRange(cnt, T, 1).map(([n0, n1], t) => [prm, pdy + s * ohw * 4, pw, dyT, dcol, pdx + s * chw * 4, n0, n1, cnt, rt.scratch(t)]);
-    rt.run('conv_gin', parts);
+    const T = partsFor(rt, cfg, flopsPerImage * cnt);
+    const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, pdy + s * ohw * 4, pw, dyT, dcol, pdx + s * chw * 4, n0, n1, cnt]);
+    rt.run('conv_gin', chunks, T);
   }
   rt.get(pdx, out);
 }
@@ -211,17 +220,17 @@ function conv2dGradWeight(rt: WasmRuntime, cfg: Config, x: Float32Array, dy: Flo
     rt.exports.nchw_to_cn(pdy + s * ohw * 4, dyT, p.o, hw, cnt * hw, 0, cnt);
     const beta = s > 0 ? BETA_ONE : 0;
     const T = partsFor(rt, cfg, flopsPerImage * cnt);
-    let parts: number[][];
+    let chunks: number[][];
     if (T > 1 && ckk >= 2 * NR * T) {
-      // Each thread fills the rows of col that its columns of dW read.
-      parts = splitRange(ckk, T, NR).map(([r0, r1], t) => [prm, xs, dyT, col, pdw, 0, p.o, r0, r1, cnt, beta | IM2COL, rt.scratch(t)]);
+      // Each chunk fills the rows of col that its columns of dW read.
+      chunks = splitRange(ckk, chunkCount(T, Math.floor(ckk / (2 * NR))), NR).map(([r0, r1]) => [prm, xs, dyT, col, pdw, 0, p.o, r0, r1, cnt, beta | IM2COL]);
     } else if (T > 1 && p.o >= ROW_SPLIT_MIN) {
       rt.exports.im2col(prm, xs, col, cnt * hw, 0, ckk, 0, cnt);
-      parts = splitRange(p.o, T, MR).map(([i0, i1], t) => [prm, xs, dyT, col, pdw, i0, i1, 0, ckk, cnt, beta, rt.scratch(t)]);
+      chunks = splitRange(p.o, chunkCount(T, Math.floor(p.o / 32)), MR).map(([i0, i1]) => [prm, xs, dyT, col, pdw, i0, i1, 0, ckk, cnt, beta]);
     } else {
-      parts = [[prm, xs, dyT, col, pdw, 0, p.o, 0, ckk, cnt, beta | IM2COL, rt.scratch(0)]];
+      chunks = [[prm, xs, dyT, col, pdw, 0, p.o, 0, ckk, cnt, beta | IM2COL]];
     }
-    rt.run('conv_gw', parts);
+    rt.run('conv_gw', chunks, T);
   }
   rt.get(pdw, out);
 }
@@ -274,6 +283,7 @@ function describe(backend: Backend): Record<string, unknown> {
       : {}),
     kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary (all but pow)'],
     memoryMiB: rt ? rt.memory.buffer.byteLength / 2 ** 20 : 0,
+    module: rt?.source,
   };
 }
 

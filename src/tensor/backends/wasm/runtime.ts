@@ -4,6 +4,7 @@
  * Memory layout (bytes):
  *   [0, 1024)              worker control blocks (threads.ts)
  *   [1024, 1088)           conv parameter block (i32 fields, kernels.ts)
+ *   [2048, 3360)           the job table of the thread pool (threads.ts)
  *   [4096, heapBase)       per-thread scratch: packed GEMM blocks and an edge tile
  *   [heapBase, …)          operands of the current kernel call
  *
@@ -23,12 +24,14 @@
  */
 import { buildKernelModule, CONV_PARAM_FIELDS, SCRATCH_BYTES } from './kernels.js';
 import { detectFeatures } from './features.js';
-import { CTRL_INTS, WorkerPool } from './threads.js';
+import { CTRL_INTS, JOB_INTS, WorkerPool } from './threads.js';
+import { PREBUILT, variantKey } from './prebuilt.js';
 
 const PAGE = 65536;
 export const MAX_THREADS = 8;
 const CTRL_BASE = 0;
 const PARAMS_BASE = 1024;
+const JOB_BASE = 2048;
 const SCRATCH_BASE = 4096;
 const SCRATCH_STRIDE = Math.ceil(SCRATCH_BYTES / 64) * 64;
 const HEAP_BASE = SCRATCH_BASE + MAX_THREADS * SCRATCH_STRIDE;
@@ -48,15 +51,30 @@ export class WasmRuntime {
   i32!: Int32Array;
   private top = HEAP_BASE;
 
-  constructor(readonly module: WebAssembly.Module, instance: WebAssembly.Instance, readonly relaxed: boolean, readonly shared: boolean, memory: WebAssembly.Memory) {
+  constructor(
+    readonly module: WebAssembly.Module, instance: WebAssembly.Instance, readonly relaxed: boolean, readonly shared: boolean,
+    memory: WebAssembly.Memory, readonly source: 'prebuilt' | 'assembled',
+  ) {
     this.memory = memory;
     this.exports = instance.exports as unknown as KernelExports;
-    this.pool = shared ? new WorkerPool(memory, module, CTRL_BASE, MAX_THREADS - 1, THREADED_EXPORTS) : null;
+    this.pool = shared ? new WorkerPool(memory, module, CTRL_BASE, JOB_BASE, (t) => this.scratch(t), MAX_THREADS - 1, THREADED_EXPORTS) : null;
     this.refreshViews();
   }
 
   static options(relaxed: boolean, shared: boolean) {
     return { relaxed, shared, initialPages: Math.ceil(HEAP_BASE / PAGE) + 16, maximumPages: MAX_PAGES };
+  }
+
+  /** The module's bytes: prebuilt at build time when available, else assembled now. */
+  static bytes(relaxed: boolean, shared: boolean): { bytes: Uint8Array<ArrayBuffer>; source: 'prebuilt' | 'assembled' } {
+    const b64 = PREBUILT?.[variantKey(relaxed, shared)];
+    if (b64) {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      return { bytes, source: 'prebuilt' };
+    }
+    return { bytes: buildKernelModule(WasmRuntime.options(relaxed, shared)), source: 'assembled' };
   }
 
   static memoryFor(relaxed: boolean, shared: boolean): WebAssembly.Memory {
@@ -69,9 +87,10 @@ export class WasmRuntime {
     const f = detectFeatures();
     if (f.unavailable) throw new Error(f.unavailable);
     const shared = f.sharedMemory;
-    const module = new WebAssembly.Module(buildKernelModule(WasmRuntime.options(relaxed, shared)) as BufferSource);
+    const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
+    const module = new WebAssembly.Module(bytes);
     const memory = WasmRuntime.memoryFor(relaxed, shared);
-    return new WasmRuntime(module, new WebAssembly.Instance(module, { env: { memory } }), relaxed, shared, memory);
+    return new WasmRuntime(module, new WebAssembly.Instance(module, { env: { memory } }), relaxed, shared, memory, source);
   }
 
   /** Asynchronous start (browsers may refuse to compile synchronously on the main thread). */
@@ -79,9 +98,10 @@ export class WasmRuntime {
     const f = detectFeatures();
     if (f.unavailable) throw new Error(f.unavailable);
     const shared = f.sharedMemory;
-    const module = await WebAssembly.compile(buildKernelModule(WasmRuntime.options(relaxed, shared)) as BufferSource);
+    const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
+    const module = await WebAssembly.compile(bytes);
     const memory = WasmRuntime.memoryFor(relaxed, shared);
-    return new WasmRuntime(module, await WebAssembly.instantiate(module, { env: { memory } }), relaxed, shared, memory);
+    return new WasmRuntime(module, await WebAssembly.instantiate(module, { env: { memory } }), relaxed, shared, memory, source);
   }
 
   private refreshViews(): void {
@@ -150,14 +170,19 @@ export class WasmRuntime {
   }
 
   /**
-   * Runs `fn` once per part, part 0 on this thread and the rest on workers.
-   * The caller has already limited `parts` to 1 + workersReady().
+   * Runs `fn` once per chunk (its arguments, then the executing thread's
+   * scratch pointer) on this thread and up to `threads − 1` ready workers.
    */
-  run(fn: (typeof THREADED_EXPORTS)[number], parts: number[][]): void {
-    if (parts.length === 1) this.exports[fn](...parts[0]);
-    else (this.pool as WorkerPool).run(this.exports, fn, parts);
+  run(fn: (typeof THREADED_EXPORTS)[number], chunks: number[][], threads: number): void {
+    if (threads <= 1 || chunks.length === 1 || !this.pool) {
+      for (const args of chunks) this.exports[fn](...args, this.scratch(0));
+    } else {
+      this.pool.run(this.exports, fn, chunks, Math.min(threads - 1, this.workersReady()));
+    }
   }
 }
 
-/** Control blocks must fit below the parameter block. */
-if (CTRL_BASE + (MAX_THREADS - 1) * CTRL_INTS * 4 > PARAMS_BASE) throw new Error('wasm backend: control blocks overlap the parameter block');
+/** The fixed areas must not overlap. */
+if (CTRL_BASE + (MAX_THREADS - 1) * CTRL_INTS * 4 > PARAMS_BASE || JOB_BASE + JOB_INTS * 4 > SCRATCH_BASE) {
+  throw new Error('wasm backend: the memory layout overlaps');
+}

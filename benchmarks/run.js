@@ -37,6 +37,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { register } from 'node:module';
 import * as g from '../dist/index.js';
 import { conv2dParams } from '../dist/tensor/index.js';
+import { gpuBenchRows } from './gpu-cases.js';
 
 const MALLOC_TUNING = 'glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295';
 if (process.platform === 'linux' && !process.env.GLIBC_TUNABLES && !process.argv.includes('--no-malloc-tuning')) {
@@ -437,6 +438,9 @@ async function main() {
     const r = results['genzoo wasm 2T'];
     console.log(`${c.name}: ${ENGINES.filter((e) => results[e]).map((e) => `${e} ${cell(results[e], c.kind)}`).join(', ')}${r ? '' : ''}`);
   }
+  // GPU.js modes that run on a CPU-only machine (webasm, cpu; headlessgl under a display):
+  // correctness-path timings beside the js reference. Real-GPU figures: benchmarks/gpu.sh.
+  const gpu = ONLY ? { rows: [], markdown: '' } : await gpuBenchRows(g, { quick: QUICK });
   const load1 = os.loadavg();
   const report = [
     '### Kernels (median GFLOP/s; higher is better)',
@@ -446,6 +450,7 @@ async function main() {
     '### Training steps (median ms per step; lower is better; ratios are speed-ups)',
     '',
     table(rows, 'step'),
+    ...(gpu.markdown ? ['', '### GPU.js modes on this machine (correctness path; see benchmarks/gpu.sh for real GPUs)', '', gpu.markdown] : []),
   ].join('\n');
   console.log(`\n${report}\n`);
   console.log(`load average at end: ${load1.map((x) => x.toFixed(2)).join(' ')}`);
@@ -453,7 +458,7 @@ async function main() {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
   const date = new Date().toISOString().slice(0, 10);
-  const json = JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: load0, end: load1 }, glibcTunables: process.env.GLIBC_TUNABLES ?? null, genzooBackend: info, tfjs: tf.version_core, quick: QUICK, cases: rows, markdown: report }, null, 2);
+  const json = JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: load0, end: load1 }, glibcTunables: process.env.GLIBC_TUNABLES ?? null, genzooBackend: info, tfjs: tf.version_core, quick: QUICK, cases: rows, gpuCases: gpu.rows, markdown: report }, null, 2);
   for (const name of [`${date}.json`, 'latest.json']) {
     const tmp = join(dir, `${name}.tmp`);
     writeFileSync(tmp, json);

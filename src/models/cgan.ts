@@ -49,7 +49,7 @@ export class CGAN extends ZooModel {
     const o = config.options;
     const dropout = Number(o.dropout ?? (config.arch === 'mlp' ? 0.3 : 0));
     const net = { arch: config.arch, width: config.width, cond: NUM_CLASSES, generator };
-    this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: true }));
+    this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: o.batchNorm !== false, conditionalNorm: o.conditionalNorm === true }));
     this.D = this.registerModule('D', new Discriminator({ ...net, dropout }));
     this.optimizers.D = this.adam(this.D, Number(o.dLr ?? config.lr));
     this.optimizers.G = this.adam(this.G);

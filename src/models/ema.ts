@@ -8,9 +8,10 @@
  * (one pass over the parameters per step).
  *
  * The averages are buffers (`p0`, `p1`, … in parameter order), so they are
- * saved in checkpoints and resumed exactly. Early on the decay is
- * min(decay, (1 + t)/(10 + t)) at step t, so the average is not dominated by the
- * random initial weights (as TensorFlow's ExponentialMovingAverage with num_updates).
+ * saved in checkpoints and resumed exactly. At update t (from 0) the decay is
+ * min(decay, t/(t + 1)): the plain mean of all weights so far until that mean
+ * spans 1/(1 − decay) steps, so the random initial weights are not over-weighted
+ * early on; from then on, the exponential average with `decay`.
  */
 import { noGrad } from '../autograd/index.js';
 import { Module } from '../nn/module.js';
@@ -37,7 +38,7 @@ export class ParamEMA extends Module<never, unknown> {
   update(): void {
     const count = this.buffer('updates')!;
     const t = count.data[0];
-    const d = Math.min(this.decay, (1 + t) / (10 + t));
+    const d = Math.min(this.decay, t / (t + 1));
     this.targets.forEach((p, i) => {
       const a = this.avg(i).data;
       const v = p.data;

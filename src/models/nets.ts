@@ -25,7 +25,7 @@
  * Every network returns its features alongside its output where a model needs
  * them (f_D, f_C for CVAE-GAN's losses).
  */
-import { concat, expand, reshape, leakyRelu, relu } from '../autograd/index.js';
+import { add, concat, expand, reshape, leakyRelu, mul, relu } from '../autograd/index.js';
 import { dropout } from '../nn/dropout.js';
 import { Module } from '../nn/module.js';
 import { Linear } from '../nn/linear.js';
@@ -127,13 +127,36 @@ export class Decoder extends Module<[Tensor, Tensor | null], Tensor> {
   private readonly out: Linear | null = null;
   private readonly deconv2: ConvTranspose2d | null = null;
   private readonly deconv3: ConvTranspose2d | null = null;
+  /** Conditional BatchNorm: per-class gain and shift after each BatchNorm (zero-initialised). */
+  private readonly gain1: Linear | null = null;
+  private readonly shift1: Linear | null = null;
+  private readonly gain2: Linear | null = null;
+  private readonly shift2: Linear | null = null;
 
-  constructor(latent: number, o: NetOptions & { batchNorm?: boolean }) {
+  /**
+   * `conditionalNorm` (with `batchNorm` and a condition): each BatchNorm output h
+   * becomes h·(1 + γ_y) + β_y with per-class γ, β (de Vries et al. 2017; the
+   * conditional BatchNorm of Miyato & Koyama's projection-discriminator GAN):
+   * the class scales features, not only shifts them.
+   */
+  constructor(latent: number, o: NetOptions & { batchNorm?: boolean; conditionalNorm?: boolean }) {
     super();
     this.cond = o.cond;
     this.width = o.width;
     const bn = o.batchNorm ?? o.arch === 'conv';
     const g = { generator: o.generator };
+    if (bn && o.conditionalNorm && o.cond > 0) {
+      const n1 = o.arch === 'mlp' ? o.width : 2 * o.width * 49;
+      const zeroLinear = (n: number): Linear => {
+        const l = new Linear(o.cond, n, { bias: false, ...g });
+        l.weight.data.fill(0);
+        return l;
+      };
+      this.gain1 = this.registerModule('gain1', zeroLinear(n1));
+      this.shift1 = this.registerModule('shift1', zeroLinear(n1));
+      this.gain2 = this.registerModule('gain2', zeroLinear(o.width));
+      this.shift2 = this.registerModule('shift2', zeroLinear(o.width));
+    }
     if (o.arch === 'mlp') {
       this.fc1 = this.registerModule('fc1', new Linear(latent + o.cond, o.width, g));
       if (bn) this.bn1 = this.registerModule('bn1', new BatchNorm1d(o.width));
@@ -153,14 +176,20 @@ export class Decoder extends Module<[Tensor, Tensor | null], Tensor> {
   override forward(z: Tensor, c: Tensor | null): Tensor {
     if (this.cond && !c) throw new Error('Decoder: this decoder is conditional: pass the one-hot labels');
     const b = z.shape[0];
-    const norm = (bn: BatchNorm1d | BatchNorm2d | null, h: Tensor): Tensor => (bn ? bn.call(h) : h);
-    let h = relu(norm(this.bn1, this.fc1.call(withCond(z, c))));
+    const norm = (bn: BatchNorm1d | BatchNorm2d | null, h: Tensor, gain: Linear | null, shift: Linear | null): Tensor => {
+      if (!bn) return h;
+      const n = bn.call(h);
+      if (!gain || !shift || !c) return n;
+      const shape = n.ndim === 4 ? [b, n.shape[1], 1, 1] : [b, n.shape[1]];
+      return add(mul(n, add(reshape(gain.call(c), shape), 1)), reshape(shift.call(c), shape));
+    };
+    let h = relu(norm(this.bn1, this.fc1.call(withCond(z, c)), this.gain1, this.shift1));
     if (this.out) {
-      h = relu(norm(this.bn2, this.fc2!.call(withCond(h, c))));
+      h = relu(norm(this.bn2, this.fc2!.call(withCond(h, c)), this.gain2, this.shift2));
       return reshape(this.out.call(withCond(h, c)), [b, 1, 28, 28]);
     }
     h = reshape(h, [b, 2 * this.width, 7, 7]);
-    h = relu(norm(this.bn2, this.deconv2!.call(withCond(h, c))));
+    h = relu(norm(this.bn2, this.deconv2!.call(withCond(h, c)), this.gain2, this.shift2));
     return this.deconv3!.call(withCond(h, c));
   }
 }

@@ -77,10 +77,10 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     defaultArch: 'mlp',
     defaults: (arch) => ({
       model: {
-        kind: 'cvaegan', arch, latent: 32, width: arch === 'mlp' ? 512 : 32, lr: 2e-4, ...ganAdam,
+        kind: 'cvaegan', arch, latent: 32, width: arch === 'mlp' ? 256 : 32, lr: 1e-3, ...ganAdam,
         options: { lambda1: 3, lambda2: 1, lambda3: 1e-3, lambda4: 1e-3, centreMomentum: 0.9 },
       },
-      train: { epochs: arch === 'mlp' ? 30 : 10, batch: 64 },
+      train: { epochs: arch === 'mlp' ? 20 : 6, batch: 64 },
     }),
     create: (c, g) => new CVAEGAN(c, g),
   },

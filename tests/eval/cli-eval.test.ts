@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, ex
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluation, io } from '../../src/index.js';
-import type { ModelKind } from '../../src/models/index.js';
+import { MODELS, type ModelKind } from '../../src/models/index.js';
 import { cli } from '../cli/helpers.js';
 import { cacheSmallClassifier, KINDS, trainTinyRuns, writeIdxSplits } from './cli-fixtures.js';
 
@@ -202,7 +202,8 @@ describe('genzoo compare', () => {
     expect(r.out).toContain('reusing cvae, cgan, cvaegan; training vae (not among --reuse)');
     expect(r.out).toContain(`== genzoo train vae --out ${join(out, 'vae')} --seed 0 --epochs 1 --backend js --data idx:${idx}`);
     const cfg = JSON.parse(readFileSync(join(out, 'vae', 'config.json'), 'utf8'));
-    expect(cfg.model).toMatchObject({ kind: 'vae', width: 512, latent: 16 }); // the vae's defaults
+    const vaeDefaults = MODELS.vae.defaults('mlp').model;
+    expect(cfg.model).toMatchObject({ kind: 'vae', width: vaeDefaults.width, latent: vaeDefaults.latent }); // the vae's defaults
     expect(cfg.train).toMatchObject({ epochs: 1, batch: 64, seed: 0 });
     const md = readFileSync(join(out, 'compare.md'), 'utf8');
     expect(md).toContain(`| vae | \`${join(out, 'vae')}\` | mlp | 1 | 1 | 64 |`);

@@ -64,9 +64,9 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     defaults: (arch) => ({
       model: {
         kind: 'cgan', arch, latent: 64, width: arch === 'mlp' ? 512 : 32, lr: 2e-4, ...ganAdam,
-        options: { realLabel: 0.9, dropout: arch === 'mlp' ? 0.3 : 0 },
+        options: { realLabel: 0.9, dropout: arch === 'mlp' ? 0.3 : 0, ema: 0.999, conditionalNorm: false },
       },
-      train: { epochs: arch === 'mlp' ? 60 : 15, batch: 64 },
+      train: { epochs: arch === 'mlp' ? 40 : 12, batch: 64 },
     }),
     create: (c, g) => new CGAN(c, g),
   },

@@ -60,7 +60,7 @@ describe('learning on a small budget', () => {
     // D tells real from fake (its mean probabilities part), but does not win outright.
     expect(meanOf(h, 'dReal', 380, 400) - meanOf(h, 'dFake', 380, 400)).toBeGreaterThan(0.2); // ≈ 0.86 vs 0.12
     expect(meanOf(h, 'dFake', 380, 400)).toBeGreaterThan(0.02);
-    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.5); // measured ≈ 0.91
+    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.5); // measured ≈ 0.80
   });
 
   test('CVAE-GAN: every network\'s loss moves the right way and samples follow the label', () => {

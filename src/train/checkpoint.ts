@@ -19,6 +19,7 @@ import { Tensor, type GeneratorState } from '../tensor/index.js';
 import type { LoaderState } from '../data/loader.js';
 import { deserialize, serialize } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { nodeFs } from '../io/node.js';
 import { VERSION } from '../version.js';
 import type { GenerativeModel, ModelConfig, ModelKind } from '../models/types.js';
 
@@ -159,7 +160,7 @@ export async function writeCheckpoint(dir: string, model: GenerativeModel, state
 // ---- reading ------------------------------------------------------------------
 
 async function readFileOr(path: string, what: string): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('training');
   try {
     return await fs.readFile(path);
   } catch (err) {

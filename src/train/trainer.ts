@@ -24,6 +24,7 @@ import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { savePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { nodeFs } from '../io/node.js';
 import type { GenerativeModel } from '../models/types.js';
 import {
   FILES, loadCheckpoint, readRunConfig, writeCheckpoint, writeRunConfig, CheckpointError,
@@ -77,7 +78,7 @@ function path(dir: string, file: string): string {
 }
 
 async function fileExists(p: string): Promise<boolean> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('training');
   return fs.access(p).then(() => true, () => false);
 }
 
@@ -86,7 +87,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** Trains `model` per `opts`, writing the run folder; see the file comment. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { model, data, outDir, train: cfg } = opts;
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('training');
   if (data.height * data.width !== 784 || data.classes !== 10) {
     throw new Error(`the models expect 28×28 digits in 10 classes; ${data.name} has ${data.height}×${data.width} images in ${data.classes} classes`);
   }

@@ -11,11 +11,12 @@
  * reported. Ratios from one run are what to compare: absolute numbers drift
  * with the machine's load (the load average is recorded with the results).
  *
- * Kernels are timed at genzoo's backend interface (flat arrays in, the result
- * written into a reused output array) and at tfjs's ops (which both tfjs
- * backends run synchronously; the result tensor is disposed unread). Training
- * steps are whole steps as a user runs them: forward, backward, Adam update,
- * the loss read back.
+ * Kernels are timed at genzoo's backend interface (operands already resident
+ * in the backend's storage, a new result storage per call, freed unread) and
+ * at tfjs's ops (operands already tensors; the result tensor is disposed
+ * unread). Training steps are whole steps as a user runs them, each in a
+ * tidy() (tfjs: optimizer.minimize): forward, backward, Adam update, the loss
+ * read back.
  *
  * Memory: on Linux the benchmark re-runs itself with glibc's malloc told to
  * keep freed memory (GLIBC_TUNABLES mmap/trim thresholds). Each op allocates
@@ -51,6 +52,7 @@ await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
+const NO_GPU = args.includes('--no-gpu');
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const TARGET_MS = QUICK ? 400 : 1500; // measured time per engine per case
 const MIN_RUNS = 3;
@@ -118,16 +120,27 @@ function tfRun(fn) {
 
 // ------------------------------------------------------------------ cases
 
+/**
+ * A genzoo kernel timed as it runs inside an op: the operands uploaded once
+ * (as tensors' storages are), each call making a new result storage, freed.
+ */
+function residentKernel(be, arrays, call) {
+  const inputs = arrays.map((a) => be.upload(a));
+  return () => {
+    const r = call(...inputs);
+    if (be.ownsMemory) be.free(r);
+  };
+}
+
 const cases = [];
 
 function matmulCase(name, m, n, k, transA, transB) {
   const a = randomArray(m * k, 1);
   const b = randomArray(k * n, 2);
   const p = { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 };
-  const out = new Float32Array(m * n);
   cases.push({
     name, kind: 'kernel', flops: 2 * m * n * k,
-    genzoo: (be) => () => be.matmul(a, b, out, p),
+    genzoo: (be) => residentKernel(be, [a, b], (sa, sb) => be.matmul(sa, sb, p)),
     tfjs: {
       default: () => {
         const ta = tf.tensor(a, transA ? [k, m] : [m, k]);
@@ -161,11 +174,10 @@ function convCase(name, kernel, xShape, wShape, stride, padding) {
   const xN = nchwToNhwc(x, xShape);
   const dyN = nchwToNhwc(dy, [p.n, p.o, p.ho, p.wo]);
   const wN = oihwToHwio(w, wShape);
-  const out = new Float32Array({ fwd: ys, dx: xs, dw: w.length }[kernel]);
   const genzoo = {
-    fwd: (be) => () => be.conv2d(x, w, out, p),
-    dx: (be) => () => be.conv2dGradInput(dy, w, out, p),
-    dw: (be) => () => be.conv2dGradWeight(x, dy, out, p),
+    fwd: (be) => residentKernel(be, [x, w], (sx, sw) => be.conv2d(sx, sw, p)),
+    dx: (be) => residentKernel(be, [dy, w], (sd, sw) => be.conv2dGradInput(sd, sw, p)),
+    dw: (be) => residentKernel(be, [x, dy], (sx, sd) => be.conv2dGradWeight(sx, sd, p)),
   }[kernel];
   const tfjs = () => {
     const tx = tf.tensor(xN, [p.n, p.h, p.w, p.c]);
@@ -192,11 +204,11 @@ function cvaeStepCase() {
   const init = shapes.map(([i, o], l) => ({ w: randomArray(o * i, 10 + l).map((v) => v * Math.sqrt(1 / i)), b: new Float32Array(o) }));
   const flops = 3 * 2 * B * shapes.reduce((s, [i, o]) => s + i * o, 0);
 
-  const genzoo = (be) => {
+  const genzoo = (be) => g.withBackend(be, () => {
     const layers = shapes.map(([i, o], l) => {
       const lin = new g.nn.Linear(i, o);
-      lin.weight.data.set(init[l].w);
-      lin.bias.data.set(init[l].b);
+      lin.weight.copy_(init[l].w);
+      lin.bias.copy_(init[l].b);
       return lin;
     });
     const params = layers.flatMap((l) => l.parameters());
@@ -204,7 +216,7 @@ function cvaeStepCase() {
     const tx = g.tensor(x, { shape: [B, X] });
     const ty = g.tensor(y, { shape: [B, Y] });
     const te = g.tensor(eps, { shape: [B, Z] });
-    return () => g.withBackend(be, () => {
+    return () => g.tidy(() => {
       opt.zeroGrad();
       const h = layers[0].call(g.concat([tx, ty], 1)).relu();
       const stats = layers[1].call(h);
@@ -219,7 +231,7 @@ function cvaeStepCase() {
       opt.step();
       return loss.item();
     });
-  };
+  });
   const tfjs = () => {
     const vars = init.map(({ w, b }, l) => {
       const [i, o] = shapes[l];
@@ -265,7 +277,7 @@ function convStepCase() {
   // forward + input gradient of conv2 + weight gradients of both (conv1's input needs no gradient)
   const flops = 3 * convFlops - 2 * B * 64 * 16 * 14 * 14 + 3 * 2 * B * 6272;
 
-  const genzoo = (be) => {
+  const genzoo = (be) => g.withBackend(be, () => {
     const p1 = g.tensor(w1, { shape: [64, 1, 4, 4], requiresGrad: true });
     const b1 = g.zeros([64], { requiresGrad: true });
     const p2 = g.tensor(w2, { shape: [128, 64, 4, 4], requiresGrad: true });
@@ -275,7 +287,7 @@ function convStepCase() {
     const opt = new g.optim.Adam([p1, b1, p2, b2, p3, b3], { lr: 2e-4, betas: [0.5, 0.999] });
     const tx = g.tensor(x, { shape: [B, 1, 28, 28] });
     const tt = g.tensor(target, { shape: [B, 1] });
-    return () => g.withBackend(be, () => {
+    return () => g.tidy(() => {
       opt.zeroGrad();
       const h1 = g.conv2d(tx, p1, b1, { stride: 2, padding: 1 }).leakyRelu(0.2);
       const h2 = g.conv2d(h1, p2, b2, { stride: 2, padding: 1 }).leakyRelu(0.2);
@@ -285,7 +297,7 @@ function convStepCase() {
       opt.step();
       return loss.item();
     });
-  };
+  });
   const tfjs = () => {
     const v1 = tf.variable(tf.tensor(oihwToHwio(w1, [64, 1, 4, 4]), [4, 4, 1, 64]));
     const c1 = tf.variable(tf.zeros([64]));
@@ -440,7 +452,7 @@ async function main() {
   }
   // GPU.js modes that run on a CPU-only machine (webasm, cpu; headlessgl under a display):
   // correctness-path timings beside the js reference. Real-GPU figures: benchmarks/gpu.sh.
-  const gpu = ONLY ? { rows: [], markdown: '' } : await gpuBenchRows(g, { quick: QUICK });
+  const gpu = ONLY || NO_GPU ? { rows: [], markdown: '' } : await gpuBenchRows(g, { quick: QUICK });
   const load1 = os.loadavg();
   const report = [
     '### Kernels (median GFLOP/s; higher is better)',

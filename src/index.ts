@@ -5,10 +5,13 @@
 export {
   Tensor, tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, randint, oneHot,
   manualSeed, defaultGenerator, Generator,
+  tidy, keep, backendCounters, resetBackendCounters, Storage,
   setBackend, getBackend, backendInfo, registerBackend, registeredBackends, referenceBackend, withBackend,
-  ready, AUTO_ORDER, createWasmBackend, wasmFeatures, type WasmBackendOptions, type WasmFeatures,
+  ready, AUTO_ORDER, createWasmBackend, wasmFeatures, jsBackend, hostBackend, type WasmBackendOptions, type WasmFeatures,
   type DType, type FloatArray, type NestedArray, type TensorLike, type TensorOptions, type RandomOptions,
-  type Backend, type BackendInfo, type BackendEntry, type MatmulParams, type Conv2dParams, type Pool2dParams,
+  type Backend, type BackendInfo, type BackendEntry, type BackendName, type BackendOptionsMap, type BackendCounters,
+  type Kernels, type KernelName, type HostMemory, type GatherParams, type AdamHyper, type SgdHyper,
+  type MatmulParams, type Conv2dParams, type Pool2dParams,
   type UnaryOp, type BinaryOp, type ReduceOp, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
   type GeneratorState,
 } from './tensor/index.js';

@@ -8,7 +8,7 @@
  * through the same graph throws. Pass `{ retainGraph: true }` to keep it, e.g.
  * to call `backward` twice on losses that share a sub-graph.
  */
-import { binaryRaw, cast, ones, sameShape, shapeStr, Tensor, type GradNode } from '../tensor/index.js';
+import { attachGrad, binaryRaw, cast, ones, sameShape, shapeStr, tidy, Tensor, type GradNode } from '../tensor/index.js';
 
 let gradEnabled = true;
 
@@ -16,15 +16,24 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Runs `fn` without recording a graph (inference, optimizer updates). */
+/**
+ * Runs `fn` without recording a graph (inference, optimizer updates).
+ * Synchronous only: an async function would keep running after `noGrad`
+ * returned, with recording already back on.
+ */
 export function noGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = false;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     gradEnabled = prev;
   }
+  if (result instanceof Promise) {
+    throw new Error('noGrad: fn returned a Promise; noGrad covers synchronous code only (an async function would record a graph after its first await). Call noGrad around the synchronous parts.');
+  }
+  return result;
 }
 
 /** Runs `fn` with recording on, even inside `noGrad`. */
@@ -43,13 +52,10 @@ export function enableGrad<T>(fn: () => T): T {
  * `backward(g)` maps out's gradient to one gradient per input, each of that
  * input's shape (null for inputs that need none).
  */
-export function record(
-  out: Tensor, op: string, inputs: readonly Tensor[], backward: (g: Tensor) => Array<Tensor | null>,
-  backwardAsync?: (g: Tensor) => Promise<Array<Tensor | null>>,
-): Tensor {
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: (g: Tensor) => Array<Tensor | null>): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
-  out.node = (backwardAsync ? { op, inputs, backward, backwardAsync } : { op, inputs, backward }) satisfies GradNode;
+  out.node = { op, inputs, backward } satisfies GradNode;
   return out;
 }
 
@@ -91,16 +97,24 @@ function seedOf(op: string, root: Tensor, grad?: Tensor): Tensor {
   }
   if (grad === undefined) {
     if (root.size !== 1) throw new Error(`${op}: gradient can be implied only for one-element outputs, got shape ${shapeStr(root.shape)}; pass a gradient of that shape`);
-    return ones(root.shape, { dtype: root.dtype });
+    return ones(root.shape, { dtype: root.dtype, backend: root.storage.backend });
   }
   if (!sameShape(grad.shape, root.shape)) throw new Error(`${op}: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
   return grad;
 }
 
-/** A leaf: accumulate into .grad (a fresh array: backward rules may share one between inputs). */
+/**
+ * A leaf: the gradient becomes `.grad`, or is added into an existing one in
+ * place (the `.grad` tensor keeps its identity across backward calls, as in PyTorch).
+ */
 function accumulateLeaf(t: Tensor, g: Tensor): void {
   const gl = cast(g, t.dtype);
-  t.grad = t.grad ? binaryRaw('add', t.grad, gl) : new Tensor(gl === g ? g.data.slice() : gl.data, t.shape);
+  if (t.grad && !t.grad.isDisposed && t.grad.storage.backend === gl.storage.backend) {
+    t.grad.set_(binaryRaw('add', t.grad, gl));
+  } else {
+    // A fresh tensor: backward rules may hand the same gradient to several inputs.
+    attachGrad(t, new Tensor(gl.storage.backend.copy(gl.storage), t.shape));
+  }
 }
 
 /** Adds one node's input gradients into the pending sums. */
@@ -122,62 +136,36 @@ function freedError(op: string, node: GradNode): Error {
 }
 
 function freeGraph(order: Tensor[]): void {
-  for (const t of order) {
-    if (!t.node) continue;
-    t.node.backward = null;
-    if (t.node.backwardAsync) t.node.backwardAsync = null;
-  }
-}
-
-/** Accumulates d(root)/d(leaf) into every reachable leaf's `.grad`. */
-export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
-  const seed = seedOf('backward', root, grad);
-  const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const t = order[i];
-    const g = grads.get(t);
-    if (!g) continue;
-    grads.delete(t);
-    const node = t.node;
-    if (!node) {
-      accumulateLeaf(t, g);
-      continue;
-    }
-    if (!node.backward) throw freedError('backward', node);
-    accumulateInputs('backward', node, node.backward(g), grads);
-  }
-  if (!opts.retainGraph) freeGraph(order);
+  for (const t of order) if (t.node) t.node.backward = null;
 }
 
 /**
- * `backward` for graphs recorded by the async ops (matmulAsync, linearAsync,
- * conv2dAsync, convTranspose2dAsync): the same reverse walk, awaiting each
- * node's asynchronous rule where it has one (its gradients are async kernels,
- * e.g. on WebGPU) and running the synchronous rule elsewhere.
+ * Accumulates d(root)/d(leaf) into every reachable leaf's `.grad`. Runs in a
+ * tidy scope: the intermediate gradients it makes are freed when it returns.
  */
-export async function backwardAsync(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): Promise<void> {
-  const seed = seedOf('backwardAsync', root, grad);
-  const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const t = order[i];
-    const g = grads.get(t);
-    if (!g) continue;
-    grads.delete(t);
-    const node = t.node;
-    if (!node) {
-      accumulateLeaf(t, g);
-      continue;
+export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
+  tidy(() => {
+    const seed = seedOf('backward', root, grad);
+    const order = topologicalOrder(root);
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      const node = t.node;
+      if (!node) {
+        accumulateLeaf(t, g);
+        continue;
+      }
+      if (!node.backward) throw freedError('backward', node);
+      accumulateInputs('backward', node, node.backward(g), grads);
     }
-    if (!node.backward) throw freedError('backwardAsync', node);
-    const inputGrads = node.backwardAsync ? await node.backwardAsync(g) : node.backward(g);
-    accumulateInputs('backwardAsync', node, inputGrads, grads);
-  }
-  if (!opts.retainGraph) freeGraph(order);
+    if (!opts.retainGraph) freeGraph(order);
+  });
 }
 
-/** A tensor sharing data with `x` but outside the graph. */
+/** A tensor sharing storage with `x` but outside the graph. */
 export function detach(x: Tensor): Tensor {
-  return new Tensor(x.data, x.shape);
+  return new Tensor(x.storage, x.shape);
 }

@@ -3,8 +3,9 @@
  * Each is a one-line call to the functional op of the same name, installed on
  * the prototype here so the tensor layer stays free of gradient knowledge.
  */
-import { Tensor, type TensorLike, type Conv2dOptions, type ConvTranspose2dOptions } from '../tensor/index.js';
-import { backward, backwardAsync, detach, type BackwardOptions } from './engine.js';
+import { Tensor, type Backend, type DType, type TensorLike, type Conv2dOptions, type ConvTranspose2dOptions } from '../tensor/index.js';
+import { backward, detach, type BackwardOptions } from './engine.js';
+import * as X from './ops/transfer.js';
 import * as E from './ops/elementwise.js';
 import * as R from './ops/reduce.js';
 import * as M from './ops/movement.js';
@@ -52,8 +53,12 @@ declare module '../tensor/tensor.js' {
     softmax(axis?: number): Tensor;
     logSoftmax(axis?: number): Tensor;
 
+    /** Same data, new shape (a view): `reshape([2, -1])` or `reshape(2, -1)`; one dimension may be -1. */
     reshape(shape: readonly number[]): Tensor;
+    reshape(...shape: number[]): Tensor;
+    /** `reshape` (PyTorch's view): `view(2, 3)` or `view([2, 3])`. */
     view(shape: readonly number[]): Tensor;
+    view(...shape: number[]): Tensor;
     flatten(startDim?: number, endDim?: number): Tensor;
     squeeze(dim?: number): Tensor;
     unsqueeze(dim: number): Tensor;
@@ -77,8 +82,16 @@ declare module '../tensor/tensor.js' {
 
     /** Reverse-mode gradient of this tensor w.r.t. every leaf that requires grad. */
     backward(grad?: Tensor, opts?: BackwardOptions): void;
-    /** `backward` for graphs recorded by the async ops (matmulAsync, linearAsync, conv2dAsync, …). */
-    backwardAsync(grad?: Tensor, opts?: BackwardOptions): Promise<void>;
+    /**
+     * This tensor on another backend ('js', 'wasm', 'gpu', or a Backend) or as
+     * another dtype ('float32', 'float64'); itself when nothing changes.
+     * Differentiable: gradients flow back to the original.
+     */
+    to(target: string | Backend | DType): Tensor;
+    /** `to('float32')`. */
+    float(): Tensor;
+    /** `to('float64')` (float64 lives on the js backend). */
+    double(): Tensor;
     /** Same data, cut from the graph. */
     detach(): Tensor;
     /** Clears `.grad`. */
@@ -122,8 +135,11 @@ proto.argmax = function (a, k) { return R.argmax(this, a, k); };
 proto.softmax = function (a) { return R.softmax(this, a); };
 proto.logSoftmax = function (a) { return R.logSoftmax(this, a); };
 
-proto.reshape = function (s) { return M.reshape(this, s); };
-proto.view = function (s) { return M.reshape(this, s); };
+/** Accepts reshape([2, 3]) and reshape(2, 3). */
+const shapeArgs = (args: unknown[]): readonly number[] =>
+  args.length === 1 && typeof args[0] !== 'number' ? (args[0] as number[]) : (args as number[]); // anything else: reshape's own check names it
+proto.reshape = function (this: Tensor, ...s: unknown[]) { return M.reshape(this, shapeArgs(s)); } as Tensor['reshape'];
+proto.view = function (this: Tensor, ...s: unknown[]) { return M.reshape(this, shapeArgs(s)); } as Tensor['view'];
 proto.flatten = function (s, e) { return M.flatten(this, s, e); };
 proto.squeeze = function (d) { return M.squeeze(this, d); };
 proto.unsqueeze = function (d) { return M.unsqueeze(this, d); };
@@ -145,6 +161,8 @@ proto.maxPool2d = function (k, s, p) { return P.maxPool2d(this, k, s, p); };
 proto.avgPool2d = function (k, s, p) { return P.avgPool2d(this, k, s, p); };
 
 proto.backward = function (g, opts) { backward(this, g, opts); };
-proto.backwardAsync = function (g, opts) { return backwardAsync(this, g, opts); };
+proto.to = function (target) { return X.to(this, target); };
+proto.float = function () { return X.to(this, 'float32'); };
+proto.double = function () { return X.to(this, 'float64'); };
 proto.detach = function () { return detach(this); };
 proto.zeroGrad = function () { this.grad = null; };

@@ -5,7 +5,7 @@
  * error; a known backend that cannot run here is an error naming why — never a
  * silent fallback.
  */
-import { backendInfo, registeredBackends, setBackend } from '../index.js';
+import { backendInfo, registeredBackends, setBackend, type BackendName } from '../index.js';
 import { UsageError } from './errors.js';
 
 export const BACKEND_NAMES = ['js', 'wasm', 'gpu', 'auto'] as const;
@@ -40,7 +40,7 @@ export function activateBackend(choice: BackendChoice): { name: string; note?: s
         continue;
       }
       try {
-        setBackend(name);
+        setBackend(name as BackendName);
         return { name, note: tried.length ? `backend auto → ${name} (${tried.join('; ')})` : undefined };
       } catch (err) {
         tried.push(`${name}: ${(err as Error).message}`);
@@ -51,7 +51,7 @@ export function activateBackend(choice: BackendChoice): { name: string; note?: s
   if (!registeredBackends().includes(choice.name)) {
     throw new Error(`backend '${choice.name}' is not available in this build (registered: ${registeredBackends().join(', ')})`);
   }
-  setBackend(choice.name, choice.mode !== undefined ? { mode: choice.mode } : {});
+  setBackend(choice.name as BackendName, (choice.mode !== undefined ? { mode: choice.mode } : {}) as never);
   const info = backendInfo();
   const mode = typeof info.details.mode === 'string' ? info.details.mode : choice.mode;
   return { name: choice.name === 'gpu' && mode ? `gpu:${mode}` : choice.name };

@@ -31,8 +31,10 @@ export function reparameterize(mu: Param, logvar: Param, rng?: Generator): Tenso
   const shape = broadcastAll(fn, ['mu', 'logvar'], [mu, logvar]);
   let dtype: DType | null = null;
   for (const t of [mu, logvar]) if (t instanceof Tensor) dtype = dtype ? promote(dtype, t.dtype) : t.dtype;
-  const eps = randn(shape, { dtype: dtype ?? 'float32', generator: g });
-  const lv = typeof logvar === 'number' ? scalar(logvar, { dtype: eps.dtype }) : logvar;
+  // The noise is drawn on the host (the same numbers on every backend) and made where mu/logvar live.
+  const like = mu instanceof Tensor ? mu : (logvar as Tensor);
+  const eps = randn(shape, { dtype: dtype ?? 'float32', generator: g, backend: like.storage.backend });
+  const lv = typeof logvar === 'number' ? scalar(logvar, { dtype: eps.dtype, backend: eps.storage.backend }) : logvar;
   const std = exp(mul(lv, 0.5));
   return add(mu, mul(std, eps));
 }

@@ -3,10 +3,10 @@
  * `stateDict()` holds every network's weights under its name: `E.fc1.weight`,
  * `G.deconv2.weight`…), label handling, the prior draw, and sampling.
  */
-import { noGrad, sigmoid } from '../autograd/index.js';
+import { concat, noGrad, reshape, sigmoid } from '../autograd/index.js';
 import { Module } from '../nn/module.js';
 import { Adam } from '../nn/optim/adam.js';
-import { oneHot, randn, Tensor, type Generator } from '../tensor/index.js';
+import { getBackend, oneHot, randn, Tensor, type Backend, type Generator } from '../tensor/index.js';
 import type { Decoder } from './nets.js';
 import type { ParamEMA } from './ema.js';
 import {
@@ -48,14 +48,20 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     return new Adam(module.parameters(), { lr, betas: [this.config.beta1, this.config.beta2] });
   }
 
+  /** Where the model's parameters live: per-step tensors (labels, noise) are made there. */
+  get backend(): Backend {
+    for (const p of this.parameters()) return p.storage.backend;
+    return getBackend();
+  }
+
   /** One-hot [B, 10] labels for conditional networks, or null for unconditional ones. */
   protected cond(y: Int32Array): Tensor | null {
-    return this.conditional ? oneHot(y, NUM_CLASSES) : null;
+    return this.conditional ? oneHot(y, NUM_CLASSES, { backend: this.backend }) : null;
   }
 
   /** z ~ N(0, I), [n, latent]. */
   protected prior(n: number, generator: Generator): Tensor {
-    return randn([n, this.config.latent], { generator });
+    return randn([n, this.config.latent], { generator, backend: this.backend });
   }
 
   /** The latent codes `sample` decodes, one per label: N(0, I) unless a model learns a prior. */
@@ -87,4 +93,14 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
       this.train(wasTraining);
     }
   }
+}
+
+/**
+ * Reads several one-element tensors (a step's loss terms) back to the host in
+ * one transfer: on a GPU each readback is a stall, so a step does one.
+ */
+export function readScalars<K extends string>(terms: Record<K, Tensor>): Record<K, number> {
+  const keys = Object.keys(terms) as K[];
+  const values = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1])))).data;
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Record<K, number>;
 }

@@ -24,7 +24,7 @@
 import { mean, sigmoid } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
 import type { Generator, Tensor } from '../tensor/index.js';
-import { ZooModel } from './base.js';
+import { readScalars, ZooModel } from './base.js';
 import { Decoder, Discriminator } from './nets.js';
 import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
@@ -88,11 +88,6 @@ export class CGAN extends ZooModel {
     });
     this.optimizers.G.step();
     this.decoderAverage?.update();
-    return {
-      d: lossD.item(),
-      g: lossG.item(),
-      dReal: mean(sigmoid(dReal.detach())).item(),
-      dFake: mean(sigmoid(dFake.detach())).item(),
-    };
+    return readScalars({ d: lossD, g: lossG, dReal: mean(sigmoid(dReal.detach())), dFake: mean(sigmoid(dFake.detach())) });
   }
 }

@@ -25,9 +25,10 @@
  */
 import { add, concat, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
 import { bceWithLogits, crossEntropy } from '../nn/losses.js';
-import { oneHot, randint, Tensor, zeros, type Generator } from '../tensor/index.js';
+import { oneHot, tensor, Tensor, zeros, type Generator } from '../tensor/index.js';
 import { reparameterize, stdNormal } from '../kl/index.js';
-import { ZooModel } from './base.js';
+import { HostMirror } from '../nn/mirror.js';
+import { readScalars, ZooModel } from './base.js';
 import { withFrozen } from './cgan.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
@@ -72,32 +73,40 @@ export class CVAEGAN extends ZooModel {
     return Number(this.config.options[`lambda${k}`] ?? dflt);
   }
 
-  /** Updates the moving per-class means of C's features on real images; returns them (detached) [10, F]. */
+  /** Which classes have a centre yet (the `centreSeen` buffer, mirrored on the host). */
+  private readonly seen = new HostMirror(() => this.buffer('centreSeen')!);
+
+  /**
+   * Updates the moving per-class means of C's features on real images, on the
+   * backend that holds them; returns them (detached) [10, F]. Per class c in
+   * the batch: m_c ← keep·m_c + (1 − keep)·mean of its features, keep = momentum
+   * (0 for the first batch with class c, which sets the mean); absent classes keep theirs.
+   */
   private updateCentres(features: Tensor, y: Int32Array): Tensor {
     const centres = this.buffer('centres')!;
-    const seen = this.buffer('centreSeen')!;
     const momentum = Number(this.config.options.centreMomentum ?? 0.9);
-    const f = features.shape[1];
-    const sums = new Float64Array(NUM_CLASSES * f);
     const counts = new Int32Array(NUM_CLASSES);
-    for (let i = 0; i < y.length; i++) {
-      counts[y[i]]++;
-      for (let j = 0; j < f; j++) sums[y[i] * f + j] += features.data[i * f + j];
-    }
+    for (const k of y) counts[k]++;
+    const seen = this.seen.values();
+    const keep = new Float32Array(NUM_CLASSES);
+    const inv = new Float32Array(NUM_CLASSES);
     for (let c = 0; c < NUM_CLASSES; c++) {
-      if (!counts[c]) continue;
-      // The first batch with class c sets its mean; later ones blend in with weight 1 − momentum.
-      const keep = seen.data[c] ? momentum : 0;
-      for (let j = 0; j < f; j++) centres.data[c * f + j] = keep * centres.data[c * f + j] + (1 - keep) * (sums[c * f + j] / counts[c]);
-      seen.data[c] = 1;
+      keep[c] = counts[c] ? (seen[c] ? momentum : 0) : 1;
+      inv[c] = counts[c] ? 1 / counts[c] : 0;
     }
-    return new Tensor(centres.data.slice(), centres.shape);
+    const be = { backend: features.storage.backend };
+    const sums = oneHot(y, NUM_CLASSES, be).matmul(features, { transA: true });                    // [10, F]
+    const keepT = tensor(keep, { shape: [NUM_CLASSES, 1], ...be });
+    const means = mul(sums, tensor(inv, { shape: [NUM_CLASSES, 1], ...be }));
+    centres.copy_(add(mul(centres, keepT), mul(means, sub(1, keepT))));
+    if (counts.some((n, c) => n > 0 && !seen[c])) this.seen.set(seen.map((v, c) => (counts[c] ? 1 : v)));
+    return new Tensor(centres.storage.backend.copy(centres.storage), centres.shape);
   }
 
   trainStep(batch: Batch, generator: Generator): Record<string, number> {
     const { x, y } = batch;
     const b = y.length;
-    const c = oneHot(y, NUM_CLASSES);
+    const c = oneHot(y, NUM_CLASSES, { backend: this.backend });
     this.D.generator = generator;
     this.C.generator = generator;
 
@@ -105,11 +114,12 @@ export class CVAEGAN extends ZooModel {
     const { mu, logvar } = this.E.call(x, c);
     const z = reparameterize(mu, logvar, generator);
     const zp = this.prior(b, generator);
-    const yp = Int32Array.from(randint(0, NUM_CLASSES, [b], { generator }).data);
+    // Drawn on the host, as randint would (low + g.int(high − low)), so nothing is read back.
+    const yp = Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES));
     // Two G calls, not one on [z; z_p]: G's BatchNorm would otherwise mix the two batches'
     // statistics and make x_p (hence L_GD, L_GC) depend on E.
     const xf = sigmoid(this.G.call(z, c));
-    const xp = sigmoid(this.G.call(zp, oneHot(yp, NUM_CLASSES)));
+    const xp = sigmoid(this.G.call(zp, oneHot(yp, NUM_CLASSES, { backend: this.backend })));
     const both = concat([xf, xp], 0);
 
     // ---- C and D on real images and detached fakes: their own losses ----
@@ -137,7 +147,7 @@ export class CVAEGAN extends ZooModel {
       const lossG = mul(mean(add(add(rowSqDist(x, xf), rowSqDist(fDReal, fDf)), rowSqDist(fCReal, fCf))), 0.5); // L_G
       const lossGD = mul(sum(square(sub(mean(fDReal, 0), mean(fDp, 0)))), 0.5);                  // L_GD
       // L_GC: per class present among y_p, the batch mean of f_C(x_p) against the moving real mean m_c.
-      const onehotP = oneHot(yp, NUM_CLASSES);                                                      // [B, 10]
+      const onehotP = oneHot(yp, NUM_CLASSES, { backend: this.backend });                                                     // [B, 10]
       const counts = sum(onehotP, 0);                                                               // [10]
       const present = counts.gt(0);
       const classMeans = onehotP.matmul(fCp, { transA: true }).div(counts.maximum(1).reshape([NUM_CLASSES, 1])); // [10, F]
@@ -148,7 +158,7 @@ export class CVAEGAN extends ZooModel {
       this.optimizers.E.zeroGrad();
       this.optimizers.G.zeroGrad();
       total.backward();
-      return { kl: lossKL.item(), g: lossG.item(), gd: lossGD.item(), gc: lossGC.item() };
+      return { kl: lossKL, g: lossG, gd: lossGD, gc: lossGC };
     });
 
     this.optimizers.C.zeroGrad();
@@ -160,6 +170,6 @@ export class CVAEGAN extends ZooModel {
     this.optimizers.D.step();
     this.optimizers.E.step();
     this.optimizers.G.step();
-    return { c: lossC.item(), d: lossD.item(), ...terms };
+    return readScalars({ c: lossC, d: lossD, ...terms });
   }
 }

@@ -13,8 +13,9 @@
  * spans 1/(1 − decay) steps, so the random initial weights are not over-weighted
  * early on; from then on, the exponential average with `decay`.
  */
-import { noGrad } from '../autograd/index.js';
+import { add, mul, noGrad } from '../autograd/index.js';
 import { Module } from '../nn/module.js';
+import { HostMirror } from '../nn/mirror.js';
 import { scalar, Tensor } from '../tensor/index.js';
 
 export class ParamEMA extends Module<never, unknown> {
@@ -26,9 +27,12 @@ export class ParamEMA extends Module<never, unknown> {
     if (!(decay >= 0 && decay < 1)) throw new Error(`ParamEMA: decay must be in [0, 1), got ${decay}`);
     this.decay = decay;
     this.targets = params.slice();
-    this.targets.forEach((p, i) => this.registerBuffer(`p${i}`, new Tensor(p.data.slice(), p.shape)));
-    this.registerBuffer('updates', scalar(0));
+    this.targets.forEach((p, i) => this.registerBuffer(`p${i}`, new Tensor(p.storage.backend.copy(p.storage), p.shape)));
+    this.registerBuffer('updates', scalar(0, { backend: params[0]?.storage.backend }));
   }
+
+  /** The update count, mirrored on the host so that no step reads it back. */
+  private readonly updates = new HostMirror(() => this.buffer('updates')!);
 
   private avg(i: number): Tensor {
     return this.buffer(`p${i}`)!;
@@ -36,25 +40,30 @@ export class ParamEMA extends Module<never, unknown> {
 
   /** Folds the current parameters into the averages (call after each optimizer step). */
   update(): void {
-    const count = this.buffer('updates')!;
-    const t = count.data[0];
+    const t = this.updates.values()[0];
     const d = Math.min(this.decay, t / (t + 1));
-    this.targets.forEach((p, i) => {
-      const a = this.avg(i).data;
-      const v = p.data;
-      for (let j = 0; j < a.length; j++) a[j] = d * a[j] + (1 - d) * v[j];
-    });
-    count.data[0] = t + 1;
+    noGrad(() => this.targets.forEach((p, i) => {
+      const a = this.avg(i);
+      a.copy_(add(mul(a, d), mul(p, 1 - d)));
+    }));
+    this.updates.set([t + 1]);
   }
 
   /** Runs `fn` with the averaged weights in place of the live ones, then restores the live ones. */
   withAverage<T>(fn: () => T): T {
-    const live = this.targets.map((p) => p.data);
-    this.targets.forEach((p, i) => (p.data = this.avg(i).data.slice()));
+    // Views that hold the live storages while the parameters point at copies of the averages.
+    const live = this.targets.map((p) => new Tensor(p.storage, p.shape));
+    this.targets.forEach((p, i) => {
+      const a = this.avg(i).storage;
+      p.set_(new Tensor(a.backend.copy(a), p.shape));
+    });
     try {
       return noGrad(fn);
     } finally {
-      this.targets.forEach((p, i) => (p.data = live[i]));
+      this.targets.forEach((p, i) => {
+        p.set_(live[i]);
+        live[i].dispose();
+      });
     }
   }
 }

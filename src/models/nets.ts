@@ -35,6 +35,7 @@ import { BatchNorm1d, BatchNorm2d } from '../nn/batchnorm.js';
 import { Embedding } from '../nn/embedding.js';
 import type { Generator, Tensor } from '../tensor/index.js';
 import type { Arch } from './types.js';
+import { zeros as zerosInit } from '../nn/init.js';
 
 const SLOPE = 0.2;
 
@@ -149,7 +150,7 @@ export class Decoder extends Module<[Tensor, Tensor | null], Tensor> {
       const n1 = o.arch === 'mlp' ? o.width : 2 * o.width * 49;
       const zeroLinear = (n: number): Linear => {
         const l = new Linear(o.cond, n, { bias: false, ...g });
-        l.weight.data.fill(0);
+        zerosInit(l.weight);
         return l;
       };
       this.gain1 = this.registerModule('gain1', zeroLinear(n1));

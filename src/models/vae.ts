@@ -31,7 +31,8 @@ import { bceWithLogits } from '../nn/losses.js';
 import { scalar, zeros, type Generator, type Tensor } from '../tensor/index.js';
 import { diagNormal, reparameterize, stdNormal } from '../kl/index.js';
 import { embedding, noGrad, sigmoid } from '../autograd/index.js';
-import { checkLabels, ZooModel } from './base.js';
+import { HostMirror } from '../nn/mirror.js';
+import { checkLabels, readScalars, ZooModel } from './base.js';
 import { Decoder, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 
@@ -59,6 +60,9 @@ export class VAE extends ZooModel {
     this.optimizers.vae = this.adam(this);
   }
 
+  /** Training steps so far (the `step` buffer, mirrored on the host). */
+  private readonly steps = new HostMirror(() => this.buffer('step')!);
+
   /** (μ_y, log σ²_y) of the learned class prior for each label, or null for N(0, I). */
   private classPrior(y: Int32Array): { mu: Tensor; logvar: Tensor } | null {
     const table = this.param('priorTable');
@@ -82,7 +86,7 @@ export class VAE extends ZooModel {
   klWeight(): number {
     const beta = Number(this.config.options.klWeight ?? 1);
     const warmup = Number(this.config.options.klWarmup ?? 0);
-    const step = this.buffer('step')!.data[0];
+    const step = this.steps.values()[0];
     return warmup > 0 ? beta * Math.min(1, step / warmup) : beta;
   }
 
@@ -131,7 +135,10 @@ export class VAE extends ZooModel {
     opt.zeroGrad();
     loss.backward();
     opt.step();
-    this.buffer('step')!.data[0]++;
-    return { loss: recMean.item() + klMean.item(), rec: recMean.item(), kl: klMean.item() };
+    this.steps.set([this.steps.values()[0] + 1]);
+    // `loss` is the negative ELBO (rec + kl): what the model is judged by. The
+    // optimizer minimises rec + β·kl, which differs from it during KL warm-up (β < 1).
+    const { rec: r, kl: k } = readScalars({ rec: recMean, kl: klMean });
+    return { loss: r + k, rec: r, kl: k };
   }
 }

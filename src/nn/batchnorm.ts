@@ -54,13 +54,11 @@ export function batchNorm(
     const var_ = mean(square(centered), axes, true);
     xhat = div(centered, sqrt(add(var_, eps)));
     if (training && runningMean && runningVar) {
+      // In place, on the backend that holds them: r ← (1 − momentum)·r + momentum·batch (variance unbiased).
       noGrad(() => {
-        const rm = runningMean.data, rv = runningVar.data, bm = mu.data, bv = var_.data;
         const unbias = n / (n - 1);
-        for (let i = 0; i < c; i++) {
-          rm[i] = (1 - momentum) * rm[i] + momentum * bm[i];
-          rv[i] = (1 - momentum) * rv[i] + momentum * bv[i] * unbias;
-        }
+        runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(reshape(mu, [c]), momentum)));
+        runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(reshape(var_, [c]), momentum * unbias)));
       });
     }
   } else {
@@ -134,9 +132,10 @@ export abstract class BatchNorm extends Module {
   }
 
   resetRunningStats(): void {
-    this.runningMean?.data.fill(0);
-    this.runningVar?.data.fill(1);
-    this.numBatchesTracked?.data.fill(0);
+    const fill = (t: Tensor | null, v: number): void => void t?.copy_(new Float64Array(t.size).fill(v));
+    fill(this.runningMean, 0);
+    fill(this.runningVar, 1);
+    fill(this.numBatchesTracked, 0);
   }
 
   override forward(x: Tensor): Tensor {
@@ -146,10 +145,10 @@ export abstract class BatchNorm extends Module {
     }
     if (x.shape[1] !== this.numFeatures) throw new Error(`${name}: input ${shapeStr(x.shape)} has ${x.shape[1]} channels, expected ${this.numFeatures}`);
     const tracked = this.training ? this.numBatchesTracked : null;
-    const batches = tracked ? tracked.data[0] + 1 : 0;
-    const momentum = this.momentum ?? (batches > 0 ? 1 / batches : 0);
+    // The cumulative average (momentum null) needs the count on the host; a fixed momentum does not (no readback on a GPU).
+    const momentum = this.momentum ?? (tracked ? 1 / (tracked.item() + 1) : 0);
     const y = batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: this.training, momentum, eps: this.eps });
-    if (tracked) tracked.data[0] = batches; // counted only once the batch was accepted
+    if (tracked) noGrad(() => tracked.copy_(add(tracked, 1))); // counted only once the batch was accepted
     return y;
   }
 

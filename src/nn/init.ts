@@ -14,7 +14,7 @@
  *   balances forward and backward: Var(W) = gain²·2/(fanIn + fanOut).
  *   A uniform U(−b, b) has variance b²/3, so b = √3·std.
  */
-import { defaultGenerator, shapeStr, type Generator, type Tensor } from '../tensor/index.js';
+import { allocate, defaultGenerator, shapeStr, type Generator, type Tensor } from '../tensor/index.js';
 
 export interface InitOptions {
   generator?: Generator;
@@ -64,9 +64,11 @@ export function fanInAndFanOut(shape: readonly number[]): [number, number] {
   return [shape[1] * receptive, shape[0] * receptive];
 }
 
+/** Draws every element on the host (so every backend gets the same numbers), then writes them in place. */
 function fill(t: Tensor, draw: () => number): Tensor {
-  for (let i = 0; i < t.size; i++) t.data[i] = draw();
-  return t;
+  const values = allocate(t.dtype, t.size);
+  for (let i = 0; i < values.length; i++) values[i] = draw();
+  return t.copy_(values);
 }
 
 /** U(a, b). */
@@ -84,8 +86,7 @@ export function normal(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Te
 }
 
 export function constant(t: Tensor, value: number): Tensor {
-  t.data.fill(value);
-  return t;
+  return t.copy_(allocate(t.dtype, t.size).fill(value));
 }
 
 export function zeros(t: Tensor): Tensor {

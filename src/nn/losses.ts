@@ -6,7 +6,7 @@
 import {
   add, binaryCrossEntropy, logSoftmax, mean, mul, neg, softplus, square, sub, sum,
 } from '../autograd/index.js';
-import { checkIndices, full, shapeStr, Tensor, type TensorLike } from '../tensor/index.js';
+import { checkIndices, full, oneHot, shapeStr, Tensor, type TensorLike } from '../tensor/index.js';
 import { Module } from './module.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -27,7 +27,7 @@ function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Ten
 /** The target as a tensor of the input's shape: a number fills one (e.g. 1 for "real" in a GAN). */
 function targetLike(op: string, input: Tensor, target: TensorLike): Tensor {
   if (!(input instanceof Tensor)) throw new Error(`${op}: input must be a Tensor`);
-  if (typeof target === 'number') return full(input.shape, target, { dtype: input.dtype });
+  if (typeof target === 'number') return full(input.shape, target, { dtype: input.dtype, backend: input.storage.backend });
   if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor or a number`);
   if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
     throw new Error(`${op}: input ${shapeStr(input.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
@@ -96,9 +96,7 @@ function classLabels(op: string, input: Tensor, labels: Tensor | ArrayLike<numbe
 
 /** A [N, C] 0/1 mask with a 1 at each row's label. */
 function labelMask(labels: Int32Array, c: number, like: Tensor): Tensor {
-  const m = full([labels.length, c], 0, { dtype: like.dtype });
-  for (let i = 0; i < labels.length; i++) m.data[i * c + labels[i]] = 1;
-  return m;
+  return oneHot(labels, c, { dtype: like.dtype, backend: like.storage.backend });
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at integer labels [N]: −logp[i, yᵢ]. */

@@ -14,7 +14,7 @@
  * getters that read the registry, so replacing a registered tensor (as a gradient
  * check or a functional call does) is seen by `forward`.
  */
-import { cast, shapeStr, Tensor, type DType } from '../tensor/index.js';
+import { cast, keep, moveRaw, resolveBackend, shapeStr, Tensor, type Backend, type DType } from '../tensor/index.js';
 
 export type NamedTensor = [name: string, tensor: Tensor];
 
@@ -73,6 +73,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       if (!t.isLeaf) throw new Error(`${this.constructor.name}.registerParameter: '${name}' must be a leaf tensor (computed tensors cannot be parameters; use detach())`);
       t.requiresGrad = true;
       t.name ??= name;
+      keep(t); // module state outlives any tidy() scope it was made in
     }
     this.params.set(name, t);
     return t;
@@ -86,6 +87,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     checkName('Buffer', this, name);
     if (this.params.has(name) || this.mods.has(name)) throw new Error(`${this.constructor.name}.registerBuffer: '${name}' is already a parameter or a module`);
     if (t !== null && !(t instanceof Tensor)) throw new Error(`${this.constructor.name}.registerBuffer: '${name}' must be a Tensor or null`);
+    if (t) keep(t);
     this.bufs.set(name, t);
     if (opts.persistent === false) this.nonPersistent.add(name);
     else this.nonPersistent.delete(name);
@@ -207,13 +209,20 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Converts every parameter and buffer to `dtype` in place (tensor objects are kept). Do it before creating an optimizer. */
-  to(dtype: DType): this {
+  /**
+   * Moves every parameter and buffer to a backend ('js', 'wasm', 'gpu') or
+   * converts it to a dtype ('float32', 'float64'), in place: the tensor
+   * objects are kept (their storage changes), so do it before creating an
+   * optimizer. Gradients are dropped.
+   */
+  to(target: DType | string | Backend): this {
+    const isDType = target === 'float32' || target === 'float64';
+    const backend = isDType ? null : resolveBackend(`${this.constructor.name}.to`, target);
     for (const t of [...this.parameters(), ...this.buffers()]) {
-      if (t.dtype !== dtype) {
-        t.data = cast(t, dtype).data;
-        t.grad = null;
-      }
+      const moved = isDType ? cast(t, target) : moveRaw(t, backend as Backend);
+      if (moved === t) continue;
+      t.set_(moved);
+      t.grad = null;
     }
     return this;
   }
@@ -235,7 +244,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [k, t] of this.stateTargets()) out[k] = new Tensor(t.data, t.shape);
+    for (const [k, t] of this.stateTargets()) out[k] = new Tensor(t.storage, t.shape);
     return out;
   }
 
@@ -268,7 +277,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       }
       copies.push([target, src]);
     }
-    for (const [target, src] of copies) if (target.data !== src.data) target.data.set(src.data);
+    for (const [target, src] of copies) target.copy_(src);
     return { missingKeys, unexpectedKeys };
   }
 

@@ -1,29 +1,31 @@
 /**
- * The backend interface: the hot loops every op ends in. A backend is one
- * folder under `backends/` exporting one object that implements `Backend`.
- * Kernels know nothing about gradients or tensors: they take flat arrays and
- * sizes, and write into (or return) flat arrays.
+ * The backend interface: where a tensor's memory lives, and the kernels that
+ * compute on it. A backend is one folder under `backends/` exporting one
+ * object that implements `Backend`; `registry.ts` makes it selectable.
  *
- * `js` is the reference: every other backend is tested against it. A faster
- * backend usually starts from `{ ...jsBackend }` and overrides what it
- * accelerates, so every kernel always has an implementation.
+ * A backend owns its storage (`Storage.handle`): a typed array (`js`), a block
+ * of WebAssembly memory (`wasm`), a GPU texture or buffer (`gpu`). Kernels take
+ * Storages and return new ones; nothing crosses to the host unless `read` is
+ * called. Kernels know nothing about gradients or tensors.
  *
- * float64 arrays are only ever passed to backends with `supportsFloat64`
- * (the `js` backend); see `backendFor`.
+ * Memory functions are required. Kernels are optional: an op whose kernel a
+ * backend lacks runs on the `js` reference, with its operands read back and
+ * its result uploaded, and is counted in `backendCounters().fallbacks` — slow
+ * and visible, never silent. `js` implements every kernel; it is the
+ * reference every other backend is tested against.
+ *
+ * float64 storages exist only on backends with `supportsFloat64` (`js`).
  */
-import type { FloatArray } from './dtype.js';
-import { jsBackend } from './backends/js/index.js';
+import type { DType, FloatArray } from './dtype.js';
+import type { Storage } from './storage.js';
 
 export type UnaryOp =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'softplus'
-  | 'pow'        // x^p, p = param0
-  | 'clamp'      // min(max(x, param0), param1)
-  | 'sign' | 'square' | 'reciprocal'
-  | 'step'       // 1 where x > 0 else 0 (relu's derivative)
-  | 'leakyStep'  // 1 where x > 0 else param0 (leakyRelu's derivative)
-  | 'clampMask'; // 1 where param0 <= x <= param1 else 0 (clamp's derivative)
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'leakyRelu' // leakyRelu: negative slope = param0
+  | 'sigmoid' | 'tanh' | 'softplus' | 'sign' | 'square'
+  | 'pow'    // x^p, p = param0
+  | 'clamp'; // min(max(x, param0), param1)
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
@@ -57,182 +59,126 @@ export interface Pool2dParams {
   strideH: number; strideW: number; padH: number; padW: number;
 }
 
-export interface Backend {
-  readonly name: string;
-  readonly supportsFloat64: boolean;
+/**
+ * A strided read of one storage into a new contiguous one — the one kernel
+ * behind permute, slice, expand, pad and their adjoints. Output element
+ * (i₀, …, iₙ₋₁) of `shape` reads source coordinate cᵈ = iᵈ − before[d]; it is
+ * `x[offset + Σ cᵈ·strides[d]]` when every 0 ≤ cᵈ < extent[d], else `value`.
+ * Without `pad`, before = 0 and extent = shape (every read is in range).
+ */
+export interface GatherParams {
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+  pad?: { before: readonly number[]; extent: readonly number[]; value: number };
+}
 
-  /** out = a · b (see MatmulParams); `out` has batch·m·n elements and is overwritten. */
-  matmul(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): void;
+/** One Adam/AdamW update (see nn/optim/adam.ts for the formulas). */
+export interface AdamHyper {
+  lr: number; beta1: number; beta2: number; eps: number;
+  weightDecay: number;
+  /** AdamW: decay the weights directly instead of adding λ·p to the gradient. */
+  decoupled: boolean;
+  /** The step number t (from 1), for the bias corrections. */
+  step: number;
+}
 
-  /** y[n,o,ho,wo] = Σ x · w (cross-correlation, as in PyTorch). */
-  conv2d(x: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): void;
-  /** dx[n,c,h,w] from dy[n,o,ho,wo]; also the forward of convTranspose2d. */
-  conv2dGradInput(dy: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): void;
-  /** dw[o,c,kh,kw] from x and dy. */
-  conv2dGradWeight(x: FloatArray, dy: FloatArray, out: FloatArray, p: Conv2dParams): void;
+/** One SGD update (see nn/optim/sgd.ts). */
+export interface SgdHyper {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean;
+  /** True on the first step: the momentum buffer starts as the gradient. */
+  first: boolean;
+}
 
-  /** Max pooling; `argmax` receives the flat input index of each output's maximum. Padding counts as -Inf. */
-  maxPool2d(x: FloatArray, out: FloatArray, argmax: Int32Array, p: Pool2dParams): void;
-  /** Average pooling; padding counts as zeros and is included in the divisor (PyTorch's default). */
-  avgPool2d(x: FloatArray, out: FloatArray, p: Pool2dParams): void;
-  avgPool2dGrad(dy: FloatArray, out: FloatArray, p: Pool2dParams): void;
-
+/** The kernels. Each returns a new storage on the same backend unless it says it works in place. */
+export interface Kernels {
   /** out[i] = op(x[i]) with up to two scalar parameters. */
-  unary(op: UnaryOp, x: FloatArray, out: FloatArray, param0: number, param1: number): void;
+  unary(op: UnaryOp, x: Storage, param0: number, param1: number): Storage;
+  /** out = op(a, b) over `shape`, reading a and b through broadcast strides (0 on broadcast dimensions). */
+  binary(op: BinaryOp, a: Storage, aStrides: readonly number[], b: Storage, bStrides: readonly number[], shape: readonly number[]): Storage;
+  /** out = cond ≠ 0 ? a : b over `shape`, each read through its broadcast strides. */
+  where(cond: Storage, cStrides: readonly number[], a: Storage, aStrides: readonly number[], b: Storage, bStrides: readonly number[], shape: readonly number[]): Storage;
+  /** Reduces the middle axis of x viewed as [outer, r, inner]: out[o, i] = op over j of x[o, j, i]. */
+  reduce(op: ReduceOp, x: Storage, outer: number, r: number, inner: number): Storage;
+  /** Index (as a float) of the first maximum over the middle axis of [outer, r, inner]. */
+  argmax(x: Storage, outer: number, r: number, inner: number): Storage;
+  /** out = op(a) · op(b), batch·m·n elements (see MatmulParams). */
+  matmul(a: Storage, b: Storage, p: MatmulParams): Storage;
+  /** y[n,o,ho,wo] = Σ x · w (cross-correlation, as in PyTorch). */
+  conv2d(x: Storage, w: Storage, p: Conv2dParams): Storage;
+  /** dx[n,c,h,w] from dy[n,o,ho,wo]; also the forward of convTranspose2d. */
+  conv2dGradInput(dy: Storage, w: Storage, p: Conv2dParams): Storage;
+  /** dw[o,c,kh,kw] from x and dy. */
+  conv2dGradWeight(x: Storage, dy: Storage, p: Conv2dParams): Storage;
   /**
-   * out = op(a, b) over `outShape`, reading a and b through broadcast strides
-   * (0 on broadcast dimensions).
+   * Max pooling; padding counts as −Inf. `argmax` is opaque to callers (each
+   * output's winning input position, in whatever form this backend's
+   * maxPool2dGrad reads).
    */
-  binary(op: BinaryOp, a: FloatArray, aStrides: readonly number[], b: FloatArray, bStrides: readonly number[], out: FloatArray, outShape: readonly number[]): void;
-  /**
-   * Reduces the middle axis of x viewed as [outer, r, inner]: out[o, i] = op over j of x[o, j, i].
-   * Reductions over several axes are composed from this by the caller.
-   */
-  reduce(op: ReduceOp, x: FloatArray, out: FloatArray, outer: number, r: number, inner: number): void;
+  maxPool2d(x: Storage, p: Pool2dParams): { out: Storage; argmax: Storage };
+  /** Routes each pooled gradient to the input position that won its window. */
+  maxPool2dGrad(dy: Storage, argmax: Storage, p: Pool2dParams): Storage;
+  /** Average pooling; padding counts as zeros and is included in the divisor (PyTorch's default). */
+  avgPool2d(x: Storage, p: Pool2dParams): Storage;
+  avgPool2dGrad(dy: Storage, p: Pool2dParams): Storage;
+  /** A strided (and optionally padded) read into a new contiguous storage; see GatherParams. */
+  gather(x: Storage, g: GatherParams): Storage;
+  /** Each xs[i] viewed as [outer, widths[i]], joined along the second axis: [outer, Σ widths]. */
+  concat(xs: readonly Storage[], outer: number, widths: readonly number[]): Storage;
+  /** x viewed as [outer, n, inner] → [outer, idx.length, inner] with rows idx[j] (each in [0, n)). */
+  indexSelect(x: Storage, idx: Int32Array, outer: number, n: number, inner: number): Storage;
+  /** The adjoint of indexSelect: zeros [outer, n, inner] with g's row j added at idx[j] (repeats accumulate). */
+  indexAdd(g: Storage, idx: Int32Array, outer: number, n: number, inner: number): Storage;
+  /** Adam/AdamW, in place on p, m, v (and vmax with amsgrad). */
+  adam(p: Storage, g: Storage, m: Storage, v: Storage, vmax: Storage | null, h: AdamHyper): void;
+  /** SGD with momentum, in place on p (and the momentum buffer). */
+  sgd(p: Storage, g: Storage, buf: Storage | null, h: SgdHyper): void;
+}
 
+export type KernelName = keyof Kernels;
+
+export interface Backend extends Partial<Kernels> {
+  readonly name: string;
+  /** Tensors on different devices never meet in one op: move one with `.to()`. */
+  readonly device: 'cpu' | 'gpu';
+  readonly supportsFloat64: boolean;
   /**
-   * Optional asynchronous kernels, for devices whose results come back
-   * asynchronously (WebGPU has no synchronous readback). Each resolves once
-   * `out` is written; genzoo's async ops (`matmulAsync`, `conv2dAsync`, …,
-   * `backwardAsync`) await them, and run the synchronous kernel where a
-   * backend has none.
+   * True when storages hold memory the garbage collector cannot free (wasm
+   * blocks, GPU textures): their tensors are then reference-counted and `free`
+   * is called for each storage exactly once.
    */
-  matmulAsync?(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): Promise<void>;
-  conv2dAsync?(x: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): Promise<void>;
-  conv2dGradInputAsync?(dy: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): Promise<void>;
-  conv2dGradWeightAsync?(x: FloatArray, dy: FloatArray, out: FloatArray, p: Conv2dParams): Promise<void>;
+  readonly ownsMemory: boolean;
+
+  /** A new storage holding a copy of `values`. */
+  upload(values: FloatArray): Storage;
+  /** A new storage from an array the caller gives away (no copy where the backend can keep it as is). */
+  adopt(values: FloatArray): Storage;
+  /** `length` copies of `value`. */
+  full(dtype: DType, length: number, value: number): Storage;
+  /**
+   * The values on the host. May return the storage's own memory (js): callers
+   * must not write into the result. Throws where the device has no synchronous
+   * readback (WebGPU); `readAsync` works everywhere.
+   */
+  read(s: Storage): FloatArray;
+  readAsync(s: Storage): Promise<FloatArray>;
+  /** Overwrites `s` with `values` (same length), in place. */
+  write(s: Storage, values: FloatArray): void;
+  /** Overwrites `dst` with the values of `src` (both on this backend, same length and dtype), in place. */
+  assign(dst: Storage, src: Storage): void;
+  /** A copy of `s` on this backend. */
+  copy(s: Storage): Storage;
+  /** Releases the memory of a storage no tensor refers to any more (only called when `ownsMemory`). */
+  free(s: Storage): void;
 }
 
 export interface BackendInfo {
-  /** The backend that runs float32 kernels now. */
+  /** The backend new tensors are created on. */
   name: string;
-  /** Backend-specific details (e.g. wasm SIMD flavour, threads, GPU.js mode). */
+  /** Backend-specific details (e.g. wasm SIMD flavour, threads, GPU.js mode, live memory). */
   details: Record<string, unknown>;
   /** What was asked for: a backend name, or 'auto' (the default). */
   requested: string;
   /** With 'auto': the preferred backends that could not run here, and why. */
   skipped?: Array<{ name: string; reason: string }>;
-}
-
-export interface BackendEntry {
-  /** Creates (or returns) the backend; may throw a clear error when unavailable. */
-  create(options: Record<string, unknown>): Backend;
-  /** Describes the backend when active. */
-  info?(): Record<string, unknown>;
-  /** Finishes asynchronous start-up (worker threads, async compilation); see `ready()`. */
-  ready?(options: Record<string, unknown>): Promise<void>;
-}
-
-/**
- * 'auto' (the default) takes the first of these that is registered and can be
- * created here, and reports the ones it skipped in `backendInfo().skipped`.
- * Backend folders register themselves on import; a registration that beats
- * the current 'auto' choice takes over at once.
- */
-export const AUTO_ORDER: readonly string[] = ['wasm', 'js'];
-
-const registry = new Map<string, BackendEntry>([['js', { create: () => jsBackend }]]);
-let active: Backend = jsBackend;
-let requested = 'auto';
-let requestedOptions: Record<string, unknown> = {};
-let skipped: Array<{ name: string; reason: string }> = [];
-
-/** Makes a backend available to `setBackend(name)`. */
-export function registerBackend(name: string, entry: BackendEntry): void {
-  registry.set(name, entry);
-  if (requested === 'auto' && AUTO_ORDER.includes(name)) selectAuto(requestedOptions);
-}
-
-function selectAuto(options: Record<string, unknown>): void {
-  const tried: Array<{ name: string; reason: string }> = [];
-  for (const name of AUTO_ORDER) {
-    const entry = registry.get(name);
-    if (!entry) continue;
-    try {
-      active = entry.create(options);
-      skipped = tried;
-      return;
-    } catch (e) {
-      tried.push({ name, reason: (e as Error).message });
-    }
-  }
-  active = jsBackend;
-  skipped = tried;
-}
-
-export function registeredBackends(): string[] {
-  return [...registry.keys()];
-}
-
-/**
- * Switches the backend that runs float32 kernels. Throws, naming the backend
- * and the reason, when it is unavailable: there is no silent fallback.
- */
-export function setBackend(name: string, options: Record<string, unknown> = {}): BackendInfo {
-  if (name === 'auto') {
-    selectAuto(options);
-  } else {
-    const entry = registry.get(name);
-    if (!entry) throw new Error(`setBackend: unknown backend '${name}' (registered: auto, ${registeredBackends().join(', ')})`);
-    active = entry.create(options);
-    skipped = [];
-  }
-  requested = name;
-  requestedOptions = options;
-  return backendInfo();
-}
-
-/**
- * Waits until the requested backend is fully started (e.g. the wasm
- * backend's worker threads; in browsers, asynchronous compilation), and
- * returns what runs. Kernels work before this resolves: a backend that is
- * still starting runs them on fewer threads, with identical results. With
- * 'auto', a preferred backend that could only start asynchronously takes over.
- */
-export async function ready(): Promise<BackendInfo> {
-  const names = requested === 'auto' ? AUTO_ORDER.filter((n) => registry.has(n)) : [requested];
-  for (const name of names) {
-    try {
-      await registry.get(name)?.ready?.(requestedOptions);
-    } catch (e) {
-      if (requested !== 'auto') throw e;
-    }
-  }
-  if (requested === 'auto') selectAuto(requestedOptions);
-  return backendInfo();
-}
-
-export function getBackend(): Backend {
-  return active;
-}
-
-/** The reference backend (`js`): what other backends are tested against. */
-export function referenceBackend(): Backend {
-  return jsBackend;
-}
-
-/** The backend a kernel on arrays of this kind runs on: float64 always runs on the reference. */
-export function backendFor(a: FloatArray): Backend {
-  const b = getBackend();
-  if (a instanceof Float64Array && !b.supportsFloat64) return jsBackend;
-  return b;
-}
-
-export function backendInfo(): BackendInfo {
-  const b = getBackend();
-  const entry = registry.get(b.name);
-  const info: BackendInfo = { name: b.name, details: entry?.info?.() ?? {}, requested };
-  if (requested === 'auto' && skipped.length) info.skipped = skipped.slice();
-  return info;
-}
-
-/** Runs `fn` with a backend active, then restores the previous one (tests, benchmarks). */
-export function withBackend<T>(backend: Backend, fn: () => T): T {
-  const prev = active;
-  active = backend;
-  try {
-    return fn();
-  } finally {
-    active = prev;
-  }
 }

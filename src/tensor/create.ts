@@ -1,12 +1,38 @@
-/** Creating tensors: from values, constants, ranges, and seeded random draws. */
+/**
+ * Creating tensors: from values, constants, ranges, and seeded random draws.
+ * New tensors go to the active backend (`setBackend`), or to `opts.backend`;
+ * float64 always lives on `js`. Values are computed on the host and uploaded
+ * once, so random draws are the same numbers on every backend.
+ */
+import type { Backend } from './backend.js';
 import { allocate, checkDType, type DType, type FloatArray } from './dtype.js';
 import { checkShape, shapeStr, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
+import { backendNamed, getBackend, referenceBackend } from './registry.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** The backend to create the tensor on (a registered name or a Backend object); default: the active one. */
+  backend?: string | Backend;
+}
+
+/** The backend a new tensor of `dtype` goes to. */
+export function creationBackend(op: string, dtype: DType, opts?: TensorOptions): Backend {
+  const b = opts?.backend === undefined ? getBackend() : typeof opts.backend === 'string' ? backendNamed(opts.backend) : opts.backend;
+  if (dtype === 'float64' && !b.supportsFloat64) {
+    // float64 lives on js, as in dispatch.ts; on a GPU that would silently move data, so it is an error.
+    if (b.device === 'gpu') throw new Error(`${op}: the '${b.name}' backend has no float64 (GPU kernels are float32); float64 tensors live on 'js'`);
+    return referenceBackend();
+  }
+  return b;
+}
+
+/** A tensor over a host array the caller gives away, on the backend `opts` selects. */
+function place(op: string, values: FloatArray, shape: readonly number[], opts?: TensorOptions): Tensor {
+  const dtype = values instanceof Float64Array ? 'float64' : 'float32';
+  return new Tensor(creationBackend(op, dtype, opts).adopt(values), shape);
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -41,46 +67,59 @@ function flattenInto(values: NestedArray, out: FloatArray, pos: { i: number }): 
 }
 
 /**
- * A tensor from a number, nested arrays, or a typed array (with `shape`; copied).
- *   tensor([[1, 2], [3, 4]]), tensor(new Float32Array(6), { shape: [2, 3] })
+ * A tensor from a number, nested arrays, a typed array (with `shape`), or
+ * another tensor — always a copy. The dtype defaults to float64 for a
+ * Float64Array and float32 otherwise.
+ *   tensor([[1, 2], [3, 4]]), tensor(new Float32Array(6), { shape: [2, 3] }), tensor(t)
  */
 export function tensor(
-  values: NestedArray | ArrayLike<number>,
+  values: NestedArray | ArrayLike<number> | Tensor,
   opts: TensorOptions & { shape?: readonly number[] } = {},
 ): Tensor {
-  const dtype = checkDType('tensor', opts.dtype ?? 'float32');
+  if (values instanceof Tensor) {
+    const dtype = checkDType('tensor', opts.dtype ?? values.dtype);
+    const shape = opts.shape ? checkShape('tensor', opts.shape) : values.shape;
+    if (sizeOf(shape) !== values.size) throw new Error(`tensor: ${values.size} values cannot have shape ${shapeStr(shape)}`);
+    if (dtype === values.dtype && (opts.backend === undefined || opts.backend === values.backend || opts.backend === values.storage.backend)) {
+      return finish(new Tensor(values.storage.backend.copy(values.storage), shape), opts);
+    }
+    const data = allocate(dtype, values.size);
+    data.set(values.data);
+    return finish(place('tensor', data, shape, opts), opts);
+  }
   if (ArrayBuffer.isView(values)) {
     const arr = values as unknown as ArrayLike<number>;
+    const dtype = checkDType('tensor', opts.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32'));
     const shape = opts.shape ? checkShape('tensor', opts.shape) : [arr.length];
     if (sizeOf(shape) !== arr.length) throw new Error(`tensor: ${arr.length} values cannot have shape ${shapeStr(shape)}`);
     const data = allocate(dtype, arr.length);
     for (let i = 0; i < arr.length; i++) data[i] = arr[i];
-    return finish(new Tensor(data, shape), opts);
+    return finish(place('tensor', data, shape, opts), opts);
   }
+  const dtype = checkDType('tensor', opts.dtype ?? 'float32');
   const shape = inferShape(values as NestedArray, 'values');
   const data = allocate(dtype, sizeOf(shape));
   flattenInto(values as NestedArray, data, { i: 0 });
   if (opts.shape) {
     const want = checkShape('tensor', opts.shape);
     if (sizeOf(want) !== data.length) throw new Error(`tensor: ${data.length} values cannot have shape ${shapeStr(want)}`);
-    return finish(new Tensor(data, want), opts);
+    return finish(place('tensor', data, want, opts), opts);
   }
-  return finish(new Tensor(data, shape), opts);
+  return finish(place('tensor', data, shape, opts), opts);
 }
 
 /** A 0-d tensor. */
 export function scalar(value: number, opts: TensorOptions = {}): Tensor {
   const data = allocate(checkDType('scalar', opts.dtype ?? 'float32'), 1);
   data[0] = value;
-  return finish(new Tensor(data, []), opts);
+  return finish(place('scalar', data, [], opts), opts);
 }
 
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   if (typeof value !== 'number') throw new Error(`full: fill value must be a number, got ${typeof value}`);
   const s = checkShape('full', shape);
-  const data = allocate(checkDType('full', opts.dtype ?? 'float32'), sizeOf(s));
-  if (value !== 0) data.fill(value);
-  return finish(new Tensor(data, s), opts);
+  const dtype = checkDType('full', opts.dtype ?? 'float32');
+  return finish(new Tensor(creationBackend('full', dtype, opts).full(dtype, sizeOf(s), value), s), opts);
 }
 
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
@@ -91,12 +130,13 @@ export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor
   return full(shape, 1, opts);
 }
 
+/** Zeros of t's shape and dtype, on t's backend. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return zeros(t.shape, { dtype: t.dtype, ...opts });
+  return zeros(t.shape, { dtype: t.dtype, backend: t.storage.backend, ...opts });
 }
 
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return ones(t.shape, { dtype: t.dtype, ...opts });
+  return ones(t.shape, { dtype: t.dtype, backend: t.storage.backend, ...opts });
 }
 
 /** [start, end) in steps: arange(5), arange(1, 4), arange(0, 1, 0.25). */
@@ -112,15 +152,15 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   const n = Math.max(0, Math.ceil((end - start) / step));
   const data = allocate(checkDType('arange', opts.dtype ?? 'float32'), n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return finish(new Tensor(data, [n]), opts);
+  return finish(place('arange', data, [n], opts), opts);
 }
 
 /** Identity matrix n×m (m defaults to n). */
 export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
   const s = checkShape('eye', [n, m]);
-  const t = zeros(s, opts);
-  for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
-  return t;
+  const data = allocate(checkDType('eye', opts.dtype ?? 'float32'), n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return finish(place('eye', data, s, opts), opts);
 }
 
 /** Uniform [0, 1), seeded by `opts.generator` or the global generator. */
@@ -129,7 +169,7 @@ export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor
   const g = opts.generator ?? defaultGenerator();
   const data = allocate(checkDType('rand', opts.dtype ?? 'float32'), sizeOf(s));
   for (let i = 0; i < data.length; i++) data[i] = g.random();
-  return finish(new Tensor(data, s), opts);
+  return finish(place('rand', data, s, opts), opts);
 }
 
 /** Standard normal, seeded by `opts.generator` or the global generator. */
@@ -138,7 +178,7 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
   const g = opts.generator ?? defaultGenerator();
   const data = allocate(checkDType('randn', opts.dtype ?? 'float32'), sizeOf(s));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
-  return finish(new Tensor(data, s), opts);
+  return finish(place('randn', data, s, opts), opts);
 }
 
 /** Integers uniform in [low, high), as floats. */
@@ -148,18 +188,18 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   const g = opts.generator ?? defaultGenerator();
   const data = allocate(checkDType('randint', opts.dtype ?? 'float32'), sizeOf(s));
   for (let i = 0; i < data.length; i++) data[i] = low + g.int(high - low);
-  return finish(new Tensor(data, s), opts);
+  return finish(place('randint', data, s, opts), opts);
 }
 
 /** One-hot rows: labels (integers in [0, n)) → [labels.length, n]. */
 export function oneHot(labels: ArrayLike<number> | Tensor, n: number, opts: TensorOptions = {}): Tensor {
   const list: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
   if (!Number.isInteger(n) || n <= 0) throw new Error(`oneHot: number of classes must be a positive integer, got ${n}`);
-  const out = zeros([list.length, n], opts);
+  const data = allocate(checkDType('oneHot', opts.dtype ?? 'float32'), list.length * n);
   for (let i = 0; i < list.length; i++) {
     const k = list[i];
     if (!Number.isInteger(k) || k < 0 || k >= n) throw new Error(`oneHot: label ${k} at index ${i} is not an integer in [0, ${n})`);
-    out.data[i * n + k] = 1;
+    data[i * n + k] = 1;
   }
-  return out;
+  return finish(place('oneHot', data, [list.length, n], opts), opts);
 }

@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { backendInfo, getBackend, ready, setBackend, type Backend, type Conv2dParams } from '../../src/index.js';
+import { backendInfo, getBackend, ready, setBackend, type BackendName, type Conv2dParams } from '../../src/index.js';
+import { arrayKernels, type ArrayKernels } from '../helpers/array-kernels.js';
 import { createWasmBackend, detectFeatures, wasmTuning } from '../../src/tensor/backends/wasm/index.js';
 import { buildKernelModule } from '../../src/tensor/backends/wasm/kernels.js';
 import { variantKey } from '../../src/tensor/backends/wasm/prebuilt.js';
@@ -41,16 +42,16 @@ function expectSameBits(label: string, a: Float32Array, b: Float32Array): void {
   }
 }
 
-let one: Backend;
-let two: Backend;
+let one: ArrayKernels;
+let two: ArrayKernels;
 
 beforeAll(async () => {
-  one = createWasmBackend({ threads: 1 });
-  two = createWasmBackend({ threads: 2 });
+  one = arrayKernels(createWasmBackend({ threads: 1 }));
+  two = arrayKernels(createWasmBackend({ threads: 2 }));
   const prev = backendInfo();
   setBackend('wasm', { threads: 2 });
   await ready();
-  setBackend(prev.requested);
+  setBackend(prev.requested as BackendName);
 });
 
 const dim = (max: number): fc.Arbitrary<number> => fc.oneof(fc.constantFrom(1, 3, 17, 63), fc.integer({ min: 1, max }));
@@ -123,7 +124,7 @@ describe('1 vs 2 threads: bit-identical', () => {
           const x = randomArray(p.n * p.c * h * w, r.seed);
           const wt = randomArray(p.o * p.c * p.kh * p.kw, r.seed + 1);
           const dy = randomArray(p.n * p.o * ho * wo, r.seed + 2);
-          const run = (be: Backend) => {
+          const run = (be: ArrayKernels) => {
             const y = new Float32Array(dy.length);
             const dx = new Float32Array(x.length);
             const dw = new Float32Array(wt.length);
@@ -167,7 +168,7 @@ describe('selection and options', () => {
   });
 
   test('the same options give the same backend object', () => {
-    expect(createWasmBackend({ threads: 2 })).toBe(two);
+    expect(createWasmBackend({ threads: 2 })).toBe(two.backend);
   });
 });
 

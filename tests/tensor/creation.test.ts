@@ -57,7 +57,8 @@ describe('tensor()', () => {
     expect(tensor(new Uint8Array([1, 255]), { dtype: 'float64' }).toList()).toEqual([1, 255]);
     const d = tensor(new Float64Array([0.1, 0.2]), { dtype: 'float64' });
     expect(d.toList()).toEqual([0.1, 0.2]);
-    expect(tensor(new Float64Array([0.1])).data[0]).toBe(Math.fround(0.1)); // float32 rounds
+    expect(tensor(new Float64Array([0.1])).dtype).toBe('float64'); // a Float64Array keeps its precision
+    expect(tensor(new Float64Array([0.1]), { dtype: 'float32' }).data[0]).toBe(Math.fround(0.1)); // float32 rounds
   });
 
   test('a nested array can be given a shape with the same size', () => {

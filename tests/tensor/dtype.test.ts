@@ -53,18 +53,20 @@ describe('promotion', () => {
 describe('float64 always runs on the js reference backend', () => {
   test('a float32-only backend gets float32 kernels, never float64 ones', () => {
     const seen: string[] = [];
-    const spy: Backend = {
-      ...jsBackend,
-      name: 'spy32',
-      supportsFloat64: false,
-      matmul(a, b, out, p) {
-        seen.push(out instanceof Float64Array ? 'f64' : 'f32');
-        jsBackend.matmul(a, b, out, p);
-      },
-      unary(op, x, out, p0, p1) {
-        seen.push(out instanceof Float64Array ? 'f64' : 'f32');
-        jsBackend.unary(op, x, out, p0, p1);
-      },
+    const spy = gz.hostBackend({
+      name: 'spy32', supportsFloat64: false, ownsMemory: false, countsTransfers: false,
+      alloc: (be, dtype, n) => new gz.Storage(be, dtype, n, dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)),
+      view: (s) => s.handle as Float32Array,
+      free: () => undefined,
+    });
+    const { matmul, unary } = spy as Required<Backend>;
+    spy.matmul = (a, b, p) => {
+      seen.push(a.dtype === 'float64' ? 'f64' : 'f32');
+      return matmul(a, b, p);
+    };
+    spy.unary = (op, x, p0, p1) => {
+      seen.push(x.dtype === 'float64' ? 'f64' : 'f32');
+      return unary(op, x, p0, p1);
     };
     const before = gz.getBackend();
     withBackend(spy, () => {

@@ -23,9 +23,11 @@ export const log = (x: Tensor): Tensor => unaryOp('log', x, (g) => binaryRaw('di
 export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x, (g, out) => binaryRaw('div', g, times(out, 2)));
 // d |x| = sign(x) (0 at 0)
 export const abs = (x: Tensor): Tensor => unaryOp('abs', x, (g) => times(g, unaryRaw('sign', x)));
-export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g) => times(g, unaryRaw('step', x)));
+// d relu(x) = 1 where x > 0, else 0 (the subgradient 0 at 0, as PyTorch)
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g) => times(g, binaryRaw('gt', x, 0)));
+// d leakyRelu(x) = 1 where x > 0, else the slope
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
-  unaryOp('leakyRelu', x, (g) => times(g, unaryRaw('leakyStep', x, negativeSlope)), negativeSlope);
+  unaryOp('leakyRelu', x, (g) => whereRaw(binaryRaw('gt', x, 0), g, times(g, negativeSlope)), negativeSlope);
 // d σ(x) = σ(x)(1 − σ(x))
 export const sigmoid = (x: Tensor): Tensor =>
   unaryOp('sigmoid', x, (g, out) => times(g, times(out, binaryRaw('sub', 1, out))));
@@ -43,7 +45,7 @@ export function pow(x: Tensor, p: number): Tensor {
 /** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
   if (Number.isNaN(min) || Number.isNaN(max) || min > max) throw new Error(`clamp: need min ≤ max, got ${min}, ${max}`);
-  return unaryOp('clamp', x, (g) => times(g, unaryRaw('clampMask', x, min, max)), min, max);
+  return unaryOp('clamp', x, (g) => times(g, times(binaryRaw('ge', x, min), binaryRaw('le', x, max))), min, max);
 }
 
 function binaryOp(

@@ -9,7 +9,7 @@
  *   p ← p − (lr / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
  * The bias corrections 1 − βᵗ undo the zero initialisation of m and v.
  */
-import type { FloatArray } from '../../tensor/index.js';
+import type { Storage, Tensor } from '../../tensor/index.js';
 import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
 
 export interface AdamOptions {
@@ -40,27 +40,13 @@ export class Adam extends Optimizer<AdamGroup> {
     checkHyper(name, 'weightDecay', g.weightDecay, 0);
   }
 
-  protected override update(p: FloatArray, grad: FloatArray, state: ParamState, g: AdamOptions): void {
-    const { lr, eps, weightDecay, amsgrad } = g;
-    const [b1, b2] = g.betas;
-    const t = state.step;
+  protected override update(p: Tensor, grad: Storage, state: ParamState, g: AdamOptions): void {
     const m = this.buffer(state, 'expAvg', p);
     const v = this.buffer(state, 'expAvgSq', p);
-    const vmax = amsgrad ? this.buffer(state, 'maxExpAvgSq', p) : null;
-    const stepSize = lr / (1 - b1 ** t);
-    const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-    const decay = this.decoupled ? 1 - lr * weightDecay : 1;
-    const l2 = this.decoupled ? 0 : weightDecay;
-    for (let i = 0; i < p.length; i++) {
-      let gi = grad[i];
-      if (l2 !== 0) gi += l2 * p[i];
-      if (decay !== 1) p[i] *= decay;
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      let vhat = v[i];
-      if (vmax) vhat = vmax[i] = Math.max(vmax[i], vhat);
-      p[i] -= (stepSize * m[i]) / (Math.sqrt(vhat) / bc2Sqrt + eps);
-    }
+    const vmax = g.amsgrad ? this.buffer(state, 'maxExpAvgSq', p) : null;
+    this.kernelFor(p, 'adam')(p.storage, grad, m.storage, v.storage, vmax?.storage ?? null, {
+      lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, decoupled: this.decoupled, step: state.step,
+    });
   }
 }
 

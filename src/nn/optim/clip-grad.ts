@@ -3,6 +3,7 @@
  * gradients as one vector; if its norm exceeds maxNorm, scales every gradient
  * by maxNorm / (norm + 1e-6), keeping the direction of the update.
  */
+import { abs, concat, max, mul, noGrad, pow, reshape, sum } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/index.js';
 
 export interface ClipGradNormOptions {
@@ -22,11 +23,13 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, opts: Cl
     if (!(p instanceof Tensor)) throw new Error('clipGradNorm: params must be Tensors');
     if (p.grad) grads.push(p.grad);
   }
+  // One value per gradient, computed where the gradients live, then read back together (one transfer).
+  const partials = noGrad(() => grads.map((g) => reshape(normType === Infinity ? max(abs(g)) : sum(pow(abs(g), normType)), [1])));
+  const values = grads.length ? noGrad(() => concat(partials)).data : new Float32Array(0);
   let total = 0;
-  if (normType === Infinity) {
-    for (const g of grads) for (let i = 0; i < g.size; i++) total = Math.max(total, Math.abs(g.data[i]));
-  } else {
-    for (const g of grads) for (let i = 0; i < g.size; i++) total += Math.abs(g.data[i]) ** normType;
+  if (normType === Infinity) for (const v of values) total = Math.max(total, v);
+  else {
+    for (const v of values) total += v;
     total = total ** (1 / normType);
   }
   if (!Number.isFinite(total)) {
@@ -34,6 +37,6 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, opts: Cl
     return total;
   }
   const coef = maxNorm / (total + 1e-6);
-  if (coef < 1) for (const g of grads) for (let i = 0; i < g.size; i++) g.data[i] *= coef;
+  if (coef < 1) noGrad(() => grads.forEach((g) => g.copy_(mul(g, coef))));
   return total;
 }

@@ -3,12 +3,13 @@
  *
  * Parameters come in groups, each with its own hyperparameters (`lr`, ...), so a
  * learning-rate scheduler or a user can change them between steps. `step()` runs
- * under noGrad and updates each parameter's `.data` in place from its `.grad`;
+ * under noGrad and updates each parameter in place, on the backend that
+ * holds it, with one fused kernel per parameter (`Kernels.adam`, `.sgd`);
  * per-parameter state (momentum, moment estimates) lives in `state`, keyed by
- * the parameter tensor, in arrays of the parameter's dtype.
+ * the parameter tensor, as tensors of the parameter's dtype on its backend.
  */
 import { noGrad } from '../../autograd/index.js';
-import { allocate, shapeStr, Tensor, type FloatArray } from '../../tensor/index.js';
+import { kernel, keep, placement, shapeStr, storageOn, zerosLike, Tensor, type Storage } from '../../tensor/index.js';
 
 /** What every group has; each optimizer adds its hyperparameters. */
 export interface GroupBase {
@@ -24,10 +25,10 @@ export type ParamGroupInput<H extends GroupBase> = Partial<H> & { params: Iterab
 
 export type Params<H extends GroupBase> = Iterable<Tensor> | ReadonlyArray<ParamGroupInput<H>>;
 
-/** Per-parameter state: a step count and named buffers. */
+/** Per-parameter state: a step count and named buffers (tensors shaped like the parameter). */
 export interface ParamState {
   step: number;
-  [buffer: string]: number | FloatArray;
+  [buffer: string]: number | Tensor;
 }
 
 /**
@@ -58,8 +59,8 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
   /** Checks a group's hyperparameters; subclasses throw a clear error naming the bad one. */
   protected abstract validate(group: H): void;
 
-  /** Updates one parameter in place: p ← f(p, grad, state). */
-  protected abstract update(p: FloatArray, grad: FloatArray, state: ParamState, group: H): void;
+  /** Updates one parameter in place: p ← f(p, grad, state), with `grad` already on p's backend. */
+  protected abstract update(p: Tensor, grad: Storage, state: ParamState, group: H): void;
 
   addParamGroup(group: ParamGroupInput<H>): void {
     const name = this.constructor.name;
@@ -93,21 +94,26 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
           let st = this.state.get(p);
           if (!st) this.state.set(p, (st = { step: 0 }));
           st.step++;
-          this.update(p.data, p.grad.data, st, group);
+          const be = placement(`${this.constructor.name}.step`, [p, p.grad]);
+          this.update(p, storageOn(p.grad, be, p.dtype), st, group);
         }
       }
     });
   }
 
-  /** A state buffer of the parameter's dtype, created as zeros (or a copy of `init`) on first use. */
-  protected buffer(state: ParamState, name: string, like: FloatArray, init?: FloatArray): FloatArray {
+  /** A state buffer like the parameter (dtype, backend), created as zeros on first use and kept out of tidy(). */
+  protected buffer(state: ParamState, name: string, like: Tensor): Tensor {
     let b = state[name];
-    if (!(b instanceof Float32Array || b instanceof Float64Array) || b.length !== like.length) {
-      b = allocate(like instanceof Float64Array ? 'float64' : 'float32', like.length);
-      if (init) b.set(init);
+    if (!(b instanceof Tensor) || b.size !== like.size || b.storage.backend !== like.storage.backend) {
+      b = keep(zerosLike(like));
       state[name] = b;
     }
     return b;
+  }
+
+  /** The kernel `name` of the backend that holds `p`. */
+  protected kernelFor<K extends 'adam' | 'sgd'>(p: Tensor, name: K) {
+    return kernel(p.storage.backend, name);
   }
 
   /** A copy of the hyperparameters and per-parameter state (JSON-friendly apart from the tensors). */
@@ -129,7 +135,7 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
       const i = index.get(p);
       if (i === undefined) continue;
       const out: Record<string, number | Tensor> = {};
-      for (const [k, v] of Object.entries(st)) out[k] = typeof v === 'number' ? v : new Tensor(v.slice(), p.shape);
+      for (const [k, v] of Object.entries(st)) out[k] = typeof v === 'number' ? v : new Tensor(v.storage.backend.copy(v.storage), p.shape);
       state[i] = out;
     }
     return { state, paramGroups };
@@ -168,8 +174,8 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
         if (typeof v === 'number') st[k] = v;
         else if (v instanceof Tensor) {
           if (v.size !== p.size) throw new Error(`${name}: state '${k}' of parameter ${i} has shape ${shapeStr(v.shape)}, the parameter has ${shapeStr(p.shape)}`);
-          const b = allocate(p.dtype, p.size);
-          b.set(v.data);
+          const b = keep(zerosLike(p));
+          b.copy_(v);
           st[k] = b;
         } else throw new Error(`${name}: state '${k}' of parameter ${i} must be a number or a Tensor`);
       }

@@ -5,7 +5,7 @@
  *   g ← g + μ·b  (Nesterov)  or  g ← b
  *   p ← p − lr·g
  */
-import type { FloatArray } from '../../tensor/index.js';
+import { Tensor, type Storage } from '../../tensor/index.js';
 import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
 
 export interface SGDOptions {
@@ -29,18 +29,11 @@ export class SGD extends Optimizer<SGDOptions & GroupBase> {
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new Error('SGD: Nesterov momentum needs momentum > 0 and dampening = 0');
   }
 
-  protected override update(p: FloatArray, grad: FloatArray, state: ParamState, g: SGDOptions): void {
-    const { lr, momentum, dampening, weightDecay, nesterov } = g;
-    const first = !(state.momentumBuffer instanceof Float32Array || state.momentumBuffer instanceof Float64Array);
-    const buf = momentum !== 0 ? this.buffer(state, 'momentumBuffer', p) : null;
-    for (let i = 0; i < p.length; i++) {
-      let d = grad[i];
-      if (weightDecay !== 0) d += weightDecay * p[i];
-      if (buf) {
-        buf[i] = first ? d : momentum * buf[i] + (1 - dampening) * d;
-        d = nesterov ? d + momentum * buf[i] : buf[i];
-      }
-      p[i] -= lr * d;
-    }
+  protected override update(p: Tensor, grad: Storage, state: ParamState, g: SGDOptions): void {
+    const first = !(state.momentumBuffer instanceof Tensor);
+    const buf = g.momentum !== 0 ? this.buffer(state, 'momentumBuffer', p) : null;
+    this.kernelFor(p, 'sgd')(p.storage, grad, buf?.storage ?? null, {
+      lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov, first,
+    });
   }
 }

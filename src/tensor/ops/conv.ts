@@ -1,9 +1,10 @@
 /** Forward convolution ops: argument checking, output sizes, and dispatch to the backend. */
-import { allocate, promote } from '../dtype.js';
-import { backendFor, type Conv2dParams, type Pool2dParams } from '../backend.js';
+import { promote } from '../dtype.js';
+import type { Conv2dParams, KernelName, Pool2dParams } from '../backend.js';
+import { kernel, placement, storageOn } from '../dispatch.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { cast } from './elementwise.js';
+import type { Storage } from '../storage.js';
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -74,30 +75,23 @@ export function convTranspose2dParams(op: string, xShape: readonly number[], wSh
   return { n, c: cout, h, w, o: cin, kh, kw, ho: hin, wo: win, strideH, strideW, padH, padW, dilationH, dilationW };
 }
 
-function operands(x: Tensor, w: Tensor): [Tensor, Tensor] {
-  const dtype = promote(x.dtype, w.dtype);
-  return [cast(x, dtype), cast(w, dtype)];
+/** Runs one of the three convolution kernels on two operands promoted to one dtype. */
+function convKernel(name: Extract<KernelName, 'conv2d' | 'conv2dGradInput' | 'conv2dGradWeight'>, a: Tensor, b: Tensor, p: Conv2dParams, shape: number[]): Tensor {
+  const dtype = promote(a.dtype, b.dtype);
+  const be = placement(name, [a, b], dtype);
+  return new Tensor(kernel(be, name)(storageOn(a, be, dtype), storageOn(b, be, dtype), p), shape);
 }
 
 export function conv2dRaw(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
-  const [tx, tw] = operands(x, w);
-  const out = allocate(tx.dtype, p.n * p.o * p.ho * p.wo);
-  backendFor(out).conv2d(tx.data, tw.data, out, p);
-  return new Tensor(out, [p.n, p.o, p.ho, p.wo]);
+  return convKernel('conv2d', x, w, p, [p.n, p.o, p.ho, p.wo]);
 }
 
 export function conv2dGradInputRaw(dy: Tensor, w: Tensor, p: Conv2dParams): Tensor {
-  const [tdy, tw] = operands(dy, w);
-  const out = allocate(tdy.dtype, p.n * p.c * p.h * p.w);
-  backendFor(out).conv2dGradInput(tdy.data, tw.data, out, p);
-  return new Tensor(out, [p.n, p.c, p.h, p.w]);
+  return convKernel('conv2dGradInput', dy, w, p, [p.n, p.c, p.h, p.w]);
 }
 
 export function conv2dGradWeightRaw(x: Tensor, dy: Tensor, p: Conv2dParams): Tensor {
-  const [tx, tdy] = operands(x, dy);
-  const out = allocate(tx.dtype, p.o * p.c * p.kh * p.kw);
-  backendFor(out).conv2dGradWeight(tx.data, tdy.data, out, p);
-  return new Tensor(out, [p.o, p.c, p.kh, p.kw]);
+  return convKernel('conv2dGradWeight', x, dy, p, [p.o, p.c, p.kh, p.kw]);
 }
 
 export interface Pool2dOptions {
@@ -120,28 +114,25 @@ export function pool2dParams(op: string, xShape: readonly number[], opts: Pool2d
   return { n, c, h, w, kh, kw, ho, wo, strideH, strideW, padH, padW };
 }
 
-export function maxPool2dRaw(x: Tensor, p: Pool2dParams): { out: Tensor; argmax: Int32Array } {
-  const out = allocate(x.dtype, p.n * p.c * p.ho * p.wo);
-  const argmax = new Int32Array(out.length);
-  backendFor(out).maxPool2d(x.data, out, argmax, p);
-  return { out: new Tensor(out, [p.n, p.c, p.ho, p.wo]), argmax };
+/** Max pooling: the pooled tensor, and each output's winning position (an opaque storage for maxPool2dGradRaw). */
+export function maxPool2dRaw(x: Tensor, p: Pool2dParams): { out: Tensor; argmax: Storage } {
+  const be = placement('maxPool2d', [x]);
+  const r = kernel(be, 'maxPool2d')(x.storage, p);
+  return { out: new Tensor(r.out, [p.n, p.c, p.ho, p.wo]), argmax: r.argmax };
 }
 
-/** Scatters pooled gradients back to the input positions that won the max. */
-export function maxPool2dGradRaw(dy: Tensor, argmax: Int32Array, p: Pool2dParams): Tensor {
-  const out = allocate(dy.dtype, p.n * p.c * p.h * p.w);
-  for (let i = 0; i < argmax.length; i++) out[argmax[i]] += dy.data[i];
-  return new Tensor(out, [p.n, p.c, p.h, p.w]);
+/** Routes pooled gradients back to the input positions that won the max. */
+export function maxPool2dGradRaw(dy: Tensor, argmax: Storage, p: Pool2dParams): Tensor {
+  const be = placement('maxPool2d', [dy]);
+  return new Tensor(kernel(be, 'maxPool2dGrad')(dy.storage, argmax, p), [p.n, p.c, p.h, p.w]);
 }
 
 export function avgPool2dRaw(x: Tensor, p: Pool2dParams): Tensor {
-  const out = allocate(x.dtype, p.n * p.c * p.ho * p.wo);
-  backendFor(out).avgPool2d(x.data, out, p);
-  return new Tensor(out, [p.n, p.c, p.ho, p.wo]);
+  const be = placement('avgPool2d', [x]);
+  return new Tensor(kernel(be, 'avgPool2d')(x.storage, p), [p.n, p.c, p.ho, p.wo]);
 }
 
 export function avgPool2dGradRaw(dy: Tensor, p: Pool2dParams): Tensor {
-  const out = allocate(dy.dtype, p.n * p.c * p.h * p.w);
-  backendFor(out).avgPool2dGrad(dy.data, out, p);
-  return new Tensor(out, [p.n, p.c, p.h, p.w]);
+  const be = placement('avgPool2d', [dy]);
+  return new Tensor(kernel(be, 'avgPool2dGrad')(dy.storage, p), [p.n, p.c, p.h, p.w]);
 }

@@ -1,5 +1,5 @@
 /** Forward indexing kernels: gather slices along one axis by integer indices, and their adjoint (scatter-add). */
-import { allocate } from '../dtype.js';
+import { kernel, placement } from '../dispatch.js';
 import { normalizeAxis, shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -29,18 +29,10 @@ export function indexSelectRaw(x: Tensor, dim: number, idx: Int32Array): Tensor 
   if (x.ndim === 0) throw new Error(`indexSelect: needs at least 1 dimension, got shape ${shapeStr(x.shape)}`);
   const axis = normalizeAxis('indexSelect', dim, x.ndim);
   const { outer, inner } = split(x.shape, axis);
-  const n = x.shape[axis];
-  const m = idx.length;
-  const out = allocate(x.dtype, outer * m * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < m; j++) {
-      const src = (o * n + idx[j]) * inner;
-      out.set(x.data.subarray(src, src + inner), (o * m + j) * inner);
-    }
-  }
+  const be = placement('indexSelect', [x]);
   const shape = x.shape.slice();
-  shape[axis] = m;
-  return new Tensor(out, shape);
+  shape[axis] = idx.length;
+  return new Tensor(kernel(be, 'indexSelect')(x.storage, idx, outer, x.shape[axis], inner), shape);
 }
 
 /**
@@ -49,15 +41,6 @@ export function indexSelectRaw(x: Tensor, dim: number, idx: Int32Array): Tensor 
  */
 export function indexAddRaw(g: Tensor, shape: readonly number[], axis: number, idx: Int32Array): Tensor {
   const { outer, inner } = split(shape, axis);
-  const n = shape[axis];
-  const m = idx.length;
-  const out = allocate(g.dtype, outer * n * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < m; j++) {
-      const src = (o * m + j) * inner;
-      const dst = (o * n + idx[j]) * inner;
-      for (let i = 0; i < inner; i++) out[dst + i] += g.data[src + i];
-    }
-  }
-  return new Tensor(out, shape);
+  const be = placement('indexSelect', [g]);
+  return new Tensor(kernel(be, 'indexAdd')(g.storage, idx, outer, shape[axis], inner), shape);
 }

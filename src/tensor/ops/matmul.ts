@@ -1,16 +1,15 @@
 /** Forward matmul: 2-D and batched (batch dimensions broadcast), transpose flags passed to the kernel. */
-import { allocate, promote, type FloatArray } from '../dtype.js';
-import { backendFor, type MatmulParams } from '../backend.js';
+import { promote } from '../dtype.js';
+import type { MatmulParams } from '../backend.js';
+import { kernel, placement, storageOn } from '../dispatch.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { cast } from './elementwise.js';
 import { expandRaw } from './movement.js';
 
-/** A checked matmul, ready for a kernel: operands (cast, batch-expanded), the output array, kernel params, output shape. */
+/** A checked matmul, ready for a kernel: operands (batch-expanded where needed), kernel params, output shape. */
 export interface MatmulPlan {
-  a: FloatArray;
-  b: FloatArray;
-  out: FloatArray;
+  a: Tensor;
+  b: Tensor;
   params: MatmulParams;
   shape: number[];
 }
@@ -21,11 +20,12 @@ export interface MatmulPlan {
  */
 export function matmulRaw(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
   const plan = matmulPlan(a, b, transA, transB);
-  backendFor(plan.out).matmul(plan.a, plan.b, plan.out, plan.params);
-  return new Tensor(plan.out, plan.shape);
+  const dtype = promote(a.dtype, b.dtype);
+  const be = placement('matmul', [plan.a, plan.b], dtype);
+  return new Tensor(kernel(be, 'matmul')(storageOn(plan.a, be, dtype), storageOn(plan.b, be, dtype), plan.params), plan.shape);
 }
 
-/** Checks shapes, promotes dtypes and resolves batch broadcasting for matmulRaw (and its async twin). */
+/** Checks shapes and resolves batch broadcasting for matmulRaw. */
 export function matmulPlan(a: Tensor, b: Tensor, transA = false, transB = false): MatmulPlan {
   if (a.ndim < 2 || b.ndim < 2) {
     throw new Error(`matmul: expected operands with at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
@@ -37,12 +37,11 @@ export function matmulPlan(a: Tensor, b: Tensor, transA = false, transB = false)
   const kb = transB ? bc : br;
   const n = transB ? br : bc;
   if (k !== kb) {
-    const desc = (s: number[], t: boolean): string => `${shapeStr(s)}${t ? 'ᵀ' : ''}`;
+    const desc = (s: readonly number[], t: boolean): string => `${shapeStr(s)}${t ? 'ᵀ' : ''}`;
     throw new Error(`matmul: shapes ${desc(a.shape, transA)} and ${desc(b.shape, transB)} are not aligned (inner dimensions ${k} vs ${kb})`);
   }
-  const dtype = promote(a.dtype, b.dtype);
-  let ta = cast(a, dtype);
-  let tb = cast(b, dtype);
+  let ta = a;
+  let tb = b;
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   let batchShape: number[];
@@ -61,6 +60,5 @@ export function matmulPlan(a: Tensor, b: Tensor, transA = false, transB = false)
   let strideA: number, strideB: number;
   [ta, strideA] = strideFor(ta, batchA, ar, ac);
   [tb, strideB] = strideFor(tb, batchB, br, bc);
-  const out = allocate(dtype, batch * m * n);
-  return { a: ta.data, b: tb.data, out, params: { batch, m, n, k, transA, transB, strideA, strideB }, shape: [...batchShape, m, n] };
+  return { a: ta, b: tb, params: { batch, m, n, k, transA, transB, strideA, strideB }, shape: [...batchShape, m, n] };
 }

@@ -1,7 +1,17 @@
-/** Forward movement ops: reshape (a view), permute, slice, concat, expand, pad (copies). */
-import { allocate } from '../dtype.js';
+/**
+ * Forward movement ops: reshape (a view), and permute, slice, concat, expand,
+ * pad (copies). All but concat are one backend kernel, `gather`: a strided,
+ * optionally padded read (see GatherParams in backend.ts).
+ */
+import type { GatherParams } from '../backend.js';
+import { kernel, placement, storageOn } from '../dispatch.js';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
+
+function gatherRaw(op: string, x: Tensor, g: GatherParams): Tensor {
+  const be = placement(op, [x]);
+  return new Tensor(kernel(be, 'gather')(x.storage, g), g.shape);
+}
 
 /** Same data, new shape; one dimension may be -1 (inferred). */
 export function reshapeRaw(x: Tensor, shape: readonly number[]): Tensor {
@@ -25,7 +35,7 @@ export function reshapeRaw(x: Tensor, shape: readonly number[]): Tensor {
   if (sizeOf(out) !== x.size) {
     throw new Error(`reshape: cannot reshape tensor of shape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)} (${sizeOf(out)} elements)`);
   }
-  return new Tensor(x.data, out);
+  return new Tensor(x.storage, out);
 }
 
 export function checkPermutation(op: string, perm: readonly number[], ndim: number): number[] {
@@ -39,25 +49,8 @@ export function checkPermutation(op: string, perm: readonly number[], ndim: numb
 export function permuteRaw(x: Tensor, perm: readonly number[]): Tensor {
   const p = checkPermutation('permute', perm, x.ndim);
   const shape = p.map((a) => x.shape[a]);
-  if (p.every((a, i) => a === i)) return new Tensor(x.data.slice(), shape);
   const inStrides = stridesOf(x.shape);
-  const s = p.map((a) => inStrides[a]);
-  const n = x.size;
-  const out = allocate(x.dtype, n);
-  const nd = shape.length;
-  const idx = new Array<number>(nd).fill(0);
-  let src = 0;
-  for (let o = 0; o < n; o++) {
-    out[o] = x.data[src];
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++;
-      src += s[d];
-      if (idx[d] < shape[d]) break;
-      src -= s[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
-  return new Tensor(out, shape);
+  return gatherRaw('permute', x, { shape, strides: p.map((a) => inStrides[a]), offset: 0 });
 }
 
 export function inversePermutation(perm: readonly number[]): number[] {
@@ -81,32 +74,16 @@ export function resolveSlice(x: Tensor, dim: number, start: number, end: number 
 }
 
 export function sliceRaw(x: Tensor, axis: number, start: number, end: number): Tensor {
-  let outer = 1, inner = 1;
-  for (let d = 0; d < axis; d++) outer *= x.shape[d];
-  for (let d = axis + 1; d < x.ndim; d++) inner *= x.shape[d];
-  const n = x.shape[axis];
-  const len = end - start;
-  const out = allocate(x.dtype, outer * len * inner);
-  for (let o = 0; o < outer; o++) {
-    out.set(x.data.subarray((o * n + start) * inner, (o * n + end) * inner), o * len * inner);
-  }
   const shape = x.shape.slice();
-  shape[axis] = len;
-  return new Tensor(out, shape);
+  shape[axis] = end - start;
+  const strides = stridesOf(x.shape);
+  return gatherRaw('slice', x, { shape, strides, offset: start * strides[axis] });
 }
 
 /** Places `g` (a slice's gradient) at start..end of `axis` in zeros of `shape`: the adjoint of slice. */
 export function unsliceRaw(g: Tensor, shape: readonly number[], axis: number, start: number): Tensor {
-  let outer = 1, inner = 1;
-  for (let d = 0; d < axis; d++) outer *= shape[d];
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
-  const n = shape[axis];
-  const len = g.shape[axis];
-  const out = allocate(g.dtype, sizeOf(shape));
-  for (let o = 0; o < outer; o++) {
-    out.set(g.data.subarray(o * len * inner, (o + 1) * len * inner), (o * n + start) * inner);
-  }
-  return new Tensor(out, shape);
+  const before = shape.map((_, d) => (d === axis ? start : 0));
+  return gatherRaw('slice', g, { shape: shape.slice(), strides: stridesOf(g.shape), offset: 0, pad: { before, extent: g.shape, value: 0 } });
 }
 
 /** Joins tensors along an existing axis; all other dimensions must match. */
@@ -127,13 +104,8 @@ export function concatRaw(xs: readonly Tensor[], dim: number): Tensor {
   for (let d = axis + 1; d < first.ndim; d++) inner *= first.shape[d];
   const shape = first.shape.slice();
   shape[axis] = total;
-  const out = allocate(first.dtype, sizeOf(shape));
-  let offset = 0;
-  for (const t of xs) {
-    const len = t.shape[axis] * inner;
-    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * len, (o + 1) * len), o * total * inner + offset);
-    offset += len;
-  }
+  const be = placement('concat', xs);
+  const out = kernel(be, 'concat')(xs.map((t) => storageOn(t, be)), outer, xs.map((t) => t.shape[axis] * inner));
   return new Tensor(out, shape);
 }
 
@@ -155,27 +127,7 @@ export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   }
   if (!sameShape(result, target)) throw new Error(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
-  const n = sizeOf(target);
-  const out = allocate(x.dtype, n);
-  if (x.size === 1) {
-    out.fill(x.data[0]);
-    return new Tensor(out, target);
-  }
-  const s = broadcastStrides(x.shape, target);
-  const nd = target.length;
-  const idx = new Array<number>(nd).fill(0);
-  let src = 0;
-  for (let o = 0; o < n; o++) {
-    out[o] = x.data[src];
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++;
-      src += s[d];
-      if (idx[d] < target[d]) break;
-      src -= s[d] * target[d];
-      idx[d] = 0;
-    }
-  }
-  return new Tensor(out, target);
+  return gatherRaw('expand', x, { shape: target, strides: broadcastStrides(x.shape, target), offset: 0 });
 }
 
 /**
@@ -197,35 +149,14 @@ export function normalizePad(x: Tensor, widths: ReadonlyArray<readonly [number, 
 export function padRaw(x: Tensor, widths: ReadonlyArray<readonly [number, number]>, value = 0): Tensor {
   const full = normalizePad(x, widths);
   const shape = x.shape.map((d, i) => d + full[i][0] + full[i][1]);
-  const out = allocate(x.dtype, sizeOf(shape));
-  if (value !== 0) out.fill(value);
-  if (x.size === 0) return new Tensor(out, shape);
-  const outStrides = stridesOf(shape);
-  const nd = x.ndim;
-  if (nd === 0) {
-    out[0] = x.data[0];
-    return new Tensor(out, shape);
-  }
-  const last = x.shape[nd - 1];
-  const idx = new Array<number>(nd).fill(0);
-  for (let src = 0; src < x.size; src += last) {
-    let dst = 0;
-    for (let d = 0; d < nd; d++) dst += (idx[d] + full[d][0]) * outStrides[d];
-    out.set(x.data.subarray(src, src + last), dst);
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      if (idx[d] < x.shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return new Tensor(out, shape);
+  return gatherRaw('pad', x, { shape, strides: stridesOf(x.shape), offset: 0, pad: { before: full.map((w) => w[0]), extent: x.shape, value } });
 }
 
-/** The adjoint of pad: the interior of a padded gradient. */
+/** The adjoint of pad: the interior of a padded gradient (one strided read). */
 export function unpadRaw(g: Tensor, full: ReadonlyArray<readonly [number, number]>): Tensor {
-  let t = g;
-  full.forEach(([before, after], axis) => {
-    if (before || after) t = sliceRaw(t, axis, before, t.shape[axis] - after);
-  });
-  return t === g ? new Tensor(g.data, g.shape) : t;
+  if (full.every(([b, a]) => b === 0 && a === 0)) return new Tensor(g.storage, g.shape);
+  const strides = stridesOf(g.shape);
+  const shape = g.shape.map((d, i) => d - full[i][0] - full[i][1]);
+  const offset = full.reduce((s, [b], i) => s + b * strides[i], 0);
+  return gatherRaw('pad', g, { shape, strides, offset });
 }

@@ -1,6 +1,6 @@
 /** Forward reductions over any set of axes, built from the backend's [outer, r, inner] kernel. */
-import { allocate } from '../dtype.js';
-import { backendFor, type ReduceOp } from '../backend.js';
+import type { ReduceOp } from '../backend.js';
+import { kernel, placement } from '../dispatch.js';
 import { normalizeAxes, normalizeAxis, reducedShape, sameShape, shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -22,7 +22,9 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: number | readonly numbe
       if (x.shape[a] === 0) throw new Error(`${opName}: cannot reduce over axis ${a} of size 0 (shape ${shapeStr(x.shape)})`);
     }
   }
-  let data = x.data;
+  const be = placement(opName, [x]);
+  const reduceKernel = kernel(be, 'reduce');
+  let cur = x;
   const shape = x.shape.slice();
   for (const run of runsOf(ax)) {
     let outer = 1, r = 1, inner = 1;
@@ -31,22 +33,20 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: number | readonly numbe
       else if (d <= run[run.length - 1]) r *= shape[d];
       else inner *= shape[d];
     }
-    const out = allocate(x.dtype, outer * inner);
-    backendFor(data).reduce(op, data, out, outer, r, inner);
-    data = out;
     for (const d of run) shape[d] = 1;
+    const next = new Tensor(reduceKernel(op, cur.storage, outer, r, inner), shape);
+    if (cur !== x) cur.dispose(); // an intermediate of a multi-run reduction
+    cur = next;
   }
-  return new Tensor(data === x.data ? data.slice() : data, reducedShape(x.shape, ax, keepdim));
+  return new Tensor(cur === x ? be.copy(x.storage) : cur.storage, reducedShape(x.shape, ax, keepdim));
 }
 
-/** Index of the maximum along one axis (first one on ties), as floats. */
+/** Index of the maximum along one axis (first one on ties), as floats; over all elements when `axis` is omitted. */
 export function argmaxRaw(x: Tensor, axis?: number, keepdim = false): Tensor {
+  const be = placement('argmax', [x]);
   if (axis === undefined) {
     if (x.size === 0) throw new Error('argmax: empty tensor');
-    let best = 0;
-    for (let i = 1; i < x.size; i++) if (x.data[i] > x.data[best]) best = i;
-    const out = allocate(x.dtype, 1);
-    out[0] = best;
+    const out = kernel(be, 'argmax')(x.storage, 1, x.size, 1);
     return new Tensor(out, keepdim ? x.shape.map(() => 1) : []);
   }
   const a = normalizeAxis('argmax', axis, x.ndim);
@@ -55,20 +55,7 @@ export function argmaxRaw(x: Tensor, axis?: number, keepdim = false): Tensor {
   let outer = 1, inner = 1;
   for (let d = 0; d < a; d++) outer *= x.shape[d];
   for (let d = a + 1; d < x.ndim; d++) inner *= x.shape[d];
-  const out = allocate(x.dtype, outer * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * r * inner + i;
-      let best = 0;
-      let bv = x.data[base];
-      for (let j = 1; j < r; j++) {
-        const v = x.data[base + j * inner];
-        if (v > bv) { bv = v; best = j; }
-      }
-      out[o * inner + i] = best;
-    }
-  }
-  return new Tensor(out, reducedShape(x.shape, [a], keepdim));
+  return new Tensor(kernel(be, 'argmax')(x.storage, outer, r, inner), reducedShape(x.shape, [a], keepdim));
 }
 
 /**
@@ -88,5 +75,5 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (summed.shape.some((d, i) => i >= lead && d !== shape[i - lead])) {
     throw new Error(`sumToShape: cannot reduce gradient of shape ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
   }
-  return new Tensor(summed.data, shape);
+  return new Tensor(summed.storage, shape);
 }

@@ -10,10 +10,11 @@
  */
 import type { Backend, Conv2dParams, MatmulParams } from '../../backend.js';
 import type { FloatArray } from '../../dtype.js';
-import { jsBackend } from '../js/index.js';
+import { Storage } from '../../storage.js';
+import { hostBackend } from '../js/host.js';
 import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, matmulKernel, type ConvConstants } from './kernels.js';
 import { runtimeFor, type GpuMode, type GpuRuntime } from './modes.js';
-import { chunkRuns, runJob, runJobAsync, type KernelJob } from './runner.js';
+import { chunkRuns, runJob, type KernelJob } from './runner.js';
 
 export interface GpuBackendSettings {
   mode: GpuMode;
@@ -132,72 +133,59 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
     if (!rt.sync) {
       throw new Error(
         `${op} (gpu backend, ${rt.mode}): WebGPU has no synchronous readback, so this synchronous kernel cannot run on it. ` +
-        "Use genzoo's async ops (matmulAsync, linearAsync, conv2dAsync, convTranspose2dAsync with backwardAsync), " +
-        "or a synchronous mode ('webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu').",
+        "Use a synchronous mode ('webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu').",
       );
     }
     return rt;
   };
 
-  /** Runs `work` after every async job queued before it on this runtime. */
-  const enqueue = (work: (rt: GpuRuntime) => Promise<void>): Promise<void> => {
-    const rt = runtime();
-    const next = rt.queue.catch(() => undefined).then(() => work(rt));
-    rt.queue = next;
-    return next;
-  };
-
-  const runAll = async (rt: GpuRuntime, jobs: KernelJob[]): Promise<void> => {
-    for (const job of jobs) await runJobAsync(rt, job, tile(rt));
-  };
-
-  return {
-    ...jsBackend,
-    name: 'gpu',
-    supportsFloat64: false,
-    gpu: { settings, details, runtime },
-
-    matmul(a, b, out, p) {
-      const rt = sync('matmul');
-      for (const job of matmulJobs(a, b, out, p)) runJob(rt, job, tile(rt));
+  const backend = hostBackend(
+    {
+      name: 'gpu',
+      supportsFloat64: false,
+      ownsMemory: false,
+      countsTransfers: false,
+      alloc: (self, dtype, length) => {
+        if (dtype !== 'float32') throw new Error(`gpu backend: cannot hold ${dtype} (float32 only)`);
+        return new Storage(self, dtype, length, new Float32Array(length));
+      },
+      view: (s) => s.handle as Float32Array,
+      free: () => undefined,
     },
-    conv2d(x, w, out, p) {
-      const rt = sync('conv2d');
-      for (const job of conv2dJobs(x, w, out, p)) runJob(rt, job, tile(rt));
+    (self) => {
+      const out = (n: number): Storage => new Storage(self, 'float32', n, new Float32Array(n));
+      const arr = (s: Storage): Float32Array => s.handle as Float32Array;
+      return {
+        matmul(a, b, p) {
+          const rt = sync('matmul');
+          const o = out(p.batch * p.m * p.n);
+          for (const job of matmulJobs(arr(a), arr(b), arr(o), p)) runJob(rt, job, tile(rt));
+          return o;
+        },
+        conv2d(x, w, p) {
+          const rt = sync('conv2d');
+          const o = out(p.n * p.o * p.ho * p.wo);
+          for (const job of conv2dJobs(arr(x), arr(w), arr(o), p)) runJob(rt, job, tile(rt));
+          return o;
+        },
+        conv2dGradInput(dy, w, p) {
+          const rt = sync('conv2dGradInput');
+          const o = out(p.n * p.c * p.h * p.w);
+          for (const job of conv2dGradInputJobs(arr(dy), arr(w), arr(o), p)) runJob(rt, job, tile(rt));
+          return o;
+        },
+        conv2dGradWeight(x, dy, p) {
+          const rt = sync('conv2dGradWeight');
+          const o = out(p.o * p.c * p.kh * p.kw);
+          const { jobs, part, runs } = conv2dGradWeightJobs(arr(x), arr(dy), arr(o), p);
+          jobs.forEach((job, i) => {
+            runJob(rt, job, tile(rt));
+            sumParts(arr(o), part, runs[i][1] - runs[i][0]);
+          });
+          return o;
+        },
+      };
     },
-    conv2dGradInput(dy, w, out, p) {
-      const rt = sync('conv2dGradInput');
-      for (const job of conv2dGradInputJobs(dy, w, out, p)) runJob(rt, job, tile(rt));
-    },
-    conv2dGradWeight(x, dy, out, p) {
-      const rt = sync('conv2dGradWeight');
-      const { jobs, part, runs } = conv2dGradWeightJobs(x, dy, out, p);
-      jobs.forEach((job, i) => {
-        runJob(rt, job, tile(rt));
-        sumParts(out, part, runs[i][1] - runs[i][0]);
-      });
-    },
-
-    matmulAsync(a, b, out, p) {
-      const jobs = matmulJobs(a, b, out, p);
-      return enqueue((rt) => runAll(rt, jobs));
-    },
-    conv2dAsync(x, w, out, p) {
-      const jobs = conv2dJobs(x, w, out, p);
-      return enqueue((rt) => runAll(rt, jobs));
-    },
-    conv2dGradInputAsync(dy, w, out, p) {
-      const jobs = conv2dGradInputJobs(dy, w, out, p);
-      return enqueue((rt) => runAll(rt, jobs));
-    },
-    conv2dGradWeightAsync(x, dy, out, p) {
-      const { jobs, part, runs } = conv2dGradWeightJobs(x, dy, out, p);
-      return enqueue(async (rt) => {
-        for (let i = 0; i < jobs.length; i++) {
-          await runJobAsync(rt, jobs[i], tile(rt));
-          sumParts(out, part, runs[i][1] - runs[i][0]);
-        }
-      });
-    },
-  };
+  ) as GpuBackend;
+  return Object.assign(backend, { device: 'gpu' as const, gpu: { settings, details, runtime } });
 }

@@ -10,7 +10,8 @@
  * capped by the mode's MAX_TEXTURE_SIZE), `maxKernels` (compiled kernels kept
  * per mode, least recently used destroyed first; default 64).
  */
-import { getBackend, registerBackend, type Backend } from '../../backend.js';
+import type { Backend } from '../../backend.js';
+import { registerBackend } from '../../registry.js';
 import { buildGpuBackend, type GpuBackend } from './gpu-backend.js';
 import { allRuntimes, chooseAuto, disposeRuntimes, GPU_MODES, runtimeFor, type GpuMode } from './modes.js';
 import { totalOf, type ResourceCounts } from './resources.js';
@@ -80,9 +81,14 @@ function isGpuBackend(b: Backend): b is GpuBackend {
   return b.name === 'gpu' && 'gpu' in b;
 }
 
+declare module '../../registry.js' {
+  interface BackendOptionsMap {
+    gpu: GpuBackendOptions;
+  }
+}
+
 /** What `backendInfo().details` says while the gpu backend is active. */
-function info(): Record<string, unknown> {
-  const b = getBackend();
+function info(b: Backend): Record<string, unknown> {
   if (!isGpuBackend(b)) return {};
   const { settings, details } = b.gpu;
   const rt = b.gpu.runtime();

@@ -1,6 +1,7 @@
 /** Reference elementwise kernels: one loop per op, with broadcasting by strides. */
 import type { FloatArray } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../../backend.js';
+import { advance } from './movement.js';
 
 type Fn1 = (x: number, p0: number, p1: number) => number;
 type Fn2 = (a: number, b: number) => number;
@@ -29,10 +30,6 @@ export const UNARY: Record<UnaryOp, Fn1> = {
   clamp: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x),
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), // sign(±0) = ±0, sign(NaN) = NaN
   square: (x) => x * x,
-  reciprocal: (x) => 1 / x,
-  step: (x) => (x > 0 ? 1 : 0),
-  leakyStep: (x, a) => (x > 0 ? 1 : a),
-  clampMask: (x, lo, hi) => (x >= lo && x <= hi ? 1 : 0),
 };
 
 export const BINARY: Record<BinaryOp, Fn2> = {
@@ -42,7 +39,6 @@ export const BINARY: Record<BinaryOp, Fn2> = {
   div: (a, b) => a / b,
   maximum: (a, b) => (a > b || Number.isNaN(a) ? a : b),
   minimum: (a, b) => (a < b || Number.isNaN(a) ? a : b),
-  pow: Math.pow,
   gt: (a, b) => (a > b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),
   lt: (a, b) => (a < b ? 1 : 0),
@@ -71,9 +67,6 @@ export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, p0: number, p
     case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); return;
     case 'softplus': for (let i = 0; i < n; i++) out[i] = softplus(x[i]); return;
     case 'square': for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; return;
-    case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]; return;
-    case 'step': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; return;
-    case 'leakyStep': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : p0; return;
     default: {
       const f = UNARY[op];
       for (let i = 0; i < n; i++) out[i] = f(x[i], p0, p1);
@@ -137,23 +130,39 @@ export function binary(
   const as = aStrides[nd - 1];
   const bs = bStrides[nd - 1];
   const idx = new Array<number>(nd).fill(0);
-  let ai = 0;
-  let bi = 0;
+  const pos = [0, 0];
+  const strides = [aStrides, bStrides];
   for (let o = 0; o < n; o += last) {
+    const [ai, bi] = pos;
     if (!rowInline(op, a, ai, as, b, bi, bs, out, o, last)) {
       let ap = ai;
       let bp = bi;
       for (let j = 0; j < last; j++, ap += as, bp += bs) out[o + j] = f(a[ap], b[bp]);
     }
-    // advance the odometer over dimensions nd-2 .. 0
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      ai += aStrides[d];
-      bi += bStrides[d];
-      if (idx[d] < outShape[d]) break;
-      ai -= aStrides[d] * outShape[d];
-      bi -= bStrides[d] * outShape[d];
-      idx[d] = 0;
-    }
+    advance(idx, outShape, strides, pos);
+  }
+}
+
+/** out = cond ≠ 0 ? a : b over `shape`, each operand read through its broadcast strides. */
+export function where(
+  cond: FloatArray, cStrides: readonly number[], a: FloatArray, aStrides: readonly number[],
+  b: FloatArray, bStrides: readonly number[], out: FloatArray, shape: readonly number[],
+): void {
+  const n = out.length;
+  if (n === 0) return;
+  const nd = shape.length;
+  if (nd === 0) {
+    out[0] = cond[0] !== 0 ? a[0] : b[0];
+    return;
+  }
+  const last = shape[nd - 1];
+  const cs = cStrides[nd - 1], as = aStrides[nd - 1], bs = bStrides[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  const pos = [0, 0, 0];
+  const strides = [cStrides, aStrides, bStrides];
+  for (let o = 0; o < n; o += last) {
+    let [ci, ai, bi] = pos;
+    for (let j = 0; j < last; j++, ci += cs, ai += as, bi += bs) out[o + j] = cond[ci] !== 0 ? a[ai] : b[bi];
+    advance(idx, shape, strides, pos);
   }
 }

@@ -1,24 +1,22 @@
-/** The `js` backend: plain TypeScript, float32 and float64, the reference for every other backend. */
+/**
+ * The `js` backend: plain TypeScript over typed arrays, float32 and float64 —
+ * the reference every other backend is tested against. Its storage handle is
+ * the typed array itself, freed by the garbage collector like any other.
+ */
 import type { Backend } from '../../backend.js';
-import { matmul } from './matmul.js';
-import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.js';
-import { maxPool2d, avgPool2d, avgPool2dGrad } from './pool.js';
-import { unary, binary } from './elementwise.js';
-import { reduce } from './reduce.js';
+import { allocate, type FloatArray } from '../../dtype.js';
+import { Storage } from '../../storage.js';
+import { hostBackend } from './host.js';
 
 export { im2col, col2im } from './conv.js';
+export { hostBackend, type HostMemory } from './host.js';
 
-export const jsBackend: Backend = {
+export const jsBackend: Backend = hostBackend({
   name: 'js',
   supportsFloat64: true,
-  matmul,
-  conv2d,
-  conv2dGradInput,
-  conv2dGradWeight,
-  maxPool2d,
-  avgPool2d,
-  avgPool2dGrad,
-  unary,
-  binary,
-  reduce,
-};
+  ownsMemory: false,
+  countsTransfers: false,
+  alloc: (backend, dtype, length) => new Storage(backend, dtype, length, allocate(dtype, length)),
+  view: (s) => s.handle as FloatArray,
+  free: () => undefined,
+});

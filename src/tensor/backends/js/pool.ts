@@ -2,7 +2,8 @@
 import type { FloatArray } from '../../dtype.js';
 import type { Pool2dParams } from '../../backend.js';
 
-export function maxPool2d(x: FloatArray, out: FloatArray, argmax: Int32Array, p: Pool2dParams): void {
+/** Max pooling; `argmax` receives the flat input index of each output's winner (−1 for an all-padding window). */
+export function maxPool2d(x: FloatArray, out: FloatArray, argmax: FloatArray, p: Pool2dParams): void {
   const { n, c, h, w, kh, kw, ho, wo, strideH, strideW, padH, padW } = p;
   let o = 0;
   for (let plane = 0; plane < n * c; plane++) {
@@ -78,4 +79,10 @@ export function avgPool2dGrad(dy: FloatArray, out: FloatArray, p: Pool2dParams):
       }
     }
   }
+}
+
+/** Scatters pooled gradients back to the input positions that won each window (the adjoint of maxPool2d). */
+export function maxPool2dGrad(dy: FloatArray, argmax: FloatArray, out: FloatArray): void {
+  out.fill(0);
+  for (let i = 0; i < argmax.length; i++) if (argmax[i] >= 0) out[argmax[i]] += dy[i];
 }

@@ -28,3 +28,19 @@ export function reduce(op: ReduceOp, x: FloatArray, out: FloatArray, outer: numb
     }
   }
 }
+
+/** Index (as a float) of the first maximum along the middle axis of [outer, r, inner]. */
+export function argmax(x: FloatArray, out: FloatArray, outer: number, r: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * r * inner + i;
+      let best = 0;
+      let bv = x[base];
+      for (let j = 1; j < r; j++) {
+        const v = x[base + j * inner];
+        if (v > bv) { bv = v; best = j; }
+      }
+      out[o * inner + i] = best;
+    }
+  }
+}

@@ -31,7 +31,7 @@ const c = i32.const;
 
 /** Unary ops done in wasm, by code (the `op` argument of `unary`). */
 export const WASM_UNARY: readonly UnaryOp[] = [
-  'neg', 'abs', 'sqrt', 'square', 'reciprocal', 'relu', 'leakyRelu', 'step', 'leakyStep', 'sign', 'clamp', 'clampMask',
+  'neg', 'abs', 'sqrt', 'square', 'relu', 'leakyRelu', 'sign', 'clamp',
   'exp', 'log', 'sigmoid', 'softplus', 'tanh',
 ];
 /** Binary ops done in wasm; each has its own exported function `bin_<op>`. */
@@ -131,18 +131,14 @@ function unaryBody(op: UnaryOp, t: Vars, x: Local, out: Local, p0: Local, p1: Lo
     case 'abs': return set(out, f32x4.abs(x));
     case 'sqrt': return set(out, f32x4.sqrt(x));
     case 'square': return set(out, f32x4.mul(x, x));
-    case 'reciprocal': return set(out, f32x4.div(one, x));
     case 'relu': return set(out, pick(f32x4.gt(x, zero), x, zero));
     case 'leakyRelu': {
       const ax = t.v();
       return [scaleF64(t, x, a64, ax), set(out, pick(f32x4.gt(x, zero), x, ax))];
     }
-    case 'step': return set(out, v128.and(f32x4.gt(x, zero), one));
-    case 'leakyStep': return set(out, pick(f32x4.gt(x, zero), one, p0));
     // sign(±0) = ±0 and sign(NaN) = NaN, as the reference.
     case 'sign': return set(out, pick(f32x4.gt(x, zero), one, pick(f32x4.lt(x, zero), K(-1), x)));
     case 'clamp': return set(out, pick(f32x4.lt(x, p0), p0, pick(f32x4.gt(x, p1), p1, x)));
-    case 'clampMask': return set(out, v128.and(v128.and(f32x4.ge(x, p0), f32x4.le(x, p1)), one));
     case 'exp': return vexp(t, x, out);
     case 'log': return vlog(t, x, out);
     case 'sigmoid': {

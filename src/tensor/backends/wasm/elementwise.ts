@@ -1,6 +1,6 @@
 /**
- * Elementwise drivers: copy the operands into wasm memory, run one SIMD
- * kernel, copy the result out. Broadcasting is resolved here: dimensions of
+ * Elementwise drivers: one SIMD kernel on operands already in wasm memory
+ * (byte offsets). Broadcasting is resolved here: dimensions of
  * size 1 are dropped and neighbouring dimensions that both operands walk
  * contiguously are merged, leaving at most four dimensions whose last one each
  * operand reads either contiguously or as one repeated value.
@@ -12,19 +12,11 @@ import type { WasmRuntime } from './runtime.js';
 const UNARY_CODE = new Map<UnaryOp, number>(WASM_UNARY.map((op, i) => [op, i]));
 const BINARY = new Set<BinaryOp>(WASM_BINARY);
 
-/** Runs a unary op in wasm; false when this op has no wasm kernel. */
-export function wasmUnary(rt: WasmRuntime, op: UnaryOp, x: Float32Array, out: Float32Array, p0: number, p1: number): boolean {
+/** Runs a unary op in wasm on n floats at px into po; false when this op has no wasm kernel. */
+export function wasmUnary(rt: WasmRuntime, op: UnaryOp, px: number, po: number, n: number, p0: number, p1: number): boolean {
   const code = UNARY_CODE.get(op);
   if (code === undefined) return false;
-  const n = x.length;
-  if (n === 0) return true;
-  rt.reset();
-  const px = rt.alloc(n);
-  const po = rt.alloc(n);
-  rt.commit(`${op} on ${n} elements`);
-  rt.put(px, x);
-  rt.exports.unary(code, px, po, n, p0, p1);
-  rt.get(po, out);
+  if (n > 0) rt.exports.unary(code, px, po, n, p0, p1);
   return true;
 }
 
@@ -56,24 +48,16 @@ export function collapseBroadcast(shape: readonly number[], as: readonly number[
   return [dims, sa, sb];
 }
 
-/** Runs a broadcasting binary op in wasm; false when it cannot (pow, > 4 irreducible dims). */
+/** Runs a broadcasting binary op in wasm (operands at pa, pb; result at po); false when it cannot (> 4 irreducible dims). */
 export function wasmBinary(
   rt: WasmRuntime, op: BinaryOp,
-  a: Float32Array, aStrides: readonly number[], b: Float32Array, bStrides: readonly number[], out: Float32Array, outShape: readonly number[],
+  pa: number, aLength: number, aStrides: readonly number[], pb: number, bLength: number, bStrides: readonly number[], po: number, outShape: readonly number[],
 ): boolean {
   if (!BINARY.has(op)) return false;
-  if (out.length === 0) return true;
+  if (aLength === 0 || bLength === 0) return true;
   const c = collapseBroadcast(outShape, aStrides, bStrides);
   if (!c) return false;
   const [d, sa, sb] = c;
-  rt.reset();
-  const pa = rt.alloc(a.length);
-  const pb = rt.alloc(b.length);
-  const po = rt.alloc(out.length);
-  rt.commit(`${op} on ${out.length} elements`);
-  rt.put(pa, a);
-  rt.put(pb, b);
   rt.exports[`bin_${op}`](pa, pb, po, d[0], d[1], d[2], d[3], sa[0], sa[1], sa[2], sb[0], sb[1], sb[2], sa[3], sb[3]);
-  rt.get(po, out);
   return true;
 }

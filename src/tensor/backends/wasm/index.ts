@@ -1,8 +1,10 @@
 /**
- * The `wasm` backend: hand-written WebAssembly SIMD kernels — GEMM, the three
- * convolution kernels (on up to MAX_THREADS threads over one shared memory),
- * and the elementwise unary and broadcasting binary ops (one thread: they are
- * memory-bound) — with the `js` reference's pooling, reduction and `pow`.
+ * The `wasm` backend: tensors live in WebAssembly memory (heap.ts), and the
+ * hand-written SIMD kernels — GEMM, the three convolution kernels (on up to
+ * MAX_THREADS threads over one shared memory), the elementwise unary and
+ * broadcasting binary ops (one thread: they are memory-bound) — work on them
+ * in place. Every other op is the `js` reference loop run on views of the
+ * same memory (backends/js/host.ts): no op copies its operands in or out.
  *
  *   setBackend('wasm')                         // default options: 2 threads, relaxed SIMD if present
  *   setBackend('wasm', { threads: 1 })         // single-threaded
@@ -17,14 +19,23 @@
  * summed dimension, and threads claim chunks as they go (threads.ts): 1 and N
  * threads give bit-identical results. Small kernels stay on the calling thread.
  */
-import { getBackend, registerBackend, type Backend, type Conv2dParams, type MatmulParams } from '../../backend.js';
-import type { FloatArray } from '../../dtype.js';
-import { jsBackend } from '../js/index.js';
+import type { Backend, Conv2dParams, MatmulParams } from '../../backend.js';
+import { registerBackend } from '../../registry.js';
+import { Storage } from '../../storage.js';
+import { hostBackend } from '../js/host.js';
+import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { detectFeatures } from './features.js';
+import type { Block } from './heap.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
 import { wasmBinary, wasmUnary } from './elementwise.js';
+
+declare module '../../registry.js' {
+  interface BackendOptionsMap {
+    wasm: WasmBackendOptions;
+  }
+}
 
 export { detectFeatures, type WasmFeatures } from './features.js';
 
@@ -37,6 +48,11 @@ export { detectFeatures, type WasmFeatures } from './features.js';
  *                    never changes them, so results do not depend on it).
  */
 export const wasmTuning = { threadMinFlops: 2 ** 21, colFloats: 1 << 22 };
+
+/** The heap block behind a wasm storage. */
+export function blockOf(s: Storage): Block {
+  return s.handle as Block;
+}
 
 export interface WasmBackendOptions {
   /** Threads including the caller's (1–8, default 2). */
@@ -114,16 +130,14 @@ export function splitRange(total: number, parts: number, align: number): Array<[
   return out;
 }
 
-function matmul(rt: WasmRuntime, cfg: Config, a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams): void {
+/** A heap block for a kernel's scratch (im2col columns), freed by the caller. */
+function scratchBlock(rt: WasmRuntime, floats: number, what: string): Block {
+  return rt.heap.allocate(floats * 4, what);
+}
+
+/** C = op(A)·op(B) into the block at pc (byte offsets; see MatmulParams). */
+function matmul(rt: WasmRuntime, cfg: Config, pa: number, pb: number, pc: number, p: MatmulParams): void {
   const { batch, m, n, k, transA, transB, strideA, strideB } = p;
-  if (out.length === 0) return;
-  rt.reset();
-  const pa = rt.alloc(a.length);
-  const pb = rt.alloc(b.length);
-  const pc = rt.alloc(out.length);
-  rt.commit(`matmul ${batch}×${m}×${k}·${k}×${n}`);
-  rt.put(pa, a);
-  rt.put(pb, b);
   const flags = (transA ? TRANS_A : 0) | (transB ? TRANS_B : 0);
   const fixed = [pa, pb, pc, m, n, k, transA ? m : k, transB ? k : n, n, flags];
   // One chunk: a block of C (the executing thread appends its scratch pointer).
@@ -144,7 +158,6 @@ function matmul(rt: WasmRuntime, cfg: Config, a: Float32Array, b: Float32Array, 
     chunks = [chunk(0, m, 0, n, 0, batch)];
   }
   rt.run('gemm', chunks, T);
-  rt.get(pc, out);
 }
 
 function convSizes(p: Conv2dParams) {
@@ -156,86 +169,75 @@ function convSizes(p: Conv2dParams) {
   return { hw, ckk, chw, ohw: p.o * hw, nb, flopsPerImage: 2 * p.o * ckk * hw };
 }
 
-function conv2d(rt: WasmRuntime, cfg: Config, x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
-  if (out.length === 0) return;
+/** y = conv(x, w) into the block at py. */
+function conv2d(rt: WasmRuntime, cfg: Config, px: number, pw: number, py: number, p: Conv2dParams): void {
   const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
-  rt.reset();
-  const px = rt.alloc(p.n * chw);
-  const pw = rt.alloc(p.o * ckk);
-  const col = rt.alloc(ckk * nb * hw);
-  const yT = rt.alloc(p.o * nb * hw);
-  const py = rt.alloc(p.n * ohw);
-  rt.commit('conv2d');
-  rt.put(px, x);
-  rt.put(pw, w);
-  const prm = rt.convParams(p);
-  for (let s = 0; s < p.n; s += nb) {
-    const cnt = Math.min(nb, p.n - s);
-    const T = partsFor(rt, cfg, flopsPerImage * cnt);
-    const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, px + s * chw * 4, pw, col, yT, py + s * ohw * 4, n0, n1, cnt]);
-    rt.run('conv_fwd', chunks, T);
-  }
-  rt.get(py, out);
-}
-
-function conv2dGradInput(rt: WasmRuntime, cfg: Config, dy: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
-  if (out.length === 0) return;
-  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
-  rt.reset();
-  const pdy = rt.alloc(p.n * ohw);
-  const pw = rt.alloc(p.o * ckk);
-  const dyT = rt.alloc(p.o * nb * hw);
-  const dcol = rt.alloc(ckk * nb * hw);
-  const pdx = rt.alloc(p.n * chw);
-  rt.commit('conv2d input gradient');
-  rt.put(pdy, dy);
-  rt.put(pw, w);
-  const prm = rt.convParams(p);
-  for (let s = 0; s < p.n; s += nb) {
-    const cnt = Math.min(nb, p.n - s);
-    const T = partsFor(rt, cfg, flopsPerImage * cnt);
-    const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, pdy + s * ohw * 4, pw, dyT, dcol, pdx + s * chw * 4, n0, n1, cnt]);
-    rt.run('conv_gin', chunks, T);
-  }
-  rt.get(pdx, out);
-}
-
-function conv2dGradWeight(rt: WasmRuntime, cfg: Config, x: Float32Array, dy: Float32Array, out: Float32Array, p: Conv2dParams): void {
-  if (out.length === 0) return;
-  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
-  rt.reset();
-  const px = rt.alloc(p.n * chw);
-  const pdy = rt.alloc(p.n * ohw);
-  const dyT = rt.alloc(p.o * nb * hw);
-  const col = rt.alloc(ckk * nb * hw);
-  const pdw = rt.alloc(p.o * ckk);
-  rt.commit('conv2d weight gradient');
-  rt.put(px, x);
-  rt.put(pdy, dy);
-  const prm = rt.convParams(p);
-  const IM2COL = 8;
-  for (let s = 0; s < p.n; s += nb) {
-    const cnt = Math.min(nb, p.n - s);
-    const xs = px + s * chw * 4;
-    rt.exports.nchw_to_cn(pdy + s * ohw * 4, dyT, p.o, hw, cnt * hw, 0, cnt);
-    const beta = s > 0 ? BETA_ONE : 0;
-    const T = partsFor(rt, cfg, flopsPerImage * cnt);
-    let chunks: number[][];
-    if (T > 1 && ckk >= 2 * NR * T) {
-      // Each chunk fills the rows of col that its columns of dW read.
-      chunks = splitRange(ckk, chunkCount(T, Math.floor(ckk / (2 * NR))), NR).map(([r0, r1]) => [prm, xs, dyT, col, pdw, 0, p.o, r0, r1, cnt, beta | IM2COL]);
-    } else if (T > 1 && p.o >= ROW_SPLIT_MIN) {
-      rt.exports.im2col(prm, xs, col, cnt * hw, 0, ckk, 0, cnt);
-      chunks = splitRange(p.o, chunkCount(T, Math.floor(p.o / 32)), MR).map(([i0, i1]) => [prm, xs, dyT, col, pdw, i0, i1, 0, ckk, cnt, beta]);
-    } else {
-      chunks = [[prm, xs, dyT, col, pdw, 0, p.o, 0, ckk, cnt, beta | IM2COL]];
+  const col = scratchBlock(rt, ckk * nb * hw, 'conv2d');
+  const yT = scratchBlock(rt, p.o * nb * hw, 'conv2d');
+  try {
+    const prm = rt.convParams(p);
+    for (let s = 0; s < p.n; s += nb) {
+      const cnt = Math.min(nb, p.n - s);
+      const T = partsFor(rt, cfg, flopsPerImage * cnt);
+      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, px + s * chw * 4, pw, col.ptr, yT.ptr, py + s * ohw * 4, n0, n1, cnt]);
+      rt.run('conv_fwd', chunks, T);
     }
-    rt.run('conv_gw', chunks, T);
+  } finally {
+    rt.heap.release(col);
+    rt.heap.release(yT);
   }
-  rt.get(pdw, out);
 }
 
-const f32 = (a: FloatArray): a is Float32Array => a instanceof Float32Array;
+/** dx from dy and w into the block at pdx. */
+function conv2dGradInput(rt: WasmRuntime, cfg: Config, pdy: number, pw: number, pdx: number, p: Conv2dParams): void {
+  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
+  const dyT = scratchBlock(rt, p.o * nb * hw, 'conv2d input gradient');
+  const dcol = scratchBlock(rt, ckk * nb * hw, 'conv2d input gradient');
+  try {
+    const prm = rt.convParams(p);
+    for (let s = 0; s < p.n; s += nb) {
+      const cnt = Math.min(nb, p.n - s);
+      const T = partsFor(rt, cfg, flopsPerImage * cnt);
+      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, pdy + s * ohw * 4, pw, dyT.ptr, dcol.ptr, pdx + s * chw * 4, n0, n1, cnt]);
+      rt.run('conv_gin', chunks, T);
+    }
+  } finally {
+    rt.heap.release(dyT);
+    rt.heap.release(dcol);
+  }
+}
+
+/** dw from x and dy into the block at pdw. */
+function conv2dGradWeight(rt: WasmRuntime, cfg: Config, px: number, pdy: number, pdw: number, p: Conv2dParams): void {
+  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
+  const dyT = scratchBlock(rt, p.o * nb * hw, 'conv2d weight gradient');
+  const col = scratchBlock(rt, ckk * nb * hw, 'conv2d weight gradient');
+  try {
+    const prm = rt.convParams(p);
+    const IM2COL = 8;
+    for (let s = 0; s < p.n; s += nb) {
+      const cnt = Math.min(nb, p.n - s);
+      const xs = px + s * chw * 4;
+      rt.exports.nchw_to_cn(pdy + s * ohw * 4, dyT.ptr, p.o, hw, cnt * hw, 0, cnt);
+      const beta = s > 0 ? BETA_ONE : 0;
+      const T = partsFor(rt, cfg, flopsPerImage * cnt);
+      let chunks: number[][];
+      if (T > 1 && ckk >= 2 * NR * T) {
+        // Each chunk fills the rows of col that its columns of dW read.
+        chunks = splitRange(ckk, chunkCount(T, Math.floor(ckk / (2 * NR))), NR).map(([r0, r1]) => [prm, xs, dyT.ptr, col.ptr, pdw, 0, p.o, r0, r1, cnt, beta | IM2COL]);
+      } else if (T > 1 && p.o >= ROW_SPLIT_MIN) {
+        rt.exports.im2col(prm, xs, col.ptr, cnt * hw, 0, ckk, 0, cnt);
+        chunks = splitRange(p.o, chunkCount(T, Math.floor(p.o / 32)), MR).map(([i0, i1]) => [prm, xs, dyT.ptr, col.ptr, pdw, i0, i1, 0, ckk, cnt, beta]);
+      } else {
+        chunks = [[prm, xs, dyT.ptr, col.ptr, pdw, 0, p.o, 0, ckk, cnt, beta | IM2COL]];
+      }
+      rt.run('conv_gw', chunks, T);
+    }
+  } finally {
+    rt.heap.release(dyT);
+    rt.heap.release(col);
+  }
+}
 
 /** The wasm backend with these options (cached: the same options give the same object). */
 export function createWasmBackend(options: WasmBackendOptions | Record<string, unknown> = {}): Backend {
@@ -244,23 +246,75 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
   const cached = backends.get(key);
   if (cached) return cached;
   const rt = runtimeSync(cfg.relaxed);
-  const backend: Backend = {
-    ...jsBackend,
-    name: 'wasm',
-    supportsFloat64: false,
-    matmul: (a, b, out, p) => (f32(a) && f32(b) && f32(out) ? matmul(rt, cfg, a, b, out, p) : jsBackend.matmul(a, b, out, p)),
-    conv2d: (x, w, out, p) => (f32(x) && f32(w) && f32(out) ? conv2d(rt, cfg, x, w, out, p) : jsBackend.conv2d(x, w, out, p)),
-    conv2dGradInput: (dy, w, out, p) =>
-      f32(dy) && f32(w) && f32(out) ? conv2dGradInput(rt, cfg, dy, w, out, p) : jsBackend.conv2dGradInput(dy, w, out, p),
-    conv2dGradWeight: (x, dy, out, p) =>
-      f32(x) && f32(dy) && f32(out) ? conv2dGradWeight(rt, cfg, x, dy, out, p) : jsBackend.conv2dGradWeight(x, dy, out, p),
-    unary: (op, x, out, p0, p1) => {
-      if (!(f32(x) && f32(out) && wasmUnary(rt, op, x, out, p0, p1))) jsBackend.unary(op, x, out, p0, p1);
+  const heap = rt.heap;
+  const own = (s: Storage): boolean => s.backend === backend;
+  /** The byte offset of an operand already made resident by `begin` (host.ts runs kernels between begin and end). */
+  const ptr = (s: Storage): number => blockOf(s).ptr;
+  const backend: Backend = hostBackend(
+    {
+      name: 'wasm',
+      supportsFloat64: false,
+      ownsMemory: true,
+      countsTransfers: true,
+      alloc(self, dtype, length) {
+        if (dtype !== 'float32') throw new Error(`wasm backend: cannot hold ${dtype} (float32 only; float64 tensors live on 'js')`);
+        const block = heap.allocate(length * 4, `a tensor of ${length} elements`);
+        const s = new Storage(self, dtype, length, block);
+        block.storage = s;
+        return s;
+      },
+      view(s) {
+        const b = blockOf(s);
+        heap.use(b, false);
+        return rt.f32(b.ptr, s.length);
+      },
+      free: (s) => heap.release(blockOf(s)),
+      begin(inputs) {
+        for (const s of inputs) if (own(s)) heap.use(blockOf(s), true);
+      },
+      end(inputs) {
+        for (const s of inputs) if (own(s)) heap.unpin(blockOf(s));
+      },
     },
-    binary: (op, a, as, b, bs, out, shape) => {
-      if (!(f32(a) && f32(b) && f32(out) && wasmBinary(rt, op, a, as, b, bs, out, shape))) jsBackend.binary(op, a, as, b, bs, out, shape);
+    (self) => {
+      /** Runs a native kernel: operands resident and pinned, the output allocated, then `fn` on byte offsets. */
+      const native = (inputs: Storage[], outLength: number, fn: (out: Storage) => void): Storage => {
+        for (const s of inputs) heap.use(blockOf(s), true);
+        try {
+          const out = allocOut(outLength);
+          if (outLength > 0) fn(out);
+          return out;
+        } finally {
+          for (const s of inputs) heap.unpin(blockOf(s));
+        }
+      };
+      const allocOut = (length: number): Storage => {
+        const block = heap.allocate(length * 4, `a tensor of ${length} elements`);
+        const s = new Storage(self, 'float32', length, block);
+        block.storage = s;
+        return s;
+      };
+      const view = (s: Storage): Float32Array => rt.f32(ptr(s), s.length);
+      return {
+        matmul: (a, b, p) =>
+          native([a, b], p.batch * p.m * p.n, (out) => {
+            if (p.k === 0) rt.f32(ptr(out), out.length).fill(0);
+            else matmul(rt, cfg, ptr(a), ptr(b), ptr(out), p);
+          }),
+        conv2d: (x, w, p) => native([x, w], p.n * p.o * p.ho * p.wo, (out) => conv2d(rt, cfg, ptr(x), ptr(w), ptr(out), p)),
+        conv2dGradInput: (dy, w, p) => native([dy, w], p.n * p.c * p.h * p.w, (out) => conv2dGradInput(rt, cfg, ptr(dy), ptr(w), ptr(out), p)),
+        conv2dGradWeight: (x, dy, p) => native([x, dy], p.o * p.c * p.kh * p.kw, (out) => conv2dGradWeight(rt, cfg, ptr(x), ptr(dy), ptr(out), p)),
+        unary: (op, x, p0, p1) =>
+          native([x], x.length, (out) => {
+            if (!wasmUnary(rt, op, ptr(x), ptr(out), x.length, p0, p1)) jsUnary(op, view(x), view(out), p0, p1);
+          }),
+        binary: (op, a, as, b, bs, shape) =>
+          native([a, b], shape.reduce((q, d) => q * d, 1), (out) => {
+            if (!wasmBinary(rt, op, ptr(a), a.length, as, ptr(b), b.length, bs, ptr(out), shape)) jsBinary(op, view(a), as, view(b), bs, view(out), shape);
+          }),
+      };
     },
-  };
+  );
   backends.set(key, backend);
   configOf.set(backend, cfg);
   return backend;
@@ -281,8 +335,8 @@ function describe(backend: Backend): Record<string, unknown> {
     ...(cfg.threads > 1 && rt?.pool && ready + 1 < cfg.threads
       ? { threadsNote: rt.pool.failures().join('; ') || threadSupportProblem() || 'workers start with the first large kernel, or with `await ready()`' }
       : {}),
-    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary (all but pow)'],
-    memoryMiB: rt ? rt.memory.buffer.byteLength / 2 ** 20 : 0,
+    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary'],
+    ...(rt ? rt.heap.stats() : {}),
     module: rt?.source,
   };
 }
@@ -306,6 +360,6 @@ async function readyWasm(options: Record<string, unknown>): Promise<void> {
 
 registerBackend('wasm', {
   create: (options) => createWasmBackend(options),
-  info: () => describe(getBackend()),
+  info: (backend) => describe(backend),
   ready: readyWasm,
 });

@@ -8,24 +8,16 @@
  *   [4096, heapBase)       per-thread scratch: packed GEMM blocks and an edge tile
  *   [heapBase, …)          operands of the current kernel call
  *
- * Tensors live in ordinary JS Float32Arrays, so each kernel call copies its
- * inputs in and its output out (TypedArray.set: memcpy speed). For GEMM and
- * convolutions — O(n³) work on O(n²) data — the copies cost a few percent.
- * For elementwise ops a copy costs about what the SIMD loop does, yet the
- * total still beats the js reference's per-element function calls (several
- * times) and Math.exp/log (ten times and more). Keeping tensors inside wasm
- * memory would save the copies but need a second allocator and manual frees,
- * which a garbage-collected tensor library should not ask of its users.
- * Pooling and reductions stay in JavaScript: their loops already run at
- * memory speed there, and a copy in and out would only add to them.
- *
- * The operand area is a bump allocator reset at every call (calls are
- * synchronous and never nested), grown on demand up to the memory's maximum.
+ * Tensors live in the heap (heap.ts): kernels take their byte offsets and
+ * write results into blocks allocated there, so nothing is copied in or out
+ * per call. Scratch space a kernel needs beyond its thread's fixed scratch
+ * (im2col buffers) is allocated from the heap for the call and freed after.
  */
 import { buildKernelModule, CONV_PARAM_FIELDS, SCRATCH_BYTES } from './kernels.js';
 import { detectFeatures } from './features.js';
 import { CTRL_INTS, JOB_INTS, WorkerPool } from './threads.js';
 import { PREBUILT, variantKey } from './prebuilt.js';
+import { WasmHeap } from './heap.js';
 
 const PAGE = 65536;
 export const MAX_THREADS = 8;
@@ -35,8 +27,10 @@ const JOB_BASE = 2048;
 const SCRATCH_BASE = 4096;
 const SCRATCH_STRIDE = Math.ceil(SCRATCH_BYTES / 64) * 64;
 const HEAP_BASE = SCRATCH_BASE + MAX_THREADS * SCRATCH_STRIDE;
-/** 1 GiB: a shared memory must declare its maximum; 64-bit engines only reserve address space. */
-const MAX_PAGES = 16384;
+/** 2 GiB: a shared memory must declare its maximum; 64-bit engines only reserve address space. */
+const MAX_PAGES = 32768;
+/** Past this much memory the heap evicts unused tensors before growing (see heap.ts). */
+const DEFAULT_BUDGET = 512 * 2 ** 20;
 
 /** Exports callable on worker threads, in the order the workers index them. */
 export const THREADED_EXPORTS = ['gemm', 'conv_fwd', 'conv_gin', 'conv_gw'] as const;
@@ -47,9 +41,8 @@ export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   readonly exports: KernelExports;
   readonly pool: WorkerPool | null;
-  f32!: Float32Array;
   i32!: Int32Array;
-  private top = HEAP_BASE;
+  readonly heap: WasmHeap;
 
   constructor(
     readonly module: WebAssembly.Module, instance: WebAssembly.Instance, readonly relaxed: boolean, readonly shared: boolean,
@@ -58,6 +51,7 @@ export class WasmRuntime {
     this.memory = memory;
     this.exports = instance.exports as unknown as KernelExports;
     this.pool = shared ? new WorkerPool(memory, module, CTRL_BASE, JOB_BASE, (t) => this.scratch(t), MAX_THREADS - 1, THREADED_EXPORTS) : null;
+    this.heap = new WasmHeap({ memory, base: HEAP_BASE, maxBytes: MAX_PAGES * PAGE }, DEFAULT_BUDGET);
     this.refreshViews();
   }
 
@@ -106,10 +100,7 @@ export class WasmRuntime {
 
   private refreshViews(): void {
     const buf = this.memory.buffer;
-    if (!this.f32 || this.f32.buffer !== buf || this.f32.length * 4 !== buf.byteLength) {
-      this.f32 = new Float32Array(buf);
-      this.i32 = new Int32Array(buf);
-    }
+    if (!this.i32 || this.i32.buffer !== buf || this.i32.length * 4 !== buf.byteLength) this.i32 = new Int32Array(buf);
   }
 
   /** Byte offset of thread t's scratch. */
@@ -117,49 +108,14 @@ export class WasmRuntime {
     return SCRATCH_BASE + t * SCRATCH_STRIDE;
   }
 
-  /** Starts a kernel call: forgets the previous call's operands. */
-  reset(): void {
-    this.top = HEAP_BASE;
-  }
-
-  /** Reserves room for n floats (16-byte aligned); call `commit()` before touching it. */
-  alloc(n: number): number {
-    const p = this.top;
-    this.top += Math.ceil((n * 4) / 16) * 16;
-    return p;
-  }
-
-  /** Grows the memory to hold everything reserved since `reset()`, and refreshes the views. */
-  commit(what: string): void {
-    const need = this.top;
-    const have = this.memory.buffer.byteLength;
-    if (need > have) {
-      const pages = Math.ceil((need - have) / PAGE);
-      const max = MAX_PAGES * PAGE;
-      if (need > max) {
-        throw new Error(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory, more than its ${max / 2 ** 20} MiB maximum`);
-      }
-      try {
-        this.memory.grow(pages);
-      } catch (e) {
-        throw new Error(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory and growing it failed (${(e as Error).message})`);
-      }
-    }
-    this.refreshViews();
-  }
-
-  /** Copies a Float32Array into wasm memory at byte offset p. */
-  put(p: number, a: Float32Array): void {
-    this.f32.set(a, p >> 2);
-  }
-
-  /** Copies n floats at byte offset p out into `out`. */
-  get(p: number, out: Float32Array): void {
-    out.set(this.f32.subarray(p >> 2, (p >> 2) + out.length));
+  /** A float32 view of n floats at byte offset p (taken fresh: growing a non-shared memory detaches old views). */
+  f32(p: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, p, n);
   }
 
   /** Writes conv parameters into the parameter block; returns its offset. */
   convParams(p: Record<(typeof CONV_PARAM_FIELDS)[number], number>): number {
+    this.refreshViews();
     CONV_PARAM_FIELDS.forEach((f, i) => { this.i32[(PARAMS_BASE >> 2) + i] = p[f]; });
     return PARAMS_BASE;
   }

@@ -22,7 +22,12 @@ export const CASES: Case[] = [
   { name: 'cgan-conv-cnorm', kind: 'cgan', arch: 'conv', options: { conditionalNorm: true } },
 ];
 
-/** Small widths: the checks are about structure and numbers, not quality. */
+/**
+ * Small widths: the checks are about structure and numbers, not quality.
+ * GENZOO_EXPORT_FULL_WIDTH=1 uses each model's default width instead (how the
+ * differences in docs/pytorch.md were measured at full size; slower).
+ */
+export const FULL_WIDTH = process.env.GENZOO_EXPORT_FULL_WIDTH === '1';
 export const WIDTH: Record<Arch, number> = { mlp: 32, conv: 4 };
 
 /** 3 digits per class; batch 10 → 3 training steps. */
@@ -32,7 +37,7 @@ export async function tinyDigits(): Promise<data.Dataset> {
 
 /** Trains `c` for one epoch (3 steps) on `ds` into `dir`: config.json, model and checkpoint. */
 export async function trainTiny(c: Case, ds: data.Dataset, dir: string): Promise<GenerativeModel> {
-  const config = models.defaultConfig(c.kind, c.arch, { width: WIDTH[c.arch], options: c.options ?? {} });
+  const config = models.defaultConfig(c.kind, c.arch, { ...(FULL_WIDTH ? {} : { width: WIDTH[c.arch] }), options: c.options ?? {} });
   const model = models.createModel(config, 0);
   const result = await training.train({ model, data: ds, outDir: dir, train: { epochs: 1, batch: 10, seed: 0, data: 'mnist', backend: 'js' } });
   if (result.status !== 'completed') throw new Error(`training ${c.name}: ${result.message}`);

@@ -47,7 +47,8 @@ const MALFORMED_CASE = 'cvae-conv';
 /**
  * Float32 agreement: |genzoo − PyTorch| ≤ 1e-5 · max(1, largest |value|) per output.
  * Both compute in float32 with different summation orders (and genzoo's Adam and EMA in
- * float64 before rounding); the measured worst is below 2e-6 (docs/pytorch.md).
+ * float64 before rounding); measured worst: 6e-7 at the test widths, 7.2e-6 on logits up
+ * to 12.8 at the models' default widths (docs/pytorch.md).
  */
 const RTOL = 1e-5;
 
@@ -64,20 +65,27 @@ interface CaseRun {
 }
 
 const runs = new Map<string, CaseRun>();
-/** Worst |difference| per case and direction, printed at the end (the numbers docs/pytorch.md states). */
-const worst = new Map<string, { exported: number; imported: number; half?: number; training: number }>();
+/** The worst |difference| of a comparison: its size, which output, and that output's largest |value|. */
+interface Worst {
+  diff: number;
+  name: string;
+  scale: number;
+}
+type Part = 'exported' | 'imported' | 'half' | 'training';
+/** Worst difference per case and part, printed at the end (the numbers docs/pytorch.md states). */
+const worst = new Map<string, Partial<Record<Part, Worst>>>();
 let root = '';
 let setupError: Error | null = null;
 
 /** Compares genzoo's outputs with PyTorch's `prefix + name` for each name; returns the worst difference. */
-function compare(ours: Record<string, Tensor>, theirs: Record<string, Tensor>, prefix: string, where: string): number {
+function compare(ours: Record<string, Tensor>, theirs: Record<string, Tensor>, prefix: string, where: string): Worst {
   const names = Object.keys(ours).sort();
   expect(names.length, `${where}: outputs to compare`).toBeGreaterThan(0);
-  let w = 0;
+  let w: Worst = { diff: 0, name: '', scale: 0 };
   for (const name of names) {
     const { diff, scale } = maxDiff(ours[name], theirs[prefix + name], `${where} ${name}`);
     expect(diff, `${where} ${name}: worst |genzoo − PyTorch| (values up to ${scale.toPrecision(3)})`).toBeLessThanOrEqual(RTOL * Math.max(1, scale));
-    w = Math.max(w, diff);
+    if (diff >= w.diff) w = { diff, name, scale };
   }
   return w;
 }
@@ -120,9 +128,10 @@ describe.skipIf(!!missing && !IN_CI)(`genzoo ⇄ PyTorch ${version ?? '(missing)
 
   afterAll(() => {
     if (worst.size) {
-      console.log('worst |genzoo − PyTorch| per case: exported outputs / imported outputs / half / training steps');
+      console.log('worst |genzoo − PyTorch| per case (in which output, whose values reach |v|):');
+      const cell = (w: Worst | undefined): string => (w ? `${w.diff.toExponential(2)} ${w.name} (|v| ≤ ${w.scale.toPrecision(3)})` : '—');
       for (const [name, w] of worst) {
-        console.log(`  ${name.padEnd(16)} ${w.exported.toExponential(2)}  ${w.imported.toExponential(2)}  ${w.half?.toExponential(2) ?? '—'.padEnd(8)}  ${w.training.toExponential(2)}`);
+        console.log(`  ${name.padEnd(16)} exported ${cell(w.exported)}; imported ${cell(w.imported)}; half ${cell(w.half)}; training steps ${cell(w.training)}`);
       }
     }
     if (root) rmSync(root, { recursive: true, force: true });
@@ -132,10 +141,8 @@ describe.skipIf(!!missing && !IN_CI)(`genzoo ⇄ PyTorch ${version ?? '(missing)
     if (setupError) throw setupError;
     return runs.get(name)!;
   };
-  const record = (name: string, part: 'exported' | 'imported' | 'half' | 'training', v: number): void => {
-    const w = worst.get(name) ?? { exported: 0, imported: 0, training: 0 };
-    w[part] = Math.max(w[part] ?? 0, v);
-    worst.set(name, w);
+  const record = (name: string, part: Part, w: Worst): void => {
+    worst.set(name, { ...worst.get(name), [part]: w });
   };
 
   test.each(CASES.map((c) => c.name))('%s: the export loads strictly in PyTorch and gives genzoo\'s outputs, training steps included', (name) => {
@@ -197,7 +204,7 @@ describe.skipIf(!!missing && !IN_CI)(`genzoo ⇄ PyTorch ${version ?? '(missing)
   test.each([
     ['missing', 'tensor "G.fc1.bias" that the cvae (conv) model needs is missing'],
     ['extra', 'unexpected tensor "G.fc9.weight": the cvae (conv) model has no parameter or buffer of that name'],
-    ['shape', 'tensor "G.fc1.bias" has shape [393] but the cvae (conv) model expects [392]'],
+    ['shape', 'tensor "G.fc1.bias" has shape [N + 1] but the cvae (conv) model expects [N]'],
     ['dtype', 'tensor "G.fc1.weight" is I32, but it must be floating point (F32, F64, F16 or BF16)'],
     ['nan', 'tensor "G.fc1.bias" holds NaN at element 0'],
   ])('a PyTorch file with a %s tensor is refused with one line naming it', async (what, message) => {
@@ -206,6 +213,8 @@ describe.skipIf(!!missing && !IN_CI)(`genzoo ⇄ PyTorch ${version ?? '(missing)
     const dir = join(r.work, `bad-${what}`);
     const res = await cli('import', '--from', 'pytorch', file, '--config', join(r.exp, 'config.json'), '--out', dir);
     expect(res.code).toBe(1);
-    expect(res.err).toBe(`genzoo import: ${file}: ${message}${what === 'nan' ? '; a model with non-finite weights cannot be used' : ''}\n`);
+    const n = io.deserialize(readFileSync(join(r.exp, 'model.safetensors'))).header['G.fc1.bias'].shape[0];
+    const expected = message.replace('N + 1', String(n + 1)).replace('[N]', `[${n}]`);
+    expect(res.err).toBe(`genzoo import: ${file}: ${expected}${what === 'nan' ? '; a model with non-finite weights cannot be used' : ''}\n`);
   });
 });

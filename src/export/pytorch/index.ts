@@ -26,7 +26,7 @@ import { modelPy } from './model-py.js';
 import { exportReadme } from './readme.js';
 import { convertForImport, exportedState, optimizerSpecs, optimizerState, type ImportNotes } from './state.js';
 
-export { modelPy, pyLiteral, PY_CLASS } from './model-py.js';
+export { modelPy, pyLiteral, pyString, PY_CLASS } from './model-py.js';
 export {
   convertForImport, exportedState, integerBuffers, optimizerSpecs, optimizerState,
   type ImportNotes, type OptimizerSpec, type IntegerDTypes,

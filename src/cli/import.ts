@@ -1,7 +1,7 @@
 /**
  * `genzoo import --from pytorch FILE.safetensors --config CONFIG.json --out DIR [--force]`
  * Brings a state dict saved by PyTorch (for the architecture CONFIG describes)
- * into a genzoo run folder that `genzoo sample` and `genzoo eval` read.
+ * into a genzoo run folder that `genzoo sample` reads.
  */
 import { importFromPyTorch } from '../export/pytorch/index.js';
 import { parseArgs, type FlagSpec } from './args.js';
@@ -11,7 +11,7 @@ export const IMPORT_USAGE = `genzoo import --from pytorch FILE.safetensors --con
 
   Loads a PyTorch state dict saved as safetensors (e.g. model.write_safetensors(net.state_dict(), FILE)
   with the model.py of genzoo export) into DIR: config.json and model.safetensors, which genzoo sample
-  and genzoo eval read. CONFIG.json: an export's or a run's config.json, or a model config such as
+  reads. CONFIG.json: an export's or a run's config.json, or a model config such as
   {"kind": "cvae", "arch": "conv", "width": 32} (fields left out take the defaults). Every tensor must
   be present with its shape; F16/BF16 widen exactly, F64 rounds to float32, int64 num_batches_tracked
   converts exactly. --force replaces a run in DIR. See docs/pytorch.md.`;

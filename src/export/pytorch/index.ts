@@ -10,7 +10,7 @@
  *                                     checks a state dict saved by PyTorch for the same
  *                                     architecture against the model, converts it (rules in
  *                                     state.ts) and writes a run folder (config.json +
- *                                     model.safetensors) that sampling and evaluation read.
+ *                                     model.safetensors) that `sample` and `load` read.
  * Node-only (files); the folders are written atomically file by file.
  */
 import { deserialize, serialize } from '../../io/safetensors.js';

@@ -237,7 +237,8 @@ def make_optimizers(model):
 
 def load_optimizers(model, path=os.path.join(HERE, 'optimizer.safetensors')):
     """make_optimizers(model) with genzoo's Adam state (step, exp_avg, exp_avg_sq) restored from \`path\`:
-    training continues where genzoo stopped. Call it after load() and before model.to(device)."""
+    training continues where genzoo stopped. Move the model to its device first (load(device=...)):
+    the state goes to the device of the parameters it belongs to."""
     tensors, _ = read_safetensors(path)
     optimizers = make_optimizers(model)
     used = set()

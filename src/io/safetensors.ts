@@ -39,7 +39,7 @@ import { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 import { errorMessage, fsReason, nodeFs } from './node.js';
 import { decodeWidened, encodeInteger, INTEGER_WRITE_SIZES, isWidenedDType, type IntegerWriteDType } from './safetensors-dtypes.js';
 
-/** The dtypes genzoo reads and writes. */
+/** The dtypes of genzoo's own tensors (what it writes unless asked for I64). */
 export type SafetensorsDType = 'F32' | 'F64';
 
 /** Element sizes of every dtype the format defines: used to validate a header before rejecting a dtype. */

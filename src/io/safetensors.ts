@@ -29,8 +29,9 @@
  * F16, BF16, BOOL and the integer dtypes are read by widening exactly (the rule
  * is in safetensors-dtypes.ts: F16/BF16 → float32, integers → float64), and a
  * tensor may be written as I64 on request (PyTorch's num_batches_tracked);
- * F8, F4 and C64 are recognised and rejected with a clear error. Everything here up to `save`/`load` works on bytes (browser-safe);
- * `save`, `load` and `readSafetensors` use files and load node:fs on first use.
+ * F8, F4 and C64 are recognised and rejected with a clear error. Everything
+ * here up to `save`/`load` works on bytes (browser-safe); `save`, `load` and
+ * `readSafetensors` use files and load node:fs on first use.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { shapeStr, sizeOf } from '../tensor/shape.js';

@@ -35,4 +35,6 @@ export { reparameterize } from './kl/reparameterize.js';
 // The model zoo (VAE, CVAE, CGAN, CVAE-GAN) and the training loop behind `genzoo train` (docs/models.md).
 export * as models from './models/index.js';
 export * as training from './train/index.js';
+// Moving to PyTorch and back: pytorch.exportToPyTorch(runDir, outDir), pytorch.importFromPyTorch(file, config, outDir) (docs/pytorch.md).
+export * as pytorch from './export/pytorch/index.js';
 export { VERSION } from './version.js';

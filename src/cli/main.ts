@@ -9,6 +9,8 @@ import { runTrain, TRAIN_USAGE } from './train.js';
 import { runSample, SAMPLE_USAGE } from './sample.js';
 import { runEval, EVAL_USAGE } from './eval.js';
 import { runCompare, COMPARE_USAGE } from './compare.js';
+import { runExport, EXPORT_USAGE } from './export.js';
+import { runImport, IMPORT_USAGE } from './import.js';
 
 export interface Command {
   summary: string;
@@ -22,6 +24,8 @@ export const COMMANDS: Record<string, Command> = {
   sample: { summary: 'draw samples from a trained run to a PNG grid or .npy', usage: SAMPLE_USAGE, run: (a) => runSample(a) },
   eval: { summary: 'score a trained run (accuracy, Fréchet, sharpness, diversity, novelty, NLL) → eval.json', usage: EVAL_USAGE, run: (a) => runEval(a) },
   compare: { summary: 'train or reuse all four models, score them → compare.md + compare.png', usage: COMPARE_USAGE, run: (a) => runCompare(a) },
+  export: { summary: 'write a trained run as PyTorch: model.py + model.safetensors (docs/pytorch.md)', usage: EXPORT_USAGE, run: (a) => runExport(a) },
+  import: { summary: 'bring a PyTorch state dict (safetensors) back as a genzoo run folder', usage: IMPORT_USAGE, run: (a) => runImport(a) },
 };
 
 export function usage(): string {

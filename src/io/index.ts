@@ -10,8 +10,9 @@
 export {
   serialize, deserialize, saveToBuffer, loadFromBuffer, save, load, readSafetensors, MAX_HEADER_BYTES,
   type SafetensorsDType, type StateDict, type StateDictModule, type Checkpointable, type TensorInfo,
-  type DecodedSafetensors, type LoadOptions, type LoadResult, type SaveOptions,
+  type DecodedSafetensors, type LoadOptions, type LoadResult, type SaveOptions, type SerializeOptions,
 } from './safetensors.js';
+export { halfToNumber, WIDENED_DTYPES, type WidenedDType } from './safetensors-dtypes.js';
 export { encodeNpy, decodeNpy, saveNpy, loadNpy, type NpyArray } from './npy.js';
 export { gridPixels, encodePng, imageGrid, savePng, decodePng, readPng, type GreyImage, type GridOptions } from './png.js';
 export { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';

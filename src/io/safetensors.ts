@@ -26,17 +26,21 @@
  * its key order is unspecified; genzoo writes metadata keys sorted.
  *
  * genzoo tensors are float32 or float64, so F32 and F64 are read and written;
- * other dtypes (F16, BF16, integers…) are recognised and rejected with a clear
- * error. Everything here up to `save`/`load` works on bytes (browser-safe);
- * `save`, `load` and `readSafetensors` use files and load node:fs on first use.
+ * F16, BF16, BOOL and the integer dtypes are read by widening exactly (the rule
+ * is in safetensors-dtypes.ts: F16/BF16 → float32, integers → float64), and a
+ * tensor may be written as I64 on request (PyTorch's num_batches_tracked);
+ * F8, F4 and C64 are recognised and rejected with a clear error. Everything
+ * here up to `save`/`load` works on bytes (browser-safe); `save`, `load` and
+ * `readSafetensors` use files and load node:fs on first use.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { shapeStr, sizeOf } from '../tensor/shape.js';
 import type { DType, FloatArray } from '../tensor/dtype.js';
 import { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 import { errorMessage, fsReason, nodeFs } from './node.js';
+import { decodeWidened, encodeInteger, INTEGER_WRITE_SIZES, isWidenedDType, type IntegerWriteDType } from './safetensors-dtypes.js';
 
-/** The dtypes genzoo reads and writes. */
+/** The dtypes of genzoo's own tensors (what it writes unless asked for I64). */
 export type SafetensorsDType = 'F32' | 'F64';
 
 /** Element sizes of every dtype the format defines: used to validate a header before rejecting a dtype. */
@@ -155,12 +159,21 @@ function littleEndianBytes(data: FloatArray): Uint8Array {
  * Encodes tensors as a safetensors file, byte for byte as
  * `safetensors.torch.save_file` would write them (see the file comment).
  */
-export function serialize(tensors: StateDict, metadata?: Record<string, string> | null): Uint8Array {
+export function serialize(tensors: StateDict, metadata?: Record<string, string> | null, opts: SerializeOptions = {}): Uint8Array {
   if (typeof tensors !== 'object' || tensors === null) throw new Error('safetensors.serialize: expected a record of tensors');
+  for (const name of Object.keys(opts.dtypes ?? {})) {
+    if (!Object.hasOwn(tensors, name)) throw new Error(`safetensors.serialize: dtypes names "${name}", which is not among the tensors`);
+  }
   const entries = Object.entries(tensors).map(([name, t]) => {
     if (!(t instanceof Tensor)) throw new Error(`safetensors.serialize: "${name}" is not a Tensor`);
     if (name === '__metadata__') throw new Error('safetensors.serialize: "__metadata__" is reserved and cannot name a tensor');
-    return { name, t, dtype: TO_FORMAT[t.dtype] };
+    const asInteger = opts.dtypes?.[name];
+    if (asInteger === undefined) return { name, t, dtype: TO_FORMAT[t.dtype] as string, bytes: littleEndianBytes(t.data) };
+    if (!Object.hasOwn(INTEGER_WRITE_SIZES, asInteger)) throw new Error(`safetensors.serialize: "${name}" cannot be written as ${String(asInteger)} (only I64)`);
+    const bytes = encodeInteger(asInteger, t.data, (msg) => {
+      throw new Error(`safetensors.serialize: "${name}" ${msg}`);
+    });
+    return { name, t, dtype: asInteger as string, bytes };
   });
   // Largest alignment first (F64 before F32), then by name: the reference writer's order.
   entries.sort((a, b) => DTYPE_SIZES[b.dtype] - DTYPE_SIZES[a.dtype] || compareUtf8(a.name, b.name));
@@ -176,7 +189,7 @@ export function serialize(tensors: StateDict, metadata?: Record<string, string> 
   }
   let offset = 0;
   for (const e of entries) {
-    const end = offset + e.t.data.byteLength;
+    const end = offset + e.bytes.byteLength;
     parts.push(`${JSON.stringify(e.name)}:{"dtype":"${e.dtype}","shape":[${e.t.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
     offset = end;
   }
@@ -189,8 +202,8 @@ export function serialize(tensors: StateDict, metadata?: Record<string, string> 
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let pos = 8 + headerLength;
   for (const e of entries) {
-    out.set(littleEndianBytes(e.t.data), pos);
-    pos += e.t.data.byteLength;
+    out.set(e.bytes, pos);
+    pos += e.bytes.byteLength;
   }
   return out;
 }
@@ -271,14 +284,20 @@ export function deserialize(input: ArrayBuffer | ArrayBufferView, source = 'buff
   const header: Record<string, TensorInfo> = Object.create(null) as Record<string, TensorInfo>;
   const dataStart = bytes.byteOffset + 8 + n;
   for (const [name, info] of infos) {
-    if (info.dtype !== 'F32' && info.dtype !== 'F64') {
-      fail(source, `tensor "${name}" has dtype ${info.dtype}, which genzoo does not support (F32 and F64 only; in PyTorch convert with tensor.float() before saving)`);
-    }
     const [begin, end] = info.dataOffsets;
-    // A fresh, aligned copy: the file's offsets need not be aligned, and callers may keep the tensors.
-    const copy = bytes.buffer.slice(dataStart + begin, dataStart + end) as ArrayBuffer;
-    if (!LITTLE_ENDIAN_HOST) swapInPlace(new Uint8Array(copy), DTYPE_SIZES[info.dtype]);
-    const data = info.dtype === 'F64' ? new Float64Array(copy) : new Float32Array(copy);
+    let data: FloatArray;
+    if (info.dtype === 'F32' || info.dtype === 'F64') {
+      // A fresh, aligned copy: the file's offsets need not be aligned, and callers may keep the tensors.
+      const copy = bytes.buffer.slice(dataStart + begin, dataStart + end) as ArrayBuffer;
+      if (!LITTLE_ENDIAN_HOST) swapInPlace(new Uint8Array(copy), DTYPE_SIZES[info.dtype]);
+      data = info.dtype === 'F64' ? new Float64Array(copy) : new Float32Array(copy);
+    } else if (isWidenedDType(info.dtype)) {
+      // PyTorch's other dtypes, widened exactly (F16/BF16 → float32, integers → float64).
+      const raw = new Uint8Array(bytes.buffer, dataStart + begin, end - begin);
+      data = decodeWidened(info.dtype, raw, (msg) => fail(source, `tensor "${name}" ${msg}`));
+    } else {
+      fail(source, `tensor "${name}" has dtype ${info.dtype}, which genzoo does not read (F32, F64, F16, BF16, BOOL and integers; in PyTorch convert with tensor.float() before saving)`);
+    }
     tensors[name] = new Tensor(data, info.shape);
     header[name] = info;
   }
@@ -387,6 +406,11 @@ export function loadFromBuffer(
     for (const [name, t] of Object.entries(toLoad)) expected[name].data.set(t.data);
   }
   return { missing: strict ? [] : missing, unexpected: strict ? [] : unexpected, metadata: file.metadata };
+}
+
+export interface SerializeOptions {
+  /** Tensors to write as integers instead of their float dtype (e.g. { 'bn.num_batches_tracked': 'I64' }, as PyTorch saves it). */
+  dtypes?: Record<string, IntegerWriteDType>;
 }
 
 export interface SaveOptions extends AtomicWriteOptions {

@@ -204,7 +204,8 @@ export class Decoder extends Module<[Tensor, Tensor | null], Tensor> {
 class Trunk extends Module {
   readonly arch: Arch;
   readonly featureSize: number;
-  private readonly p: number;
+  /** Dropout probability after each hidden layer in training (0: none). */
+  readonly dropout: number;
   generator: Generator | undefined;
   private readonly fc1: Linear | null = null;
   private readonly fc2: Linear | null = null;
@@ -215,7 +216,7 @@ class Trunk extends Module {
   constructor(o: Omit<NetOptions, 'cond'> & { dropout?: number }) {
     super();
     this.arch = o.arch;
-    this.p = o.dropout ?? 0;
+    this.dropout = o.dropout ?? 0;
     const g = { generator: o.generator };
     const w = o.width;
     if (o.arch === 'mlp') {
@@ -231,7 +232,7 @@ class Trunk extends Module {
   }
 
   private drop(h: Tensor): Tensor {
-    return this.p > 0 ? dropout(h, this.p, this.training, { generator: this.generator }) : h;
+    return this.dropout > 0 ? dropout(h, this.dropout, this.training, { generator: this.generator }) : h;
   }
 
   override forward(x: Tensor): Tensor {

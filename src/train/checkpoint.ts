@@ -136,11 +136,16 @@ export async function writeRunConfig(dir: string, model: ModelConfig, train: Tra
   await writeFileAtomic(join(dir, FILES.config), JSON.stringify(cfg, null, 2) + '\n');
 }
 
+/** Writes DIR/model.safetensors: the weights and buffers, tagged with the model kind and config. */
+export async function writeWeights(dir: string, model: GenerativeModel): Promise<void> {
+  const kindMeta = { format: MODEL_FORMAT, kind: model.kind, arch: model.config.arch, config: JSON.stringify(model.config) };
+  await writeFileAtomic(join(dir, FILES.model), serialize(model.stateDict(), kindMeta));
+}
+
 /** Writes model.safetensors (weights) and then checkpoint.safetensors (everything for --resume). */
 export async function writeCheckpoint(dir: string, model: GenerativeModel, state: TrainerState): Promise<void> {
+  await writeWeights(dir, model);
   const weights = model.stateDict();
-  const kindMeta = { format: MODEL_FORMAT, kind: model.kind, arch: model.config.arch, config: JSON.stringify(model.config) };
-  await writeFileAtomic(join(dir, FILES.model), serialize(weights, kindMeta));
 
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(weights)) tensors[`model.${k}`] = t;

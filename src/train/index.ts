@@ -7,7 +7,7 @@
 export { train, sampleGrid, writeSampleGrid, type TrainOptions, type TrainResult, type TrainStatus } from './trainer.js';
 export {
   FILES, CHECKPOINT_FORMAT, MODEL_FORMAT, RUN_FORMAT, CheckpointError,
-  writeRunConfig, readRunConfig, writeCheckpoint, loadCheckpoint, loadWeights, splitTensors, joinTensors,
+  writeRunConfig, readRunConfig, writeCheckpoint, writeWeights, loadCheckpoint, loadWeights, splitTensors, joinTensors,
   type TrainConfig, type RunConfig, type TrainerState,
 } from './checkpoint.js';
 export { LossLog, lossPlotSVG, type LossRow } from './losslog.js';

@@ -238,7 +238,7 @@ describe('validation', () => {
     expect(() => io.loadFromBuffer({ a: tensor([1]) }, io.serialize({ a: tensor([1]), toString: tensor([1]) }))).toThrow('unexpected tensor "toString"');
   });
 
-  test('dtypes: F32 → float64 widens; F64 → float32 only when exact; BF16/F16/I64 are unsupported', () => {
+  test('dtypes: F32 → float64 widens; F64 → float32 only when exact; F8 is unsupported (F16/BF16/integers: safetensors-dtypes.test.ts)', () => {
     const m = { w: new Tensor(new Float64Array(2), [2]) };
     io.loadFromBuffer(m, io.serialize({ w: tensor([0.1, 2]) }));
     expect(Array.from(m.w.data)).toEqual([Math.fround(0.1), 2]);
@@ -247,11 +247,11 @@ describe('validation', () => {
     expect(Array.from(m32.w.data)).toEqual([0.5, -3]);
     expect(() => io.loadFromBuffer(m32, io.serialize({ w: tensor([0.5, 0.1], { dtype: 'float64' }) }), { source: 'd.safetensors' })).toThrow(
       'safetensors: d.safetensors: tensor "w" is F64 in the file but float32 in the module, and element 1 (0.1) is not exactly representable in float32');
-    for (const dtype of ['BF16', 'F16']) {
-      const bytes = build({ w: { dtype, shape: [2], data_offsets: [0, 4] } }, [0, 0, 0, 0]);
-      expect(() => io.deserialize(bytes, 'h.safetensors')).toThrow(`safetensors: h.safetensors: tensor "w" has dtype ${dtype}, which genzoo does not support (F32 and F64 only`);
+    for (const dtype of ['F8_E4M3', 'F8_E5M2']) {
+      const bytes = build({ w: { dtype, shape: [2], data_offsets: [0, 2] } }, [0, 0]);
+      expect(() => io.deserialize(bytes, 'h.safetensors')).toThrow(`safetensors: h.safetensors: tensor "w" has dtype ${dtype}, which genzoo does not read (F32, F64, F16, BF16, BOOL and integers`);
     }
-    expect(() => io.deserialize(build({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, Array(8).fill(0)))).toThrow('dtype I64, which genzoo does not support');
+    expect(() => io.deserialize(build({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, Array(8).fill(0)))).toThrow('dtype C64, which genzoo does not read');
     expect(() => io.deserialize(build({ w: { dtype: 'Q4', shape: [1], data_offsets: [0, 1] } }, [0]))).toThrow('tensor "w": unknown dtype "Q4"');
   });
 

@@ -76,7 +76,7 @@ describe('safety', () => {
       const out = step(batch, g);
       return ++calls === 25 ? { ...out, kl: NaN } : out;
     };
-    const result = await run(dir, model, 5);
+    const result = await run(dir, model, 3);
     expect(result.status).toBe('diverged');
     expect(result.globalStep).toBe(25);
     expect(result.message).toMatch(/loss 'kl' became NaN at step 25 \(epoch 3\); training stopped, the last good checkpoint in .* is kept/);
@@ -100,7 +100,8 @@ describe('safety', () => {
     const dir = join(root, 'refuse');
     await run(dir, tiny('cvae', 'mlp'), 1);
     await expect(run(dir, tiny('cgan', 'mlp'), 2, { resume: true })).rejects.toThrow(/holds a cvae run, not cgan/);
-    await expect(run(dir, tiny('cvae', 'mlp'), 2)).rejects.toThrow(/already holds a training run; pass --resume/);
+    // In the library's terms (the CLI says --resume / --force: tests/cli).
+    await expect(run(dir, tiny('cvae', 'mlp'), 2)).rejects.toThrow(/already holds a run's files \(config\.json, .*\); resume it \(resume: true\) or start over \(overwrite: true\)/);
     await expect(run(join(root, 'nothing'), tiny('cvae', 'mlp'), 2, { resume: true })).rejects.toThrow(/run configuration not found/);
     // A checkpoint cut short (a crash mid-copy, a full disk): refused with the reason, model untouched.
     const ckpt = join(dir, 'checkpoint.safetensors');

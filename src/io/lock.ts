@@ -54,8 +54,10 @@ export interface FolderLock {
   release(): Promise<void>;
 }
 
-/** Locks held by this process: removed synchronously if the process exits without releasing them. */
+/** Locks held by this process (path → token): removed synchronously if the process exits without releasing them. */
 const held = new Map<string, string>();
+/** Tokens of this process's locks, held or being acquired: a lock with our pid but another token is a leftover. */
+const ownTokens = new Set<string>();
 let exitHookInstalled = false;
 let counter = 0;
 
@@ -114,6 +116,7 @@ export async function lockFolder(dir: string, purpose: string): Promise<FolderLo
     throw new FolderLockedError(dir, null, `cannot lock ${dir}: cannot write ${temp}: ${fsReason(err)}`, { cause: err });
   }
   let tookOverFrom: LockOwner | null = null;
+  ownTokens.add(owner.token);
   try {
     // Two rounds: the second follows the take-over of a stale lock.
     for (let attempt = 0; ; attempt++) {
@@ -130,13 +133,16 @@ export async function lockFolder(dir: string, purpose: string): Promise<FolderLo
       if (current === null) {
         throw new FolderLockedError(dir, null, `${path} exists but is not a genzoo lock; if no genzoo command is using ${dir}, delete it`);
       }
-      const stale = current.host === owner.host && (current.pid === process.pid ? !held.has(path) : !isProcessAlive(current.pid));
+      const stale = current.host === owner.host && (current.pid === process.pid ? !ownTokens.has(current.token) : !isProcessAlive(current.pid));
       if (!stale || attempt >= 2) {
         throw new FolderLockedError(dir, current, `${dir} is in use by ${describeOwner(current)}` +
           (current.host === owner.host ? '' : `; if that process is gone, delete ${path}`));
       }
       if (await removeIfStill(fs, path, current, `${path}.stale.${process.pid}.${counter}.tmp`)) tookOverFrom = current;
     }
+  } catch (err) {
+    ownTokens.delete(owner.token);
+    throw err;
   } finally {
     await fs.rm(temp, { force: true }).catch(() => undefined);
   }
@@ -150,6 +156,7 @@ export async function lockFolder(dir: string, purpose: string): Promise<FolderLo
       held.delete(path);
       const now = await fs.readFile(path, 'utf8').then(parseOwner, () => null);
       if (now?.token === owner.token) await fs.rm(path, { force: true });
+      ownTokens.delete(owner.token);
     },
   };
 }

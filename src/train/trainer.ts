@@ -249,9 +249,9 @@ function kept(s: Session): string {
   return s.checkpointStep === null ? 'no checkpoint had been written yet' : `the last good checkpoint in ${s.dir} (step ${s.checkpointStep}) is kept`;
 }
 
-function diverged(s: Session, d: Omit<Divergence, 'checkpointStep' | 'epoch'>): TrainResult {
+function diverged(s: Session, d: Omit<Divergence, 'checkpointStep'>): TrainResult {
   s.opts.progress?.stop();
-  const divergence: Divergence = { ...d, epoch: s.state.epoch + 1, checkpointStep: s.checkpointStep };
+  const divergence: Divergence = { ...d, checkpointStep: s.checkpointStep };
   const what = d.loss
     ? d.loss.reason === 'non-finite'
       ? `loss '${d.loss.name}' became ${d.loss.value} at step ${d.step} (epoch ${divergence.epoch})`
@@ -270,7 +270,7 @@ async function step(s: Session, batch: Parameters<GenerativeModel['trainStep']>[
   const { model, state, opts } = s;
   const losses = model.trainStep(batch, s.generator);
   const problem = checkLosses(losses, model.lossNames);
-  if (problem) return diverged(s, { step: state.globalStep + 1, loss: problem });
+  if (problem) return diverged(s, { step: state.globalStep + 1, epoch: state.epoch + 1, loss: problem });
   state.globalStep++;
   state.stepInEpoch++;
   s.log.add(state.globalStep, state.epoch + 1, losses);
@@ -284,7 +284,7 @@ async function step(s: Session, batch: Parameters<GenerativeModel['trainStep']>[
   await yieldToEventLoop();
   if (opts.shouldStop?.() && state.stepInEpoch < s.stepsPerEpoch) {
     const bad = await saveCheckpoint(s);
-    if (bad) return diverged(s, { step: state.globalStep, nonFinite: bad });
+    if (bad) return diverged(s, { step: state.globalStep, epoch: state.epoch + 1, nonFinite: bad });
     return interrupted(s, `interrupted at step ${state.globalStep} (epoch ${state.epoch + 1}, step ${state.stepInEpoch}/${s.stepsPerEpoch}); checkpoint saved in ${s.dir}`);
   }
   return null;
@@ -299,7 +299,7 @@ async function endEpoch(s: Session): Promise<TrainResult | null> {
   s.epochSums.fill(0);
   s.epochCount = 0;
   const bad = await saveCheckpoint(s);
-  if (bad) return diverged(s, { step: state.globalStep, nonFinite: bad });
+  if (bad) return diverged(s, { step: state.globalStep, epoch: state.epoch, nonFinite: bad });
   await writeSampleGrid(s.model, s.cfg.seed, runFile(s.dir, FILES.samples));
   s.model.train();
   if (opts.shouldStop?.() && state.epoch < s.cfg.epochs) return interrupted(s, `interrupted after epoch ${state.epoch}; checkpoint saved in ${s.dir}`);

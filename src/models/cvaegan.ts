@@ -28,7 +28,7 @@ import { bceWithLogits, crossEntropy } from '../nn/losses.js';
 import { oneHot, randint, Tensor, zeros, type Generator } from '../tensor/index.js';
 import { reparameterize, stdNormal } from '../kl/index.js';
 import { ZooModel } from './base.js';
-import { withFrozen } from './cgan.js';
+import { withFrozen } from '../nn/frozen.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 

@@ -6,29 +6,16 @@
  * change the recorded settings, a lost or damaged losses.csv, the backend a
  * run asks for, and messages free of command-line words.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { describe, expect, test } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Generator, Tensor, backendInfo, data, io, models, setBackend, training } from '../../src/index.js';
+import { trainingFixture } from './fixture.js';
 import type { GenerativeModel } from '../../src/models/index.js';
 import { deadPid, liveProcess } from '../helpers/processes.js';
 
-let root: string;
-let digits: data.Dataset;
-let previousBackend: string;
-
-beforeAll(async () => {
-  previousBackend = backendInfo().name;
-  setBackend('js');
-  root = mkdtempSync(join(tmpdir(), 'genzoo-reliability-'));
-  digits = data.balancedSubset(await data.mnist({ split: 'train' }), 10); // 100 digits
-});
-
-afterAll(() => {
-  setBackend(previousBackend);
-  rmSync(root, { recursive: true, force: true });
-});
+const fx = trainingFixture('genzoo-reliability-');
 
 const tiny = (kind: models.ModelKind = 'cvae', seed = 1, lr?: number): GenerativeModel =>
   models.createModel(models.defaultConfig(kind, 'mlp', { width: 16, latent: 4, ...(lr ? { lr } : {}) }), seed);
@@ -40,7 +27,7 @@ interface RunOptions extends Partial<training.TrainOptions> { stopAt?: number }
 async function run(dir: string, model: GenerativeModel, epochs: number, o: RunOptions = {}): Promise<training.TrainResult> {
   let stop = false;
   return training.train({
-    model, data: digits, outDir: dir, train: cfg(epochs), shouldStop: () => stop,
+    model, data: fx.digits, outDir: dir, train: cfg(epochs), shouldStop: () => stop,
     onStep: ({ globalStep }) => { if (globalStep === o.stopAt) stop = true; },
     ...o,
   });
@@ -59,7 +46,7 @@ function expectNoCliWords(text: string): void {
 
 describe('one writer per folder', () => {
   test('a second training in the same folder is refused while the first runs, naming it', async () => {
-    const dir = join(root, 'two');
+    const dir = join(fx.root, 'two');
     let second: Promise<training.RunError> | undefined;
     const first = await run(dir, tiny(), 1, {
       onStart: () => { second = rejection(run(dir, tiny('vae'), 1)); },
@@ -74,7 +61,7 @@ describe('one writer per folder', () => {
   });
 
   test('a lock of a live process refuses; one of a dead process is taken over, with a note', async () => {
-    const dir = join(root, 'locks');
+    const dir = join(fx.root, 'locks');
     mkdirSync(dir);
     const child = liveProcess();
     try {
@@ -98,7 +85,7 @@ describe('one writer per folder', () => {
 describe('a folder holding a run', () => {
   test.each(['config.json', 'model.safetensors', 'checkpoint.safetensors', 'samples.png', 'losses.csv', 'losses.svg', 'eval.json'])(
     'any one run file (%s) makes a fresh run refuse; overwrite removes exactly the run files', async (file) => {
-      const dir = join(root, `holds-${file}`);
+      const dir = join(fx.root, `holds-${file}`);
       mkdirSync(dir);
       writeFileSync(join(dir, file), 'precious');
       writeFileSync(join(dir, 'notes.txt'), 'mine');
@@ -115,9 +102,9 @@ describe('a folder holding a run', () => {
     });
 
   test('a kill before the first checkpoint leaves nothing in the way: a plain retry runs', async () => {
-    const dir = join(root, 'early');
+    const dir = join(fx.root, 'early');
     // Stopped before the first step: nothing is written, not even config.json.
-    const stopped = await training.train({ model: tiny(), data: digits, outDir: dir, train: cfg(1), shouldStop: () => true });
+    const stopped = await training.train({ model: tiny(), data: fx.digits, outDir: dir, train: cfg(1), shouldStop: () => true });
     expect(stopped).toMatchObject({ status: 'interrupted', checkpointStep: null, message: 'stopped before the first step; nothing was written' });
     expect(readdirSync(dir)).toEqual([]);
     const err = await rejection(run(dir, tiny(), 1, { resume: true }));
@@ -127,7 +114,7 @@ describe('a folder holding a run', () => {
   });
 
   test('config.json without a checkpoint: resuming says to start over', async () => {
-    const dir = join(root, 'no-ckpt');
+    const dir = join(fx.root, 'no-ckpt');
     await run(dir, tiny(), 1);
     unlinkSync(join(dir, 'checkpoint.safetensors'));
     const err = await rejection(run(dir, tiny(), 1, { resume: true }));
@@ -136,10 +123,10 @@ describe('a folder holding a run', () => {
   });
 
   test('impossible folders fail before any work, in one line', async () => {
-    writeFileSync(join(root, 'afile'), 'x');
-    const err = await rejection(run(join(root, 'afile'), tiny(), 1));
+    writeFileSync(join(fx.root, 'afile'), 'x');
+    const err = await rejection(run(join(fx.root, 'afile'), tiny(), 1));
     expect(err.problem).toBe('bad-folder');
-    expect(err.message).toBe(`${join(root, 'afile')} is not a directory`);
+    expect(err.message).toBe(`${join(fx.root, 'afile')} is not a directory`);
     if (existsSync('/proc/self')) {
       const t0 = performance.now();
       expect((await rejection(run('/proc/genzoo/x', tiny(), 1))).message).toBe('cannot create directory /proc/genzoo/x: /proc does not accept new folders');
@@ -149,8 +136,8 @@ describe('a folder holding a run', () => {
   });
 
   test('a batch larger than the data is refused before the folder is touched', async () => {
-    const dir = join(root, 'bigbatch');
-    const err = await rejection(training.train({ model: tiny(), data: digits, outDir: dir, train: { ...cfg(1), batch: 101 } }));
+    const dir = join(fx.root, 'bigbatch');
+    const err = await rejection(training.train({ model: tiny(), data: fx.digits, outDir: dir, train: { ...cfg(1), batch: 101 } }));
     expect(err.problem).toBe('bad-data');
     expect(existsSync(dir)).toBe(false);
   });
@@ -166,7 +153,7 @@ describe('nothing non-finite is written or read', () => {
   }
 
   test('a NaN weight after the last step of an epoch stops training; the checkpoint before it stays', async () => {
-    const dir = join(root, 'nan-weight');
+    const dir = join(fx.root, 'nan-weight');
     const model = tiny();
     const step = model.trainStep.bind(model);
     let calls = 0;
@@ -186,7 +173,7 @@ describe('nothing non-finite is written or read', () => {
   });
 
   test('a checkpoint or model file holding NaN is refused on load, naming the file and the tensor', async () => {
-    const dir = join(root, 'nan-file');
+    const dir = join(fx.root, 'nan-file');
     await run(dir, tiny(), 1);
     for (const file of ['model.safetensors', 'checkpoint.safetensors']) {
       const path = join(dir, file);
@@ -201,11 +188,11 @@ describe('nothing non-finite is written or read', () => {
   });
 
   test('writeCheckpoint refuses non-finite values and writes nothing', async () => {
-    const dir = join(root, 'refuse-write');
+    const dir = join(fx.root, 'refuse-write');
     mkdirSync(dir);
     const model = tiny();
     poison(model, 'G.fc1.bias', 0, Infinity);
-    const state = { epoch: 0, stepInEpoch: 0, globalStep: 0, generator: new Generator('x').state(), loader: new data.DataLoader(digits, { batchSize: 20 }).state(), elapsedSec: 0 };
+    const state = { epoch: 0, stepInEpoch: 0, globalStep: 0, generator: new Generator('x').state(), loader: new data.DataLoader(fx.digits, { batchSize: 20 }).state(), elapsedSec: 0 };
     await expect(training.writeCheckpoint(dir, model, state)).rejects.toThrow(`refusing to write ${join(dir, 'model.safetensors')}: tensor 'G.fc1.bias' holds Infinity (element 0 of 16)`);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -213,7 +200,7 @@ describe('nothing non-finite is written or read', () => {
 
 describe('divergence', () => {
   test('a loss past 1e5 stops the run at that step, keeping the last good checkpoint', async () => {
-    const dir = join(root, 'exploded');
+    const dir = join(fx.root, 'exploded');
     const model = tiny('cgan');
     const step = model.trainStep.bind(model);
     let calls = 0;
@@ -228,7 +215,7 @@ describe('divergence', () => {
   });
 
   test('a real CGAN at learning rate 10 runs away at once and is stopped', async () => {
-    const result = await run(join(root, 'lr10'), tiny('cgan', 1, 10), 2);
+    const result = await run(join(fx.root, 'lr10'), tiny('cgan', 1, 10), 2);
     expect(result.status).toBe('diverged');
     expect(result.divergence?.loss?.reason).toBe('exploded');
     expect(Math.abs(result.divergence!.loss!.value)).toBeGreaterThan(training.LOSS_LIMIT);
@@ -245,7 +232,7 @@ describe('divergence', () => {
 
 describe('leftovers of killed writers', () => {
   test('temporary files of dead writers are removed when a run starts; live writers\' are kept', async () => {
-    const dir = join(root, 'leftovers');
+    const dir = join(fx.root, 'leftovers');
     await run(dir, tiny(), 1);
     const dead = deadPid();
     const own = `.samples.png.${process.pid}.77.tmp`;
@@ -259,7 +246,7 @@ describe('leftovers of killed writers', () => {
 
 describe('resume never changes the recorded settings silently', () => {
   test('fewer epochs are refused; more extend the run and are recorded', async () => {
-    const dir = join(root, 'epochs');
+    const dir = join(fx.root, 'epochs');
     await run(dir, tiny(), 2);
     const before = readFileSync(join(dir, 'config.json'), 'utf8');
     const err = await rejection(run(dir, tiny(), 1, { resume: true }));
@@ -279,20 +266,20 @@ describe('resume never changes the recorded settings silently', () => {
   });
 
   test('another learning rate (or any model setting, batch, seed, data) is refused, naming it', async () => {
-    const dir = join(root, 'mismatch');
+    const dir = join(fx.root, 'mismatch');
     await run(dir, tiny(), 1);
     const err = await rejection(run(dir, tiny('cvae', 1, 0.5), 2, { resume: true }));
     expect(err).toMatchObject({ problem: 'config-mismatch', details: { setting: 'lr', saved: 0.001, given: 0.5 } });
     expect(err.message).toBe(`cannot resume ${dir} with lr 0.5: the run was trained with 0.001`);
-    const batch = await rejection(training.train({ model: tiny(), data: digits, outDir: dir, resume: true, train: { ...cfg(2), batch: 10 } }));
+    const batch = await rejection(training.train({ model: tiny(), data: fx.digits, outDir: dir, resume: true, train: { ...cfg(2), batch: 10 } }));
     expect(batch.details).toMatchObject({ setting: 'batch', saved: 20, given: 10 });
   });
 
   test('another backend is stated in a note and recorded in the history', async () => {
-    const dir = join(root, 'backend');
+    const dir = join(fx.root, 'backend');
     await run(dir, tiny(), 1, { stopAt: 3 });
     let start: training.TrainStart | undefined;
-    const result = await training.train({ model: tiny(), data: digits, outDir: dir, resume: true, train: cfg(1, 'wasm'), onStart: (s) => { start = s; } });
+    const result = await training.train({ model: tiny(), data: fx.digits, outDir: dir, resume: true, train: cfg(1, 'wasm'), onStart: (s) => { start = s; } });
     expect(result.status).toBe('completed');
     expect(start?.backend).toBe('wasm');
     expect(start?.notes).toEqual(['the run trained on js so far and continues on wasm: its numbers will differ (in the last bits) from an uninterrupted run on js']);
@@ -306,8 +293,8 @@ describe('resume never changes the recorded settings silently', () => {
 
 describe('the loss log survives losses.csv', () => {
   async function interruptedRun(name: string): Promise<{ dir: string; straight: string }> {
-    const dir = join(root, name);
-    const straight = join(root, `${name}-straight`);
+    const dir = join(fx.root, name);
+    const straight = join(fx.root, `${name}-straight`);
     await run(straight, tiny(), 2);
     await run(dir, tiny(), 2, { stopAt: 7 });
     return { dir, straight };
@@ -335,21 +322,21 @@ describe('the backend a run asks for is the one it trains on', () => {
     setBackend('wasm');
     try {
       const seen = new Set<string>();
-      const dir = join(root, 'on-js');
+      const dir = join(fx.root, 'on-js');
       const model = tiny();
-      const result = await training.train({ model, data: digits, outDir: dir, train: cfg(1, 'js'), onStep: () => { seen.add(backendInfo().name); } });
+      const result = await training.train({ model, data: fx.digits, outDir: dir, train: cfg(1, 'js'), onStep: () => { seen.add(backendInfo().name); } });
       expect(result.status).toBe('completed');
       expect([...seen]).toEqual(['js']);
       expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).train.backend).toBe('js');
       expect(backendInfo().name).toBe('wasm');
       // Bit for bit what a run with js active from the start gives.
       setBackend('js');
-      await run(join(root, 'on-js-2'), tiny(), 1);
-      expect(readFileSync(join(dir, 'model.safetensors')).equals(readFileSync(join(root, 'on-js-2', 'model.safetensors')))).toBe(true);
+      await run(join(fx.root, 'on-js-2'), tiny(), 1);
+      expect(readFileSync(join(dir, 'model.safetensors')).equals(readFileSync(join(fx.root, 'on-js-2', 'model.safetensors')))).toBe(true);
       // An empty backend records the one that ran.
-      await training.train({ model: tiny(), data: digits, outDir: join(root, 'on-current'), train: cfg(1, '') });
-      expect(JSON.parse(readFileSync(join(root, 'on-current', 'config.json'), 'utf8')).train.backend).toBe('js');
-      await expect(training.train({ model: tiny(), data: digits, outDir: join(root, 'on-tpu'), train: cfg(1, 'tpu') })).rejects.toThrow(/^cannot train on backend 'tpu': setBackend: unknown backend 'tpu'/);
+      await training.train({ model: tiny(), data: fx.digits, outDir: join(fx.root, 'on-current'), train: cfg(1, '') });
+      expect(JSON.parse(readFileSync(join(fx.root, 'on-current', 'config.json'), 'utf8')).train.backend).toBe('js');
+      await expect(training.train({ model: tiny(), data: fx.digits, outDir: join(fx.root, 'on-tpu'), train: cfg(1, 'tpu') })).rejects.toThrow(/^cannot train on backend 'tpu': setBackend: unknown backend 'tpu'/);
     } finally {
       setBackend('js');
     }
@@ -358,7 +345,7 @@ describe('the backend a run asks for is the one it trains on', () => {
 
 describe('the library speaks its own terms', () => {
   test('results and errors mention no command-line flags', async () => {
-    const dir = join(root, 'words');
+    const dir = join(fx.root, 'words');
     const r1 = await run(dir, tiny(), 1, { stopAt: 2 });
     expectNoCliWords(r1.message);
     const r2 = await run(dir, tiny(), 1, { resume: true });
@@ -367,7 +354,7 @@ describe('the library speaks its own terms', () => {
     expect(r3.message).toBe('already trained for 1 epochs; nothing to do');
     const failing = [
       () => run(dir, tiny(), 1),
-      () => run(join(root, 'nowhere'), tiny(), 1, { resume: true }),
+      () => run(join(fx.root, 'nowhere'), tiny(), 1, { resume: true }),
       () => run(dir, tiny(), 1, { resume: true, train: { ...cfg(1), seed: 9 } }),
       () => run(dir, tiny(), 2, { resume: true, overwrite: true }),
     ];

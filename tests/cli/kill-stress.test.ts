@@ -19,9 +19,9 @@ import seedrandom from 'seedrandom';
 import { models, training } from '../../src/index.js';
 import { checkBuilt, cli, ROOT, writeTinyIdx } from './helpers.js';
 
-const KILLS = 30;
-const WRITE_KILLS = 24;
-const EPOCHS = 80;
+const KILLS = 24;
+const WRITE_KILLS = 20;
+const EPOCHS = 60;
 /** An epoch writes 6 files (losses.csv, losses.svg, model, checkpoint, samples.png; config.json once): strike one of the first 12. */
 const MAX_NTH_WRITE = 12;
 /** A fresh run's first checkpoint: config.json, losses.csv, losses.svg, model and checkpoint files. */
@@ -150,4 +150,4 @@ test(`${KILLS} × kill -9 over checkpoint writes: every checkpoint loads, and --
   expect(stats.aimedAtWrites).toBeGreaterThanOrEqual(WRITE_KILLS);
   // Printed for the record (issue 14's note): how many kills interrupted a write.
   console.log(`kill -9 stress: ${JSON.stringify(stats)}`);
-});
+}, 360_000); // about 30 s on an idle 2-core machine; a loaded one (load average 10+) takes several times that

@@ -133,7 +133,6 @@ interface Session {
   log: LossLog;
   /** config.json still to be written (a fresh run writes it with its first checkpoint). */
   configPending: boolean;
-  plan: ResumePlan | null;
   /** Steps done in the newest checkpoint on disk (null: none). */
   checkpointStep: number | null;
   started: number;
@@ -190,7 +189,7 @@ async function openSession(opts: TrainOptions, cfg: TrainConfig, notes: string[]
   const thisEpoch = log.rows.filter((r) => r.epoch === state.epoch + 1);
   return {
     opts, cfg: plan ? plan.run.train : cfg, dir, model, loader, stepsPerEpoch: loader.length, state,
-    generator: Generator.fromState(state.generator), log, configPending: !opts.resume, plan,
+    generator: Generator.fromState(state.generator), log, configPending: !opts.resume,
     checkpointStep: opts.resume ? state.globalStep : null,
     started: performance.now(), elapsedBefore: state.elapsedSec, recent: [],
     epochSums: model.lossNames.map((_, i) => thisEpoch.reduce((sum, r) => sum + r.values[i], 0)), epochCount: thisEpoch.length,

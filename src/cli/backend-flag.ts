@@ -57,9 +57,5 @@ export function activateBackend(choice: BackendChoice): { name: string; note?: s
   return { name: choice.name === 'gpu' && mode ? `gpu:${mode}` : choice.name };
 }
 
-/** The backend that runs when no --backend is given: the library's default. */
-export function currentBackendName(): string {
-  const info = backendInfo();
-  const mode = typeof info.details.mode === 'string' ? info.details.mode : undefined;
-  return info.name === 'gpu' && mode ? `gpu:${mode}` : info.name;
-}
+/** The backend that runs when no --backend is given: the library's default (its recorded name). */
+export { currentBackendName } from '../train/backend.js';

@@ -20,6 +20,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { MODELS } from '../models/registry.js';
 import { MODEL_KINDS, type ModelKind } from '../models/types.js';
 import { FILES } from '../train/checkpoint.js';
+import { ensureWritableDirectory } from '../io/directory.js';
+import { isSignalExitCode } from './signals.js';
 import { sampleGrid } from '../train/trainer.js';
 import { backendInfo } from '../tensor/index.js';
 import { VERSION } from '../version.js';
@@ -161,13 +163,18 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
   const evalOptions = evalOptionsFromFlags(flags);
   const data = checkDataFlag(flags);
   const { join } = await import('node:path');
-  const fs = await import('node:fs/promises');
   const os = await import('node:os');
 
   // ---- reused runs: each a complete run of a known model, one per model ----
   const reused = new Map<ModelKind, LoadedRun>();
   for (const dir of reuse ?? []) {
-    const run = await loadRun(dir, { requireComplete: true });
+    const run = await loadRun(dir, { requireComplete: true }).catch((err: unknown) => {
+      if (err instanceof RunFolderError && err.incomplete) {
+        const p = err.incomplete.progress;
+        throw new Error(`${dir} is not a complete run: it stopped after epoch ${p.epochsDone} of ${p.epochs} (continue it with: genzoo train ${err.incomplete.kind} --out ${dir} --resume)`, { cause: err });
+      }
+      throw err;
+    });
     const other = reused.get(run.config.kind);
     if (other) throw new UsageError(`--reuse: ${other.dir} and ${dir} are both ${run.config.kind} runs (give one run per model)`);
     reused.set(run.config.kind, run);
@@ -186,7 +193,7 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
     const { note } = activateBackend(backend);
     if (note) out.write(note + '\n');
   }
-  await fs.mkdir(outDir, { recursive: true });
+  await ensureWritableDirectory(outDir);
   const log = (line: string): void => void out.write(line + '\n');
   // The judge and the reference digits first: a problem there shows before any training.
   const ctx = await prepareEvaluation({ log, data });
@@ -206,9 +213,9 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
     if (data !== undefined) trainArgs.push('--data', data);
     out.write(`\n== genzoo train ${trainArgs.join(' ')}\n`);
     const code = await runTrain(trainArgs, out);
-    if (code === 130) {
+    if (isSignalExitCode(code)) {
       out.write(`compare stopped while training ${kind}; resume it with genzoo train ${kind} --out ${dir} --resume, then rerun compare with --reuse ${dir}\n`);
-      return 130;
+      return code;
     }
     if (code !== 0) throw new Error(`training ${kind} failed (exit code ${code}); see the message above`);
     runs.set(kind, { run: await loadRun(dir, { requireComplete: true }), reused: false });

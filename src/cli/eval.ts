@@ -10,6 +10,8 @@ import { EVAL_DEFAULTS, evaluateCheckpoint, type ModelEvalOptions } from '../eva
 import { parseArgs, type FlagSpec, type FlagValues } from './args.js';
 import { activateBackend, parseBackendFlag } from './backend-flag.js';
 import { UsageError } from './errors.js';
+import { stat } from 'node:fs/promises';
+import { withFolderLock } from '../io/lock.js';
 
 export const EVAL_USAGE = `genzoo eval --checkpoint DIR [--n-per-class M] [--seed S] [--iw-k K] [--nll-digits N] [--data mnist|idx:DIR] [--backend js|wasm|gpu[:mode]|auto]
 
@@ -61,7 +63,10 @@ export async function runEval(args: string[], out: NodeJS.WriteStream = process.
   }
   const dir = String(flags.checkpoint);
   const log = (line: string): void => void out.write(line + '\n');
-  const { report, reference, run, path } = await evaluateCheckpoint(dir, { ...evalOptionsFromFlags(flags), data, log });
+  // One writer at a time in a run folder: eval writes eval.json, and must not score weights a training is replacing.
+  const isFolder = await stat(dir).then((st) => st.isDirectory(), () => false);
+  const evaluate = (): ReturnType<typeof evaluateCheckpoint> => evaluateCheckpoint(dir, { ...evalOptionsFromFlags(flags), data, log });
+  const { report, reference, run, path } = isFolder ? await withFolderLock(dir, 'evaluating', evaluate) : await evaluate();
   const s = report.settings;
   if (!run.progress.complete) out.write(`note: ${dir} stopped after epoch ${run.progress.epochsDone} of ${run.progress.epochs}; scoring the weights it has\n`);
   out.write(

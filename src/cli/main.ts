@@ -4,6 +4,7 @@
  */
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { guardStandardStreams } from './output.js';
 import { runDemo } from './demo.js';
 import { runTrain, TRAIN_USAGE } from './train.js';
 import { runSample, SAMPLE_USAGE } from './sample.js';
@@ -48,6 +49,8 @@ export function usage(): string {
 export { UsageError };
 
 export async function main(argv: string[]): Promise<number> {
+  // A reader that goes away (`| head`, a closed terminal) silences the output; it never kills the command.
+  guardStandardStreams();
   const verbose = argv.includes('--verbose');
   const [cmd, ...rest] = argv.filter((a) => a !== '--verbose');
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {

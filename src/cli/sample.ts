@@ -14,6 +14,7 @@ import { savePng } from '../io/png.js';
 import { createModel, validateConfig } from '../models/registry.js';
 import { NUM_CLASSES } from '../models/types.js';
 import { loadWeights, readRunConfig } from '../train/checkpoint.js';
+import { firstNonFinite } from '../train/divergence.js';
 import { parseArgs, type FlagSpec } from './args.js';
 import { activateBackend, parseBackendFlag } from './backend-flag.js';
 import { UsageError } from './errors.js';
@@ -81,6 +82,9 @@ export async function runSample(args: string[], out: NodeJS.WriteStream = proces
   }
   const generator = new Generator(`${(flags.seed as number | undefined) ?? 0}/sample`);
   const images = model.sample(labels ?? count, generator);
+  // Finite weights can still overflow to NaN or ±Infinity: such samples are refused, never written.
+  const bad = firstNonFinite({ samples: images });
+  if (bad) throw new Error(`the samples from ${dir} hold ${bad.value} (sample ${Math.floor(bad.index / 784)}, pixel ${bad.index % 784}); ${file} not written`);
   if (format === 'png') {
     await savePng(file, images, { cols, rows: Math.ceil(count / cols) });
   } else {

@@ -1,29 +1,40 @@
 /**
  * `genzoo train <vae|cvae|cgan|cvaegan> [flags]`: trains a model with its
  * defaults (registry.ts) and the flags' overrides, writing the run folder
- * described in train/checkpoint.ts. Ctrl-C saves a checkpoint and exits (130);
- * a NaN/Inf loss stops with the step number and keeps the last good
- * checkpoint (exit 1); `--resume` continues a run exactly where it stopped.
+ * described in train/checkpoint.ts. Ctrl-C, SIGTERM and SIGHUP save a
+ * checkpoint at the current step and exit 130/143/129; a diverging run stops
+ * with the step number and keeps the last good checkpoint (exit 1); `--resume`
+ * continues a run exactly where it stopped. The library's errors and messages
+ * are translated here into the command's words (flags).
  */
 import { checkDatasetSpec, loadDataset } from '../data/source.js';
+import type { Dataset } from '../data/dataset.js';
+import { ensureWritableDirectory } from '../io/directory.js';
+import { errorMessage } from '../io/node.js';
 import { createModel, defaultConfig, modelEntry } from '../models/registry.js';
-import { ARCHS, MODEL_KINDS, isModelKind, type Arch, type ModelConfig } from '../models/types.js';
-import { FILES, readRunConfig, type TrainConfig } from '../train/checkpoint.js';
+import { ARCHS, MODEL_KINDS, isModelKind, type Arch, type ModelConfig, type ModelKind } from '../models/types.js';
+import { currentBackendName } from '../train/backend.js';
+import { CheckpointError, FILES, type TrainConfig } from '../train/checkpoint.js';
+import { RunError } from '../train/errors.js';
 import { Progress } from '../train/progress.js';
-import { train } from '../train/trainer.js';
-import { parseArgs, type FlagSpec } from './args.js';
-import { activateBackend, currentBackendName, parseBackendFlag } from './backend-flag.js';
+import { lastBackend, readRunConfig, type RunConfig } from '../train/run-config.js';
+import { train, type TrainResult, type TrainStart } from '../train/trainer.js';
+import { parseArgs, type FlagSpec, type FlagValues } from './args.js';
+import { activateBackend, parseBackendFlag, type BackendChoice } from './backend-flag.js';
 import { UsageError } from './errors.js';
+import { quietWhenGone } from './output.js';
+import { signalExitCode, watchStopSignals, type StopRequests } from './signals.js';
 
 export const TRAIN_USAGE = `genzoo train <${MODEL_KINDS.join('|')}> [--arch mlp|conv] [--epochs N] [--batch B] [--lr X] [--latent D] [--width W] [--seed S] [--backend js|wasm|gpu[:mode]|auto] [--data mnist|idx:DIR] [--out DIR] [--resume | --force] [--verbose]
 
   Trains a model on the embedded MNIST digits (or IDX files) and writes DIR/ (default runs/<model>-<arch>):
   config.json, model.safetensors, checkpoint.safetensors, samples.png (10×10, row k = class k),
-  losses.csv and losses.svg. A checkpoint is written after every epoch and on Ctrl-C;
-  --resume continues from it (same numbers as an uninterrupted run on the same backend);
-  --force starts over in a DIR that already holds a run (its run files are replaced).
-  --width sets the networks' hidden units (mlp) or base channels (conv). Without flags each
-  model uses its documented defaults (docs/models.md):
+  losses.csv and losses.svg. A checkpoint is written after every epoch and on Ctrl-C, SIGTERM or SIGHUP;
+  --resume continues from it (same numbers as an uninterrupted run on the same backend; a larger
+  --epochs extends the run); --force starts over in a DIR that holds a run (its run files are replaced).
+  One command at a time writes in a DIR. A loss that is not finite or passes 1e5 stops the run, keeping
+  the last good checkpoint. --width sets the networks' hidden units (mlp) or base channels (conv).
+  Without flags each model uses its documented defaults (docs/models.md):
 ${defaultsTable()}`;
 
 /** One line per model: its default architecture and settings (from the registry, so never stale). */
@@ -52,8 +63,9 @@ const FLAGS: Record<string, FlagSpec> = {
 
 /** Flags that change what is trained: with --resume they must agree with the saved run. */
 const FIXED_ON_RESUME = ['arch', 'batch', 'lr', 'latent', 'width', 'seed', 'data'] as const;
+type FixedFlag = (typeof FIXED_ON_RESUME)[number];
 
-function savedValue(flag: (typeof FIXED_ON_RESUME)[number], model: ModelConfig, t: TrainConfig): string | number {
+function savedValue(flag: FixedFlag, model: ModelConfig, t: TrainConfig): string | number {
   switch (flag) {
     case 'arch': return model.arch;
     case 'lr': return model.lr;
@@ -65,104 +77,174 @@ function savedValue(flag: (typeof FIXED_ON_RESUME)[number], model: ModelConfig, 
   }
 }
 
-/** --force: deletes the files of a previous run in DIR (and nothing else). */
-async function removeRunFiles(dir: string): Promise<void> {
-  const fs = await import('node:fs/promises');
-  await Promise.all(Object.values(FILES).map((f) => fs.rm(`${dir}/${f}`, { force: true })));
+/** What the command line asks for, checked (usage errors) but nothing read or loaded yet. */
+interface TrainRequest {
+  kind: ModelKind;
+  flags: FlagValues;
+  outDir: string;
+  resume: boolean;
+  force: boolean;
+  backend?: BackendChoice;
 }
 
-export async function runTrain(args: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
+function parseTrainRequest(args: string[]): TrainRequest {
   const { flags, positionals } = parseArgs(args, FLAGS, ['model']);
   const kind = positionals[0];
   if (kind === undefined) throw new UsageError(`missing the model to train (${MODEL_KINDS.join(', ')})`);
   if (!isModelKind(kind)) throw new UsageError(`unknown model '${kind}' (expected ${MODEL_KINDS.join(', ')})`);
-  const entry = modelEntry(kind);
   if (flags.data !== undefined) {
     const problem = checkDatasetSpec(String(flags.data));
     if (problem) throw new UsageError(`--data: ${problem}`);
   }
-  const backendChoice = flags.backend !== undefined ? parseBackendFlag(String(flags.backend)) : undefined;
-  const arch = (flags.arch as Arch | undefined) ?? entry.defaultArch;
-  const outDir = String(flags.out ?? `runs/${kind}-${arch}`);
+  const backend = flags.backend !== undefined ? parseBackendFlag(String(flags.backend)) : undefined;
+  const arch = (flags.arch as Arch | undefined) ?? modelEntry(kind).defaultArch;
   const resume = flags.resume === true;
-  if (resume && flags.force) throw new UsageError('--resume and --force contradict each other (continue the run, or start over)');
+  const force = flags.force === true;
+  if (resume && force) throw new UsageError('--resume and --force contradict each other (continue the run, or start over)');
+  return { kind, flags, outDir: String(flags.out ?? `runs/${kind}-${arch}`), resume, force, backend };
+}
 
-  let modelConfig: ModelConfig;
-  let trainConfig: TrainConfig;
-  if (resume) {
-    const saved = await readRunConfig(outDir).catch((err: Error) => {
-      throw new Error(`cannot resume: ${err.message}`);
-    });
-    if (saved.model.kind !== kind) throw new Error(`cannot resume: ${outDir} holds a ${saved.model.kind} run, not ${kind}`);
-    for (const f of FIXED_ON_RESUME) {
-      if (flags[f] !== undefined && flags[f] !== savedValue(f, saved.model, saved.train)) {
-        throw new UsageError(`--${f} ${flags[f]} conflicts with the run being resumed (${savedValue(f, saved.model, saved.train)}); omit it with --resume`);
-      }
-    }
-    modelConfig = saved.model;
-    trainConfig = { ...saved.train, epochs: (flags.epochs as number | undefined) ?? saved.train.epochs };
-  } else {
-    const d = entry.defaults(arch);
-    const overrides: Partial<ModelConfig> = {};
-    if (flags.lr !== undefined) overrides.lr = flags.lr as number;
-    if (flags.latent !== undefined) overrides.latent = flags.latent as number;
-    if (flags.width !== undefined) overrides.width = flags.width as number;
-    modelConfig = defaultConfig(kind, arch, overrides);
-    trainConfig = {
-      epochs: (flags.epochs as number | undefined) ?? d.train.epochs,
-      batch: (flags.batch as number | undefined) ?? d.train.batch,
-      seed: (flags.seed as number | undefined) ?? 0,
-      data: String(flags.data ?? 'mnist'),
-      backend: '',
-    };
-  }
+/** The configurations to train with: the saved run's (--resume) or the defaults with the flags' overrides. */
+interface RunSetup {
+  model: ModelConfig;
+  train: TrainConfig;
+  saved: RunConfig | null;
+}
 
-  // The backend: the flag, else the one the resumed run used, else the library's default.
-  const wanted = backendChoice ?? (resume && trainConfig.backend ? parseBackendFlag(trainConfig.backend) : undefined);
-  if (wanted) {
-    const { name, note } = activateBackend(wanted);
-    trainConfig.backend = name;
-    if (note) out.write(note + '\n');
-  } else {
-    trainConfig.backend = currentBackendName();
-  }
-
-  const data = await loadDataset(trainConfig.data, { split: 'train' });
-  if (flags.force) await removeRunFiles(outDir);
-  const model = createModel(modelConfig, trainConfig.seed);
-  const params = model.parameters().reduce((s, p) => s + p.size, 0);
-  out.write(
-    `${resume ? 'resuming' : 'training'} ${kind} (${modelConfig.arch}, latent ${modelConfig.latent}, ${(params / 1e6).toFixed(2)}M parameters) ` +
-    `on ${data.name} (${data.n} digits): ${trainConfig.epochs} epochs, batch ${trainConfig.batch}, lr ${modelConfig.lr}, seed ${trainConfig.seed}, backend ${trainConfig.backend} → ${outDir}/\n`,
-  );
-
-  // Ctrl-C: the first asks for a checkpoint at the next step boundary; a second exits at once.
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) {
-      out.write('\ngenzoo train: interrupted again, exiting without a checkpoint\n');
-      process.exit(130);
-    }
-    stopRequested = true;
-  };
-  process.on('SIGINT', onSigint);
-  const progress = new Progress(out);
-  let result;
+async function resumeSetup(req: TrainRequest): Promise<RunSetup> {
+  let saved: RunConfig;
   try {
-    result = await train({ model, data, outDir, train: trainConfig, resume, progress, shouldStop: () => stopRequested });
-  } finally {
-    process.off('SIGINT', onSigint);
-    progress.stop();
+    saved = await readRunConfig(req.outDir);
+  } catch (err) {
+    if (err instanceof CheckpointError && err.missing) {
+      throw new Error(`cannot resume: ${err.message} (no checkpoint was ever saved in ${req.outDir}); start it without --resume`, { cause: err });
+    }
+    throw new Error(`cannot resume: ${errorMessage(err)}`, { cause: err });
   }
+  if (saved.model.kind !== req.kind) throw new Error(`cannot resume: ${req.outDir} holds a ${saved.model.kind} run, not ${req.kind}`);
+  for (const f of FIXED_ON_RESUME) {
+    if (req.flags[f] !== undefined && req.flags[f] !== savedValue(f, saved.model, saved.train)) {
+      throw new UsageError(`--${f} ${req.flags[f]} conflicts with the run being resumed (${savedValue(f, saved.model, saved.train)}); omit it with --resume`);
+    }
+  }
+  const epochs = (req.flags.epochs as number | undefined) ?? saved.train.epochs;
+  // The backend: the flag, else the one the run last trained on.
+  return { model: saved.model, train: { ...saved.train, epochs, backend: lastBackend(saved) }, saved };
+}
+
+function freshSetup(req: TrainRequest): RunSetup {
+  const arch = (req.flags.arch as Arch | undefined) ?? modelEntry(req.kind).defaultArch;
+  const d = modelEntry(req.kind).defaults(arch);
+  const overrides: Partial<ModelConfig> = {};
+  if (req.flags.lr !== undefined) overrides.lr = req.flags.lr as number;
+  if (req.flags.latent !== undefined) overrides.latent = req.flags.latent as number;
+  if (req.flags.width !== undefined) overrides.width = req.flags.width as number;
+  return {
+    model: defaultConfig(req.kind, arch, overrides),
+    train: {
+      epochs: (req.flags.epochs as number | undefined) ?? d.train.epochs,
+      batch: (req.flags.batch as number | undefined) ?? d.train.batch,
+      seed: (req.flags.seed as number | undefined) ?? 0,
+      data: String(req.flags.data ?? 'mnist'),
+      backend: '',
+    },
+    saved: null,
+  };
+}
+
+/** Activates the backend (the flag's, else the resumed run's, else the default) and returns its recorded name. */
+function chooseBackend(req: TrainRequest, setup: RunSetup, say: (line: string) => void): string {
+  const wanted = req.backend ?? (setup.saved && setup.train.backend ? parseBackendFlag(setup.train.backend) : undefined);
+  if (!wanted) return currentBackendName();
+  const { name, note } = activateBackend(wanted);
+  if (note) say(note);
+  return name;
+}
+
+function banner(req: TrainRequest, setup: RunSetup, data: Dataset, params: number, start: TrainStart): string {
+  const { model: m, train: t } = setup;
+  const from = start.resumedFrom ? ` from step ${start.resumedFrom.globalStep} (epoch ${Math.min(start.resumedFrom.epoch + 1, t.epochs)})` : '';
+  return `${req.resume ? 'resuming' : 'training'} ${req.kind} (${m.arch}, latent ${m.latent}, ${(params / 1e6).toFixed(2)}M parameters) ` +
+    `on ${data.name} (${data.n} digits)${from}: ${t.epochs} epochs, batch ${t.batch}, lr ${m.lr}, seed ${t.seed}, backend ${start.backend} → ${req.outDir}/`;
+}
+
+/** The library's run errors in the command's words. */
+function translateRunError(err: RunError, req: TrainRequest): Error {
+  const d = err.details;
+  switch (err.problem) {
+    case 'holds-run':
+      return new Error(`${err.dir} already holds a training run; pass --resume to continue it, or --force to start over (replacing its ${(d.files as string[]).join(', ')})`, { cause: err });
+    case 'no-run':
+      return new Error(`cannot resume: ${err.message}; start it without --resume`, { cause: err });
+    case 'no-checkpoint':
+      return new Error(`cannot resume: ${err.dir} holds no checkpoint yet (the run stopped before its first one was saved); start it over with --force`, { cause: err });
+    case 'fewer-epochs':
+      return new UsageError(`--epochs ${d.given} is fewer than the ${d.saved} epochs the run in ${err.dir} is planned for: --resume can extend a run (a larger --epochs), not shorten it`);
+    case 'config-mismatch':
+      return new UsageError(`${FIXED_ON_RESUME.includes(d.setting as FixedFlag) ? `--${String(d.setting)}` : `the model's ${String(d.setting)}`} ${JSON.stringify(d.given)} conflicts with the run being resumed (${JSON.stringify(d.saved)})`);
+    case 'bad-folder':
+      return new Error(`--out ${req.outDir}: ${err.message}`, { cause: err });
+    default:
+      return err;
+  }
+}
+
+/** The final lines and the exit code for a training result. */
+function report(result: TrainResult, req: TrainRequest, setup: RunSetup, stops: StopRequests, say: (line: string) => void): number {
+  const dir = req.outDir;
   switch (result.status) {
     case 'completed':
-      out.write(`${result.message}\nsamples: ${outDir}/${FILES.samples}  weights: ${outDir}/${FILES.model}  losses: ${outDir}/${FILES.lossesCsv}, ${outDir}/${FILES.lossesSvg}\n`);
+      if (result.alreadyComplete) {
+        say(`already trained for ${setup.train.epochs} epochs (to train more, pass a larger --epochs with --resume)`);
+        return 0;
+      }
+      say(`${result.message}\nsamples: ${dir}/${FILES.samples}  weights: ${dir}/${FILES.model}  losses: ${dir}/${FILES.lossesCsv}, ${dir}/${FILES.lossesSvg}`);
       return 0;
-    case 'interrupted':
-      out.write(`${result.message}\ncontinue with: genzoo train ${kind} --out ${outDir} --resume\n`);
-      return 130;
+    case 'interrupted': {
+      const signal = stops.received ?? 'SIGINT';
+      const next = result.checkpointStep === null
+        ? `start it again with: genzoo train ${req.kind} --out ${dir}${req.resume ? ' --force' : ''}`
+        : `continue with: genzoo train ${req.kind} --out ${dir} --resume`;
+      say(`${signal}: ${result.message}\n${next}`);
+      return signalExitCode(signal);
+    }
     case 'diverged':
-      process.stderr.write(`genzoo train: ${result.message}\n`);
+      quietWhenGone(process.stderr).write(`genzoo train: ${result.message} (try a smaller --lr than ${setup.model.lr})\n`);
       return 1;
+  }
+}
+
+export async function runTrain(args: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  const req = parseTrainRequest(args);
+  const output = quietWhenGone(out);
+  const say = (line: string): void => void output.write(line + '\n');
+  // Watch the stop signals from the start: one during loading stops the run before its first step.
+  const stops = watchStopSignals('genzoo train', say);
+  const progress = new Progress(output);
+  try {
+    const setup = req.resume ? await resumeSetup(req) : freshSetup(req);
+    setup.train.backend = chooseBackend(req, setup, say);
+    // An impossible --out fails here, before the data is loaded (the trainer checks again, under its lock).
+    if (!req.resume) await ensureWritableDirectory(req.outDir).catch((err: Error) => {
+      throw new Error(`--out ${req.outDir}: ${err.message}`, { cause: err });
+    });
+    const data = await loadDataset(setup.train.data, { split: 'train' });
+    const model = createModel(setup.model, setup.train.seed);
+    const params = model.parameters().reduce((s, p) => s + p.size, 0);
+    const result = await train({
+      model, data, outDir: req.outDir, train: setup.train, resume: req.resume, overwrite: req.force, progress,
+      shouldStop: () => stops.received !== null,
+      onStart: (start) => {
+        say(banner(req, setup, data, params, start));
+        for (const note of start.notes) say(`note: ${note}`);
+      },
+    });
+    progress.stop();
+    return report(result, req, setup, stops, say);
+  } catch (err) {
+    throw err instanceof RunError ? translateRunError(err, req) : err;
+  } finally {
+    progress.stop();
+    stops.dispose();
   }
 }

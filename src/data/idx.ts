@@ -42,6 +42,37 @@ function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
+interface IdxHeader {
+  type: { dtype: IdxDType; size: number };
+  shape: number[];
+  headerLength: number;
+  /** The whole file's length the header implies: header + elements. */
+  expected: number;
+}
+
+/**
+ * Reads the header at the start of `bytes` (the whole file, or only its first
+ * part while a gzip stream is decompressed). Returns null when `bytes` is too
+ * short to hold the header; calls `bad` (which throws) for a header no IDX file
+ * has, including one that declares more bytes than a file can hold.
+ */
+function readIdxHeader(bytes: Uint8Array, bad: (msg: string) => never): IdxHeader | null {
+  if (bytes.length < 4) return null;
+  if (bytes[0] !== 0 || bytes[1] !== 0) bad(`magic number ${hex(bytes)} does not start with two zero bytes: not an IDX file`);
+  const type = TYPES[bytes[2]];
+  if (!type) bad(`magic number ${hex(bytes)} names unknown element type 0x${bytes[2].toString(16).padStart(2, '0')} (expected 08, 09, 0B, 0C, 0D or 0E)`);
+  const ndim = bytes[3];
+  if (ndim === 0) bad(`magic number ${hex(bytes)} declares 0 dimensions`);
+  const headerLength = 4 + 4 * ndim;
+  if (bytes.length < headerLength) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape: number[] = [];
+  for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d, false));
+  const expected = headerLength + shape.reduce((a, b) => a * b, 1) * type.size;
+  if (!Number.isSafeInteger(expected)) bad(`dimensions ${shape.join(' × ')} of ${type.dtype} declare more data than any file can hold`);
+  return { type, shape, headerLength, expected };
+}
+
 /** Parses an (uncompressed) IDX file held in memory; `source` names it in errors. */
 export function parseIdx(bytes: Uint8Array, source = 'buffer'): IdxArray {
   const bad = (msg: string): never => {
@@ -49,18 +80,11 @@ export function parseIdx(bytes: Uint8Array, source = 'buffer'): IdxArray {
   };
   if (bytes.length < 4) bad(`${bytes.length} bytes is too short for the 4-byte magic number (empty or truncated file)`);
   if (isGzip(bytes)) bad('is gzip-compressed: read it with readIdx (which decompresses) or gunzip it first');
-  if (bytes[0] !== 0 || bytes[1] !== 0) bad(`magic number ${hex(bytes)} does not start with two zero bytes: not an IDX file`);
-  const type = TYPES[bytes[2]];
-  if (!type) bad(`magic number ${hex(bytes)} names unknown element type 0x${bytes[2].toString(16).padStart(2, '0')} (expected 08, 09, 0B, 0C, 0D or 0E)`);
-  const ndim = bytes[3];
-  if (ndim === 0) bad(`magic number ${hex(bytes)} declares 0 dimensions`);
-  const headerLength = 4 + 4 * ndim;
-  if (bytes.length < headerLength) bad(`${bytes.length} bytes is too short for the header of ${ndim} dimensions (${headerLength} bytes; truncated?)`);
+  const header = readIdxHeader(bytes, bad);
+  if (!header) return bad(`${bytes.length} bytes is too short for the header of ${bytes[3]} dimensions (${4 + 4 * bytes[3]} bytes; truncated?)`);
+  const { type, shape, headerLength, expected } = header;
+  const count = (expected - headerLength) / type.size;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shape: number[] = [];
-  for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d, false));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const expected = headerLength + count * type.size;
   if (bytes.length !== expected) {
     bad(`dimensions ${shape.join(' × ')} of ${type.dtype} need ${expected} bytes (${headerLength} header + ${count * type.size} data) but the file has ${bytes.length}` +
       (bytes.length < expected ? ' (truncated?)' : ` (${bytes.length - expected} trailing bytes)`));
@@ -111,6 +135,69 @@ export function encodeIdx(data: ArrayLike<number>, shape: readonly number[], dty
   return out;
 }
 
+/**
+ * Decompresses a gzipped IDX file, reading no more than its header declares:
+ * decompression stops as soon as the output passes the size the header
+ * implies (or the header is not an IDX header), so a small damaged or hostile
+ * file cannot make genzoo allocate gigabytes (a "gzip bomb").
+ */
+async function gunzipIdx(bytes: Uint8Array, path: string): Promise<Uint8Array> {
+  const zlib = await nodeModule<typeof import('node:zlib')>('node:zlib', 'readIdx');
+  return new Promise((resolve, reject) => {
+    const gunzip = zlib.createGunzip();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    let limit = Infinity;
+    let done = false;
+    const fail = (err: Error): void => {
+      if (done) return;
+      done = true;
+      gunzip.destroy();
+      reject(err);
+    };
+    const bad = (msg: string): never => {
+      throw new Error(`IDX file ${path}: ${msg}`);
+    };
+    gunzip.on('data', (chunk: Uint8Array) => {
+      if (done) return;
+      chunks.push(chunk);
+      total += chunk.length;
+      try {
+        if (limit === Infinity) limit = readIdxHeader(concat(chunks, total), bad)?.expected ?? Infinity;
+        if (total > limit) bad(`its gzip data decompress to more than the ${limit} bytes its header declares`);
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+    gunzip.on('error', (err) => fail(new Error(`IDX file ${path}: corrupt or truncated gzip data: ${errorMessage(err)}`, { cause: err })));
+    gunzip.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(concat(chunks, total));
+    });
+    gunzip.end(bytes);
+  });
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Decodes the bytes of an IDX file as stored on disk (gzipped or not: detected
+ * by the gzip magic bytes); `path` names it in errors. Node-only for gzip.
+ */
+export async function decodeIdxFile(bytes: Uint8Array, path: string): Promise<IdxArray> {
+  return parseIdx(isGzip(bytes) ? await gunzipIdx(bytes, path) : bytes, path);
+}
+
 /** Reads an IDX file, gunzipping it first when it starts with the gzip magic bytes. Node-only. */
 export async function readIdx(path: string): Promise<IdxArray> {
   const fs = await nodeFs('readIdx');
@@ -120,15 +207,7 @@ export async function readIdx(path: string): Promise<IdxArray> {
   } catch (err) {
     throw new Error(`IDX file ${path}: cannot read: ${fsReason(err)}`, { cause: err });
   }
-  if (isGzip(bytes)) {
-    const zlib = await nodeModule<typeof import('node:zlib')>('node:zlib', 'readIdx');
-    try {
-      bytes = zlib.gunzipSync(bytes);
-    } catch (err) {
-      throw new Error(`IDX file ${path}: corrupt or truncated gzip data: ${errorMessage(err)}`, { cause: err });
-    }
-  }
-  return parseIdx(bytes, path);
+  return decodeIdxFile(bytes, path);
 }
 
 export interface IdxDatasetOptions {

@@ -8,7 +8,7 @@ export {
   mnist, mnistBytes, mnistFromDigits, splitMnist, decodeDigitFile, isTestIndex, MNIST_CLASS_COUNTS,
   type Split, type MnistBytes, type MnistOptions,
 } from './mnist.js';
-export { parseIdx, encodeIdx, readIdx, loadIdxDataset, type IdxArray, type IdxData, type IdxDType, type IdxDatasetOptions } from './idx.js';
+export { parseIdx, encodeIdx, readIdx, decodeIdxFile, loadIdxDataset, type IdxArray, type IdxData, type IdxDType, type IdxDatasetOptions } from './idx.js';
 export { DataLoader, Batch, type DataLoaderOptions, type LoaderPosition, type LoaderState } from './loader.js';
 export { loadDataset, checkDatasetSpec, type DatasetSpecOptions } from './source.js';
 export { oneHot } from '../tensor/create.js';

@@ -13,7 +13,12 @@ import type { GenerativeModel, ModelConfig } from '../models/types.js';
 import { FILES, loadWeights, readRunConfig, CHECKPOINT_FORMAT, type RunConfig, type TrainerState } from '../train/checkpoint.js';
 import { errorMessage, nodeFs, nodePath } from '../io/node.js';
 
-export class RunFolderError extends Error {}
+export class RunFolderError extends Error {
+  constructor(message: string, readonly incomplete?: { kind: string; progress: RunProgress }) {
+    super(message);
+    this.name = 'RunFolderError';
+  }
+}
 
 export interface RunProgress {
   /** Epochs completed (from the checkpoint), of `epochs` planned. */
@@ -107,7 +112,7 @@ export async function loadRun(dir: string, opts: { requireComplete?: boolean } =
   } catch {
     throw new RunFolderError(`${dir} does not exist`);
   }
-  if (!st.isDirectory()) throw new RunFolderError(`${dir} is not a folder (expected a run folder written by genzoo train)`);
+  if (!st.isDirectory()) throw new RunFolderError(`${dir} is not a folder (expected a run folder written by training)`);
   if (!(await exists(join(dir, FILES.config)))) throw new RunFolderError(`${dir} is not a genzoo run: ${FILES.config} is missing`);
   let run: RunConfig;
   let config: ModelConfig;
@@ -120,7 +125,7 @@ export async function loadRun(dir: string, opts: { requireComplete?: boolean } =
   if (!(await exists(join(dir, FILES.model)))) throw new RunFolderError(`${dir} is not a complete run: ${FILES.model} is missing`);
   const progress = await readRunProgress(dir, run);
   if (opts.requireComplete && !progress.complete) {
-    throw new RunFolderError(`${dir} is not a complete run: it stopped after epoch ${progress.epochsDone} of ${progress.epochs} (continue it with: genzoo train ${config.kind} --out ${dir} --resume)`);
+    throw new RunFolderError(`${dir} is not a complete run: it stopped after epoch ${progress.epochsDone} of ${progress.epochs} (resume its training to finish it)`, { kind: config.kind, progress });
   }
   const model = createModel(config, 0);
   try {

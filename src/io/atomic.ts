@@ -11,12 +11,13 @@
  *
  * If anything fails before the rename, the temporary file is removed and the
  * previous file under the target name is untouched. A process killed between
- * steps 2 and 3 leaves a stray `.NAME.PID.N.tmp` beside the target — never a
- * damaged target.
+ * steps 1 and 3 leaves a stray `.NAME.PID.N.tmp` beside the target — never a
+ * damaged target; `removeDeadTempFiles` clears those of writers that are gone
+ * (the trainer calls it when a run starts in a folder).
  *
  * Node-only: node:fs is loaded on first use (see node.ts).
  */
-import { errorMessage, fsReason, nodeFs, nodePath } from './node.js';
+import { errorMessage, fsReason, isProcessAlive, nodeFs, nodePath } from './node.js';
 
 export interface AtomicWriteOptions {
   /** File mode for a newly created file (default 0o644, less the umask). */
@@ -43,7 +44,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
   try {
     handle = await fs.open(temp, 'wx', opts.mode ?? 0o644);
   } catch (err) {
-    const why = (err as { code?: string }).code === 'ENOENT' ? `directory ${dir} does not exist` : fsReason(err);
+    const why = (err as { code?: string }).code === 'ENOENT' ? await whyNoEntry(fs, dir) : fsReason(err);
     throw new Error(`cannot write ${path}: ${why}`, { cause: err });
   }
   try {
@@ -60,6 +61,35 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
     throw new Error(`cannot write ${path}: ${fsReason(err)} (the previous file, if any, is unchanged)`, { cause: err });
   }
   await fsyncDirectory(fs, dir);
+}
+
+/** ENOENT creating a file: the folder is missing, or (like /proc) exists but takes no new files. */
+async function whyNoEntry(fs: Awaited<ReturnType<typeof nodeFs>>, dir: string): Promise<string> {
+  const isDir = await fs.stat(dir).then((st) => st.isDirectory(), () => false);
+  return isDir ? `directory ${dir} does not accept new files` : `directory ${dir} does not exist`;
+}
+
+/** The temporary name `writeFileAtomic` uses: `.NAME.PID.N.tmp`. */
+const TEMP_NAME = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/;
+
+/**
+ * Removes the temporary files that writers which no longer run (killed
+ * mid-write: `kill -9`, a power cut) left in `dir`; returns their names.
+ * A temporary file whose writer process is alive on this machine is kept: it
+ * may be about to be renamed. (Only this machine's processes can be checked:
+ * a folder shared over the network with a writer elsewhere is not for this.)
+ */
+export async function removeDeadTempFiles(dir: string): Promise<string[]> {
+  const fs = await nodeFs('removeDeadTempFiles');
+  const { join } = await nodePath('removeDeadTempFiles');
+  const removed: string[] = [];
+  for (const name of await fs.readdir(dir)) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || isProcessAlive(Number(m[2]))) continue;
+    await fs.rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** Makes a rename durable; a no-op where directories cannot be opened or synced. */

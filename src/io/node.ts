@@ -58,3 +58,17 @@ export function fsReason(err: unknown): string {
     default: return errorMessage(err);
   }
 }
+
+/**
+ * Whether a process with this id runs on this machine (signal 0 probes
+ * without sending anything; EPERM means it runs under another user).
+ */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}

@@ -23,21 +23,12 @@
  */
 import { mean, sigmoid } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
+import { withFrozen } from '../nn/frozen.js';
 import type { Generator, Tensor } from '../tensor/index.js';
 import { readScalars, ZooModel } from './base.js';
 import { Decoder, Discriminator } from './nets.js';
 import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
-
-/** Runs `fn` with `params` excluded from gradient accumulation (their weight-gradients are not even computed). */
-export function withFrozen<T>(params: readonly Tensor[], fn: () => T): T {
-  for (const p of params) p.requiresGrad = false;
-  try {
-    return fn();
-  } finally {
-    for (const p of params) p.requiresGrad = true;
-  }
-}
 
 export class CGAN extends ZooModel {
   readonly kind = 'cgan' as const;

@@ -29,7 +29,7 @@ import { oneHot, tensor, Tensor, zeros, type Generator } from '../tensor/index.j
 import { reparameterize, stdNormal } from '../kl/index.js';
 import { HostMirror } from '../nn/mirror.js';
 import { readScalars, ZooModel } from './base.js';
-import { withFrozen } from './cgan.js';
+import { withFrozen } from '../nn/frozen.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 

@@ -14,6 +14,8 @@ export { MODELS, modelEntry, defaultConfig, validateConfig, createModel, type Mo
 export { ZooModel, checkLabels } from './base.js';
 export { VAE } from './vae.js';
 export { CVAE } from './cvae.js';
-export { CGAN, withFrozen } from './cgan.js';
+export { CGAN } from './cgan.js';
+// withFrozen lives in nn (it is about parameters, not models); re-exported here where it was first published.
+export { withFrozen } from '../nn/frozen.js';
 export { CVAEGAN } from './cvaegan.js';
 export { Encoder, Decoder, Discriminator, Classifier, type NetOptions } from './nets.js';

@@ -18,6 +18,7 @@ export {
   bceWithLogits, bce, mse, crossEntropy, nllLoss, BCEWithLogitsLoss, BCELoss, MSELoss, CrossEntropyLoss,
   type Reduction, type LossOptions, type BCEOptions, type BCEWithLogitsOptions,
 } from './losses.js';
+export { withFrozen } from './frozen.js';
 export type { LayerOptions } from './options.js';
 export * as functional from './functional.js';
 export * as init from './init.js';

@@ -1,58 +1,48 @@
 /**
  * The run folder and its checkpoints.
  *
- *   DIR/config.json             the model and training configuration (written at the start)
+ *   DIR/config.json             the model and training configuration (run-config.ts), written
+ *                               with the first checkpoint
  *   DIR/model.safetensors       the weights (and buffers) alone: what `genzoo sample` and users load
- *   DIR/checkpoint.safetensors  everything `--resume` needs, in ONE file: weights, optimizer
- *                               state, the training generator's state and the position in the
- *                               data (epoch, step); the JSON parts live in `__metadata__`
+ *   DIR/checkpoint.safetensors  everything a resume needs, in ONE file: weights, optimizer
+ *                               state, the training generator's state, the position in the
+ *                               data (epoch, step) and the per-step losses so far; the JSON
+ *                               parts live in `__metadata__`
  *   DIR/losses.csv, losses.svg  the per-step losses and their plot
  *   DIR/samples.png             the 10×10 sample grid
  *
  * Every file is written atomically (temp file + fsync + rename, see io/atomic),
  * and the resume state is a single file, so a crash or Ctrl-C at any moment
  * leaves either the previous checkpoint or the new one — never a mixture.
- * Loading validates the safetensors structure (io/safetensors), the format tag,
- * the model kind, and every tensor name and shape before anything is changed.
+ * Nothing non-finite is ever written (divergence.ts): a NaN weight is refused
+ * before the write. Loading validates the safetensors structure
+ * (io/safetensors), the format tag, the model kind, the trainer state, every
+ * tensor name and shape, and that every value is finite, before anything is
+ * changed; errors name the file (and the tensor).
  */
 import { Tensor, type GeneratorState } from '../tensor/index.js';
 import type { LoaderState } from '../data/loader.js';
-import { deserialize, serialize } from '../io/safetensors.js';
+import { deserialize, serialize, type DecodedSafetensors } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { nodeFs } from '../io/node.js';
+import { errorMessage, fsReason, nodeFs } from '../io/node.js';
 import { VERSION } from '../version.js';
-import type { GenerativeModel, ModelConfig, ModelKind } from '../models/types.js';
+import type { GenerativeModel, ModelKind } from '../models/types.js';
+import { describeNonFinite, firstNonFinite, NonFiniteError } from './divergence.js';
+import { CheckpointError } from './errors.js';
+import { FILES, runFile } from './files.js';
+import { LossLog } from './losslog.js';
+
+export { FILES } from './files.js';
+export { CheckpointError } from './errors.js';
+export {
+  RUN_FORMAT, writeRunConfig, readRunConfig, parseRunConfig, validateTrainConfig,
+  type TrainConfig, type RunConfig, type RunChange,
+} from './run-config.js';
 
 export const CHECKPOINT_FORMAT = 'genzoo-checkpoint/1';
 export const MODEL_FORMAT = 'genzoo-model/1';
-export const RUN_FORMAT = 'genzoo-run/1';
-
-export const FILES = {
-  config: 'config.json',
-  model: 'model.safetensors',
-  checkpoint: 'checkpoint.safetensors',
-  lossesCsv: 'losses.csv',
-  lossesSvg: 'losses.svg',
-  samples: 'samples.png',
-} as const;
-
-/** How a run trains (not part of the model): saved in config.json. */
-export interface TrainConfig {
-  epochs: number;
-  batch: number;
-  seed: number;
-  /** 'mnist' (the embedded digits) or 'idx:DIR'. */
-  data: string;
-  /** The backend the run was started with (e.g. 'wasm', 'gpu:cpu'). */
-  backend: string;
-}
-
-export interface RunConfig {
-  format: typeof RUN_FORMAT;
-  genzoo: string;
-  model: ModelConfig;
-  train: TrainConfig;
-}
+/** The checkpoint tensor holding the loss log: float64 [steps, 2 + losses] (step, epoch, losses…). */
+const LOSS_LOG_TENSOR = 'log.losses';
 
 /** Where training stands: enough to continue exactly where it stopped. */
 export interface TrainerState {
@@ -69,8 +59,6 @@ export interface TrainerState {
   /** Wall-clock seconds spent training so far (across resumes). */
   elapsedSec: number;
 }
-
-export class CheckpointError extends Error {}
 
 // ---- JSON + tensors ---------------------------------------------------------
 
@@ -127,30 +115,23 @@ export function joinTensors(skeleton: unknown, prefix: string, tensors: Record<s
 
 // ---- writing ------------------------------------------------------------------
 
-function join(dir: string, file: string): string {
-  return dir.endsWith('/') ? dir + file : `${dir}/${file}`;
+/** The bytes of model.safetensors: the weights and buffers, tagged with the model's kind and config. */
+function modelFileBytes(model: GenerativeModel, weights: Record<string, Tensor>): Uint8Array {
+  return serialize(weights, { format: MODEL_FORMAT, kind: model.kind, arch: model.config.arch, config: JSON.stringify(model.config) });
 }
 
-export async function writeRunConfig(dir: string, model: ModelConfig, train: TrainConfig): Promise<void> {
-  const cfg: RunConfig = { format: RUN_FORMAT, genzoo: VERSION, model, train };
-  await writeFileAtomic(join(dir, FILES.config), JSON.stringify(cfg, null, 2) + '\n');
-}
-
-/** Writes DIR/model.safetensors: the weights and buffers, tagged with the model kind and config. */
+/** Writes DIR/model.safetensors alone: the weights and buffers, tagged with the model's kind and config. */
 export async function writeWeights(dir: string, model: GenerativeModel): Promise<void> {
-  const kindMeta = { format: MODEL_FORMAT, kind: model.kind, arch: model.config.arch, config: JSON.stringify(model.config) };
-  await writeFileAtomic(join(dir, FILES.model), serialize(model.stateDict(), kindMeta));
+  await writeFileAtomic(`${dir.replace(/\/$/, '')}/${FILES.model}`, modelFileBytes(model, model.stateDict()));
 }
 
-/** Writes model.safetensors (weights) and then checkpoint.safetensors (everything for --resume). */
-export async function writeCheckpoint(dir: string, model: GenerativeModel, state: TrainerState): Promise<void> {
-  await writeWeights(dir, model);
-  const weights = model.stateDict();
-
+/** The tensors and metadata of checkpoint.safetensors: weights, optimizer states, trainer state, loss log. */
+function checkpointContents(model: GenerativeModel, weights: Record<string, Tensor>, state: TrainerState, log?: LossLog): { tensors: Record<string, Tensor>; meta: Record<string, string> } {
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(weights)) tensors[`model.${k}`] = t;
   const optim: Record<string, unknown> = {};
   for (const [name, opt] of Object.entries(model.optimizers)) optim[name] = splitTensors(opt.stateDict(), `optim.${name}.`, tensors);
+  if (log) tensors[LOSS_LOG_TENSOR] = new Tensor(log.toMatrix(), [log.rows.length, 2 + log.names.length]);
   const meta = {
     format: CHECKPOINT_FORMAT,
     genzoo: VERSION,
@@ -159,7 +140,47 @@ export async function writeCheckpoint(dir: string, model: GenerativeModel, state
     state: JSON.stringify(state),
     optimizers: JSON.stringify(optim),
   };
-  await writeFileAtomic(join(dir, FILES.checkpoint), serialize(tensors, meta));
+  return { tensors, meta };
+}
+
+/** Throws NonFiniteError (naming `path` and the tensor) if any value is NaN or ±Infinity. */
+function refuseNonFinite(path: string, tensors: Record<string, Tensor>): void {
+  const bad = firstNonFinite(tensors);
+  if (bad) throw new NonFiniteError(path, bad);
+}
+
+/** A checkpoint checked and encoded, ready to be written. */
+export interface PreparedCheckpoint {
+  /** Writes model.safetensors, then checkpoint.safetensors (each atomically). */
+  write(): Promise<void>;
+}
+
+/**
+ * Snapshots and checks a checkpoint without writing anything: a NaN or
+ * ±Infinity in the weights, buffers, optimizer states or loss log throws a
+ * NonFiniteError naming the file and the tensor. With `log`, the per-step
+ * losses are stored too, so a lost or damaged losses.csv can be rebuilt.
+ */
+export function prepareCheckpoint(dir: string, model: GenerativeModel, state: TrainerState, log?: LossLog): PreparedCheckpoint {
+  const weights = model.stateDict();
+  const modelPath = runFile(dir, FILES.model);
+  const checkpointPath = runFile(dir, FILES.checkpoint);
+  refuseNonFinite(modelPath, weights);
+  const { tensors, meta } = checkpointContents(model, weights, state, log);
+  refuseNonFinite(checkpointPath, tensors);
+  const modelBytes = modelFileBytes(model, weights);
+  const checkpointBytes = serialize(tensors, meta);
+  return {
+    async write(): Promise<void> {
+      await writeFileAtomic(modelPath, modelBytes);
+      await writeFileAtomic(checkpointPath, checkpointBytes);
+    },
+  };
+}
+
+/** Checks and writes model.safetensors and checkpoint.safetensors (see `prepareCheckpoint`). */
+export async function writeCheckpoint(dir: string, model: GenerativeModel, state: TrainerState, log?: LossLog): Promise<void> {
+  await prepareCheckpoint(dir, model, state, log).write();
 }
 
 // ---- reading ------------------------------------------------------------------
@@ -170,7 +191,8 @@ async function readFileOr(path: string, what: string): Promise<Uint8Array> {
     return await fs.readFile(path);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new CheckpointError(code === 'ENOENT' ? `${what} not found: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+    if (code === 'ENOENT') throw new CheckpointError(`${what} not found: ${path}`, { cause: err, missing: true });
+    throw new CheckpointError(`cannot read ${path}: ${fsReason(err)}`, { cause: err });
   }
 }
 
@@ -178,26 +200,23 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new CheckpointError(`${where} is corrupt (not valid JSON: ${(err as Error).message})`);
+    throw new CheckpointError(`${where} is corrupt (not valid JSON: ${errorMessage(err)})`);
   }
 }
 
-export async function readRunConfig(dir: string): Promise<RunConfig> {
-  const path = join(dir, FILES.config);
-  const text = new TextDecoder().decode(await readFileOr(path, 'run configuration'));
-  const cfg = parseJson(text, path) as Partial<RunConfig> | null;
-  if (!cfg || typeof cfg !== 'object' || cfg.format !== RUN_FORMAT || !cfg.model || !cfg.train) {
-    throw new CheckpointError(`${path} is not a genzoo run configuration (expected "format": "${RUN_FORMAT}")`);
-  }
-  return cfg as RunConfig;
-}
-
-function decode(bytes: Uint8Array, path: string): ReturnType<typeof deserialize> {
+/** Parses safetensors bytes; structural problems become a CheckpointError naming the file. */
+function decode(bytes: Uint8Array, path: string): DecodedSafetensors {
   try {
     return deserialize(bytes, path);
   } catch (err) {
-    throw new CheckpointError(`corrupt checkpoint: ${(err as Error).message}`);
+    throw new CheckpointError(`corrupt checkpoint: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+/** A file holding NaN or ±Infinity is refused: it cannot come from a healthy run, and would only fail later, far from here. */
+function checkFinite(path: string, tensors: Record<string, Tensor>): void {
+  const bad = firstNonFinite(tensors);
+  if (bad) throw new CheckpointError(`${path}: ${describeNonFinite(bad)}; it was saved from a diverged run or is damaged`);
 }
 
 function checkKind(path: string, found: string | undefined, expected: ModelKind): void {
@@ -206,48 +225,123 @@ function checkKind(path: string, found: string | undefined, expected: ModelKind)
   }
 }
 
-/** Loads DIR/model.safetensors into `model` (validated: kind, names, shapes). */
+/** Loads DIR/model.safetensors into `model` (validated: kind, names, shapes, finite values). */
 export async function loadWeights(dir: string, model: GenerativeModel): Promise<void> {
-  const path = join(dir, FILES.model);
+  const path = runFile(dir, FILES.model);
   const file = decode(await readFileOr(path, 'weights'), path);
   if (file.metadata?.format !== MODEL_FORMAT) throw new CheckpointError(`${path} is not a genzoo model file (no "${MODEL_FORMAT}" tag)`);
   checkKind(path, file.metadata.kind, model.kind);
+  checkFinite(path, file.tensors);
   try {
     model.loadStateDict(file.tensors);
   } catch (err) {
-    throw new CheckpointError(`${path} does not fit the ${model.kind} model in ${join(dir, FILES.config)}: ${(err as Error).message}`);
+    throw new CheckpointError(`${path} does not fit the ${model.kind} model in ${runFile(dir, FILES.config)}: ${errorMessage(err)}`, { cause: err });
   }
 }
 
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** Checks the trainer state read from a checkpoint's metadata field by field. */
+function validateTrainerState(s: unknown, path: string): TrainerState {
+  const bad = (what: string): never => {
+    throw new CheckpointError(`${path}: the trainer state is incomplete or damaged (${what})`);
+  };
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) return bad('not an object');
+  const state = s as TrainerState;
+  for (const k of ['epoch', 'stepInEpoch', 'globalStep'] as const) if (!isCount(state[k])) bad(`${k} ${JSON.stringify(state[k])}`);
+  const g = state.generator as Partial<GeneratorState> | undefined;
+  const prng = g?.prng as Record<string, unknown> | undefined;
+  if (!g || typeof g !== 'object' || typeof g.seed !== 'string' || !prng || typeof prng !== 'object' ||
+    !['c', 's0', 's1', 's2'].every((k) => typeof prng[k] === 'number' && Number.isFinite(prng[k])) ||
+    !(g.spareNormal === null || (typeof g.spareNormal === 'number' && Number.isFinite(g.spareNormal)))) {
+    bad('generator');
+  }
+  const l = state.loader as Partial<LoaderState> | undefined;
+  if (!l || typeof l !== 'object' || !isCount(l.epoch) || !isCount(l.batch) || typeof l.seed !== 'string' || !isCount(l.batchSize) ||
+    typeof l.shuffle !== 'boolean' || typeof l.dropLast !== 'boolean' || !isCount(l.n) || typeof l.dataset !== 'string') {
+    bad('data loader position');
+  }
+  if (typeof state.elapsedSec !== 'number' || !(state.elapsedSec >= 0)) bad(`elapsedSec ${JSON.stringify(state.elapsedSec)}`);
+  return state;
+}
+
+/** The loss log stored in a checkpoint (null in checkpoints written before it was stored). */
+function lossLogOf(file: DecodedSafetensors, path: string, names: readonly string[], steps: number): LossLog | null {
+  const t = file.tensors[LOSS_LOG_TENSOR];
+  if (!t) return null;
+  const cols = 2 + names.length;
+  if (t.shape.length !== 2 || t.shape[1] !== cols || t.shape[0] > steps) {
+    throw new CheckpointError(`${path}: tensor '${LOSS_LOG_TENSOR}' has shape [${t.shape.join(', ')}], expected at most ${steps} rows of ${cols} (step, epoch, ${names.join(', ')})`);
+  }
+  let log: LossLog;
+  try {
+    log = LossLog.fromMatrix(names, t.data, path);
+  } catch (err) {
+    throw new CheckpointError(errorMessage(err), { cause: err });
+  }
+  const last = log.rows[log.rows.length - 1];
+  if (last && last.step !== steps) throw new CheckpointError(`${path}: the loss log ends at step ${last.step}, the checkpoint is at step ${steps}`);
+  return log;
+}
+
+export interface RestoredCheckpoint {
+  state: TrainerState;
+  /** The per-step losses up to the checkpoint (null for checkpoints that do not store them). */
+  losses: LossLog | null;
+}
+
 /**
- * Restores weights, optimizer states and the trainer state from
- * DIR/checkpoint.safetensors. Everything is parsed and validated first; the
- * model is modified only when the whole checkpoint is consistent.
+ * Restores weights, optimizer states and the trainer state from the bytes of
+ * a checkpoint file (`path` names it in errors). Everything is parsed and
+ * validated first; the model is modified only when the whole checkpoint is
+ * consistent.
  */
-export async function loadCheckpoint(dir: string, model: GenerativeModel): Promise<TrainerState> {
-  const path = join(dir, FILES.checkpoint);
-  const file = decode(await readFileOr(path, 'checkpoint'), path);
+export function restoreCheckpoint(bytes: Uint8Array, path: string, model: GenerativeModel): RestoredCheckpoint {
+  try {
+    return restoreValidated(bytes, path, model);
+  } catch (err) {
+    if (err instanceof CheckpointError) throw err;
+    // A shape of damage no check foresaw: still an error naming the file, never a bare TypeError.
+    throw new CheckpointError(`${path} is damaged: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+function restoreValidated(bytes: Uint8Array, path: string, model: GenerativeModel): RestoredCheckpoint {
+  const file = decode(bytes, path);
   const meta = file.metadata;
   if (meta?.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${path} is not a genzoo checkpoint (no "${CHECKPOINT_FORMAT}" tag)`);
   checkKind(path, meta.kind, model.kind);
-  const state = parseJson(meta.state ?? '', `${path} (trainer state)`) as TrainerState;
-  const optim = parseJson(meta.optimizers ?? '', `${path} (optimizer state)`) as Record<string, unknown>;
-  if (!state || typeof state.epoch !== 'number' || typeof state.stepInEpoch !== 'number' || typeof state.globalStep !== 'number' || !state.generator || !state.loader) {
-    throw new CheckpointError(`${path}: the trainer state is incomplete`);
-  }
+  const state = validateTrainerState(parseJson(meta.state ?? '', `${path} (trainer state)`), path);
+  const optim = parseJson(meta.optimizers ?? '', `${path} (optimizer state)`) as Record<string, unknown> | null;
+  if (optim === null || typeof optim !== 'object' || Array.isArray(optim)) throw new CheckpointError(`${path}: the optimizer state is not an object`);
+  checkFinite(path, file.tensors);
+  const losses = lossLogOf(file, path, model.lossNames, state.globalStep);
   const weights: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(file.tensors)) if (k.startsWith('model.')) weights[k.slice(6)] = t;
   const names = Object.keys(model.optimizers);
-  for (const n of names) if (!(n in optim)) throw new CheckpointError(`${path}: no state for optimizer '${n}'`);
+  for (const n of names) if (!Object.hasOwn(optim, n)) throw new CheckpointError(`${path}: no state for optimizer '${n}'`);
   const optStates = names.map((n) => joinTensors(optim[n], `optim.${n}.`, file.tensors, path));
-  // Validate the weights against a snapshot first, so a bad file leaves the model untouched.
+  // Validate against snapshots first, so a bad file leaves the model and its optimizers untouched.
   const snapshot = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, new Tensor(t.data.slice(), t.shape)]));
+  const optSnapshots = names.map((n) => model.optimizers[n].stateDict());
   try {
     model.loadStateDict(weights);
     names.forEach((n, i) => model.optimizers[n].loadStateDict(optStates[i] as never));
   } catch (err) {
     model.loadStateDict(snapshot);
-    throw new CheckpointError(`${path} does not fit this ${model.kind} model: ${(err as Error).message}`);
+    names.forEach((n, i) => model.optimizers[n].loadStateDict(optSnapshots[i] as never));
+    throw new CheckpointError(`${path} does not fit this ${model.kind} model: ${errorMessage(err)}`, { cause: err });
   }
-  return state;
+  return { state, losses };
+}
+
+/** Restores a model from DIR/checkpoint.safetensors; see `restoreCheckpoint`. */
+export async function readCheckpoint(dir: string, model: GenerativeModel): Promise<RestoredCheckpoint> {
+  const path = runFile(dir, FILES.checkpoint);
+  return restoreCheckpoint(await readFileOr(path, 'checkpoint'), path, model);
+}
+
+/** Restores weights, optimizer states and the trainer state from DIR/checkpoint.safetensors. */
+export async function loadCheckpoint(dir: string, model: GenerativeModel): Promise<TrainerState> {
+  return (await readCheckpoint(dir, model)).state;
 }

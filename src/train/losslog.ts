@@ -3,9 +3,9 @@
  * step, epoch, then one column per loss) and the loss-curve plot `losses.svg`.
  *
  * The log is kept in memory and rewritten whole at every checkpoint, just
- * before the checkpoint itself, so the CSV always covers at least the
- * checkpointed steps; `--resume` reads it back and drops the rows after the
- * checkpoint (steps that will be trained again).
+ * before the checkpoint itself; the checkpoint also stores it (checkpoint.ts),
+ * so a resume takes the rows up to the checkpoint from there and rebuilds a
+ * losses.csv that went missing or was damaged.
  */
 
 export interface LossRow {
@@ -37,20 +37,77 @@ export class LossLog {
     return lines.join('\n') + '\n';
   }
 
+  /**
+   * Parses a losses.csv as `toCSV` writes it; `where` names the file in errors.
+   * Strict, because a damaged log must not pass for a valid one: the header,
+   * one number per cell (a cell cut short, like "0.5" from "0.53", cannot be
+   * told from a value, so the file must end with its newline), consecutive
+   * steps, and epochs that never decrease.
+   */
   static parseCSV(text: string, where = 'losses.csv'): LossLog {
-    const lines = text.split('\n').filter((l) => l.length > 0);
-    if (lines.length === 0) throw new Error(`${where}: empty file`);
+    if (text.length === 0) throw new Error(`${where}: empty file`);
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] !== '') throw new Error(`${where}: the last line is incomplete (no final newline: the file was cut short)`);
+    lines.pop();
     const header = lines[0].split(',');
-    if (header[0] !== 'step' || header[1] !== 'epoch') throw new Error(`${where}: header must start with 'step,epoch', got '${lines[0]}'`);
+    if (header[0] !== 'step' || header[1] !== 'epoch') throw new Error(`${where}: header must start with 'step,epoch', got '${lines[0].slice(0, 80)}'`);
     const log = new LossLog(header.slice(2));
     for (let i = 1; i < lines.length; i++) {
-      const cells = lines[i].split(',').map(Number);
-      if (cells.length !== header.length || Number.isNaN(cells[0]) || Number.isNaN(cells[1])) {
-        throw new Error(`${where}: line ${i + 1} is malformed`);
+      const cells = lines[i].split(',');
+      if (cells.length !== header.length || !cells.every((c) => NUMBER.test(c))) {
+        throw new Error(`${where}: line ${i + 1} is malformed (expected ${header.length} numbers)`);
       }
-      log.rows.push({ step: cells[0], epoch: cells[1], values: cells.slice(2) });
+      const [step, epoch, ...values] = cells.map(Number);
+      log.addRow({ step, epoch, values }, `${where}: line ${i + 1}`);
     }
     return log;
+  }
+
+  /**
+   * Appends a row after checking it continues the log: steps consecutive
+   * (normally from 1; a log resumed without its earlier rows starts later),
+   * epochs never decreasing.
+   */
+  private addRow(row: LossRow, where: string): void {
+    const prev = this.rows[this.rows.length - 1];
+    if (prev ? row.step !== prev.step + 1 : !(Number.isInteger(row.step) && row.step >= 1)) {
+      throw new Error(`${where}: step ${row.step}, expected ${prev ? prev.step + 1 : 'a step ≥ 1'}`);
+    }
+    if (!Number.isInteger(row.epoch) || row.epoch < (prev?.epoch ?? 1)) throw new Error(`${where}: epoch ${row.epoch} does not follow epoch ${prev?.epoch ?? 1}`);
+    this.rows.push(row);
+  }
+
+  /** The log as a row-major matrix [rows, 2 + losses]: step, epoch, losses (for checkpoints). */
+  toMatrix(): Float64Array {
+    const cols = 2 + this.names.length;
+    const m = new Float64Array(this.rows.length * cols);
+    this.rows.forEach((r, i) => {
+      m[i * cols] = r.step;
+      m[i * cols + 1] = r.epoch;
+      m.set(r.values, i * cols + 2);
+    });
+    return m;
+  }
+
+  /** The inverse of `toMatrix`, validated like `parseCSV`; `where` names the source in errors. */
+  static fromMatrix(names: readonly string[], m: ArrayLike<number>, where: string): LossLog {
+    const cols = 2 + names.length;
+    if (m.length % cols !== 0) throw new Error(`${where}: the loss log has ${m.length} values, not a multiple of ${cols}`);
+    const log = new LossLog(names);
+    for (let i = 0; i < m.length / cols; i++) {
+      const values = Array.from({ length: names.length }, (_, k) => m[i * cols + 2 + k]);
+      log.addRow({ step: m[i * cols], epoch: m[i * cols + 1], values }, `${where}: loss log row ${i + 1}`);
+    }
+    return log;
+  }
+
+  /** Same names and rows, value for value (NaN equals NaN). */
+  equals(other: LossLog): boolean {
+    if (other.names.join() !== this.names.join() || other.rows.length !== this.rows.length) return false;
+    return this.rows.every((r, i) => {
+      const o = other.rows[i];
+      return r.step === o.step && r.epoch === o.epoch && r.values.every((v, k) => Object.is(v, o.values[k]));
+    });
   }
 
   /** Mean of each loss over the rows of one epoch (NaN where there are none). */
@@ -65,6 +122,9 @@ export class LossLog {
     return Object.fromEntries(this.names.map((name, i) => [name, n ? sums[i] / n : NaN]));
   }
 }
+
+/** A cell as `String(number)` writes it (NaN and ±Infinity included). */
+const NUMBER = /^(-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?|NaN|-?Infinity)$/;
 
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

@@ -39,11 +39,16 @@ export function checkBuilt(): void {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 }
 
-/** Spawns `node bin/genzoo.js ARGS`; `onStdout` sees the output as it comes (to send signals). */
-export function spawnCli(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
+/**
+ * Spawns `node bin/genzoo.js ARGS`; `onStdout` sees the output as it comes (to send signals).
+ * With `killAfterMs`, a child still running then is killed (SIGKILL): a hang fails the test, not the machine.
+ */
+export function spawnCli(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void, killAfterMs?: number): Promise<CliResult> {
   checkBuilt();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', () => clearTimeout(timer));
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => {

@@ -4,28 +4,14 @@
  * losses to an uninterrupted run, for every model and architecture; a NaN loss
  * stops training and keeps the last good checkpoint; bad checkpoints are refused.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'vitest';
+import { readFileSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { backendInfo, data, models, setBackend, training } from '../../src/index.js';
+import { models, training } from '../../src/index.js';
+import { trainingFixture } from './fixture.js';
 import type { GenerativeModel, ModelKind, Arch } from '../../src/models/index.js';
 
-let root: string;
-let digits: data.Dataset;
-let previousBackend: string;
-
-beforeAll(async () => {
-  previousBackend = backendInfo().name;
-  setBackend('js');
-  root = mkdtempSync(join(tmpdir(), 'genzoo-trainer-'));
-  digits = data.balancedSubset(await data.mnist({ split: 'train' }), 10); // 100 digits
-});
-
-afterAll(() => {
-  setBackend(previousBackend);
-  rmSync(root, { recursive: true, force: true });
-});
+const fx = trainingFixture('genzoo-trainer-');
 
 const tiny = (kind: ModelKind, arch: Arch): GenerativeModel =>
   models.createModel(models.defaultConfig(kind, arch, { width: arch === 'mlp' ? 16 : 4, latent: 4 }), 1);
@@ -35,7 +21,7 @@ const trainConfig = (epochs: number, batch = 10): training.TrainConfig => ({ epo
 async function run(dir: string, model: GenerativeModel, epochs: number, opts: { resume?: boolean; stopAt?: number; batch?: number } = {}): Promise<training.TrainResult> {
   let stop = false;
   return training.train({
-    model, data: digits, outDir: dir, train: trainConfig(epochs, opts.batch), resume: opts.resume,
+    model, data: fx.digits, outDir: dir, train: trainConfig(epochs, opts.batch), resume: opts.resume,
     shouldStop: () => stop,
     onStep: ({ globalStep }) => { if (globalStep === opts.stopAt) stop = true; },
   });
@@ -47,8 +33,8 @@ describe('resume', () => {
     ['vae', 'conv'], ['cvae', 'conv'], ['cgan', 'conv'], ['cvaegan', 'conv'],
   ];
   test.each(cases)('%s/%s: stopped mid-epoch and resumed = uninterrupted, bit for bit', async (kind, arch) => {
-    const a = join(root, `${kind}-${arch}-a`);
-    const b = join(root, `${kind}-${arch}-b`);
+    const a = join(fx.root, `${kind}-${arch}-a`);
+    const b = join(fx.root, `${kind}-${arch}-b`);
     // 2 epochs of 5 batches of 20 digits.
     const full = await run(a, tiny(kind, arch), 2, { batch: 20 });
     expect(full.status).toBe('completed');
@@ -68,7 +54,7 @@ describe('resume', () => {
 
 describe('safety', () => {
   test('a NaN loss stops training at that step and keeps the last good checkpoint', async () => {
-    const dir = join(root, 'nan');
+    const dir = join(fx.root, 'nan');
     const model = tiny('cvae', 'mlp');
     const step = model.trainStep.bind(model);
     let calls = 0;
@@ -76,7 +62,7 @@ describe('safety', () => {
       const out = step(batch, g);
       return ++calls === 25 ? { ...out, kl: NaN } : out;
     };
-    const result = await run(dir, model, 5);
+    const result = await run(dir, model, 3);
     expect(result.status).toBe('diverged');
     expect(result.globalStep).toBe(25);
     expect(result.message).toMatch(/loss 'kl' became NaN at step 25 \(epoch 3\); training stopped, the last good checkpoint in .* is kept/);
@@ -91,17 +77,18 @@ describe('safety', () => {
   test('a NaN before any checkpoint says so', async () => {
     const model = tiny('vae', 'mlp');
     model.trainStep = () => ({ loss: Infinity, rec: 1, kl: 1 });
-    const result = await run(join(root, 'nan0'), model, 2);
+    const result = await run(join(fx.root, 'nan0'), model, 2);
     expect(result.status).toBe('diverged');
     expect(result.message).toMatch(/loss 'loss' became Infinity at step 1 \(epoch 1\); training stopped, no checkpoint had been written yet/);
   });
 
   test('refuses another model kind, corrupt or missing checkpoints, and overwriting a run', async () => {
-    const dir = join(root, 'refuse');
+    const dir = join(fx.root, 'refuse');
     await run(dir, tiny('cvae', 'mlp'), 1);
     await expect(run(dir, tiny('cgan', 'mlp'), 2, { resume: true })).rejects.toThrow(/holds a cvae run, not cgan/);
-    await expect(run(dir, tiny('cvae', 'mlp'), 2)).rejects.toThrow(/already holds a training run; pass --resume/);
-    await expect(run(join(root, 'nothing'), tiny('cvae', 'mlp'), 2, { resume: true })).rejects.toThrow(/run configuration not found/);
+    // In the library's terms (the CLI says --resume / --force: tests/cli).
+    await expect(run(dir, tiny('cvae', 'mlp'), 2)).rejects.toThrow(/already holds a run's files \(config\.json, .*\); resume it \(resume: true\) or start over \(overwrite: true\)/);
+    await expect(run(join(fx.root, 'nothing'), tiny('cvae', 'mlp'), 2, { resume: true })).rejects.toThrow(/run configuration not found/);
     // A checkpoint cut short (a crash mid-copy, a full disk): refused with the reason, model untouched.
     const ckpt = join(dir, 'checkpoint.safetensors');
     const good = readFileSync(ckpt);
@@ -115,7 +102,9 @@ describe('safety', () => {
     // Weights of another shape (a different --width) are named.
     writeFileSync(ckpt, good);
     const wide = models.createModel(models.defaultConfig('cvae', 'mlp', { width: 24, latent: 4 }), 1);
-    await expect(run(dir, wide, 2, { resume: true })).rejects.toThrow(/does not fit this cvae model: .*size mismatch/);
+    await expect(training.loadCheckpoint(dir, wide)).rejects.toThrow(/does not fit this cvae model: .*size mismatch/);
+    // A resume compares the settings first, and names the one that differs.
+    await expect(run(dir, wide, 2, { resume: true })).rejects.toThrow(/cannot resume .* with width 24: the run was trained with 16/);
     expect(existsSync(join(dir, 'model.safetensors'))).toBe(true);
   });
 });

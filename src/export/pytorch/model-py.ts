@@ -72,8 +72,8 @@ interface NetCalls {
   discriminator: string | null;
   classifier: string | null;
   ema: { decay: number; names: string[] } | null;
-  priorTable: number[] | null;
-  buffers: Array<{ name: string; shape: number[]; why: string }>;
+  priorTable: readonly number[] | null;
+  buffers: Array<{ name: string; shape: readonly number[]; why: string }>;
 }
 
 /** The constructor calls of the run's networks, read off the live model and its state dict. */

@@ -110,7 +110,7 @@ export function optimizerState(model: GenerativeModel): { tensors: StateDict; dt
         if (field === 'step') continue;
         const torchName = ADAM_FIELDS[field];
         if (!torchName || typeof value === 'number') throw new Error(`optimizer '${spec.name}': unknown Adam state '${field}' for ${spec.params[i]}`);
-        tensors[`${key}.${torchName}`] = new Tensor(value.slice(), p.shape);
+        tensors[`${key}.${torchName}`] = new Tensor(value.data.slice(), p.shape);
       }
     });
   }

@@ -9,7 +9,7 @@
  * the parameter tensor, as tensors of the parameter's dtype on its backend.
  */
 import { noGrad } from '../../autograd/index.js';
-import { kernel, keep, placement, shapeStr, storageOn, zerosLike, Tensor, type Storage } from '../../tensor/index.js';
+import { cast, kernel, keep, moveRaw, placement, shapeStr, storageOn, zerosLike, Tensor, type Storage } from '../../tensor/index.js';
 
 /** What every group has; each optimizer adds its hyperparameters. */
 export interface GroupBase {
@@ -101,11 +101,18 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
     });
   }
 
-  /** A state buffer like the parameter (dtype, backend), created as zeros on first use and kept out of tidy(). */
+  /**
+   * A state buffer like the parameter (dtype, backend), created as zeros on
+   * first use and kept out of tidy(); moved along when the parameter moved to
+   * another backend (`module.to('gpu')` after some steps keeps the moments).
+   */
   protected buffer(state: ParamState, name: string, like: Tensor): Tensor {
     let b = state[name];
-    if (!(b instanceof Tensor) || b.size !== like.size || b.storage.backend !== like.storage.backend) {
+    if (!(b instanceof Tensor) || b.size !== like.size) {
       b = keep(zerosLike(like));
+      state[name] = b;
+    } else if (b.storage.backend !== like.storage.backend || b.dtype !== like.dtype) {
+      b = keep(moveRaw(cast(b, like.dtype), like.storage.backend));
       state[name] = b;
     }
     return b;

@@ -299,5 +299,7 @@ describe('genzoo compare', () => {
     cpSync(runs.cgan, join(out, 'cgan'), { recursive: true });
     await runtimeError(['compare', '--reuse', runs.vae, runs.cvae, runs.cvaegan, '--out', out], /compare-taken\/cgan already holds a cgan run: reuse it with --reuse/);
     expect(existsSync(join(out, 'compare.md'))).toBe(false);
+    // An impossible --out is one line before any work (Node 20's recursive mkdir would loop forever on /proc).
+    await runtimeError(['compare', '--reuse', runs.vae, runs.cvae, runs.cgan, runs.cvaegan, '--out', '/proc/genzoo/cmp'], /^genzoo compare: cannot create directory \/proc\/genzoo\/cmp: \/proc does not accept new folders$/m);
   });
 });

@@ -10,9 +10,10 @@
  *   source 'retrain'  trained anew, replacing the cache folder's file
  *
  * The cache folder is an option (the library reads no environment variables;
- * the CLI passes $GENZOO_CACHE). Before any training it is created and tested
- * for writing: if it cannot be used, a warning says so and the classifier is
- * trained anyway and returned, just not kept. A classifier that cannot be
+ * the CLI passes $GENZOO_CACHE). A good file there is used even if the folder
+ * is read-only. Before any training the folder is created and tested for
+ * writing: if it cannot be used, a warning says so and the classifier is
+ * trained anyway and returned (with its content hash), just not kept. A classifier that cannot be
  * saved afterwards (disk full, permissions changed) is likewise returned, with
  * a warning: work is never thrown away for a cache.
  *
@@ -21,12 +22,13 @@
 import type { Dataset } from '../../data/dataset.js';
 import { mnist } from '../../data/mnist.js';
 import { DirectoryError, ensureWritableDirectory } from '../../io/directory.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { errorMessage, nodeModule, nodePath } from '../../io/node.js';
 import { backendInfo } from '../../tensor/index.js';
 import { VERSION } from '../../version.js';
 import { scoreHeldOut } from './held-out.js';
 import { CLASSIFIER_VERSION, type DigitClassifier } from './model.js';
-import { CLASSIFIER_FILE, readClassifierFile, saveClassifierFile, type ClassifierInfo } from './store.js';
+import { CLASSIFIER_FILE, encodeClassifierFile, readClassifierFile, type ClassifierInfo } from './store.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier, type ClassifierTrainOptions } from './train.js';
 
 export type ClassifierSource = 'shipped' | 'cached' | 'retrain';
@@ -94,37 +96,41 @@ export async function loadClassifier(opts: LoadClassifierOptions = {}): Promise<
   const { join } = await nodePath('loadClassifier');
   const dir = opts.cacheDir ?? (await defaultCacheDir());
   const file = join(dir, CLASSIFIER_FILE);
+  if (source !== 'retrain') {
+    // Reading needs no writable folder (a read-only cache with a good file is used as it is).
+    try {
+      const { model, info } = await readClassifierFile(file);
+      log(`classifier: loaded ${file} (${(100 * info.heldOut.accuracy).toFixed(1)}% on ${info.heldOut.digits} held-out digits)`);
+      return { model, info, origin: 'cache', path: file };
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') warn(`classifier: ${errorMessage(err)}; training a new one`);
+    }
+  }
+  // Training takes minutes: find out first whether its result can be kept.
   let cacheProblem: string | null = null;
   try {
     await ensureWritableDirectory(dir);
   } catch (err) {
     if (!(err instanceof DirectoryError)) throw err;
     cacheProblem = err.message;
+    warn(`classifier cache unusable (${cacheProblem}): the classifier will be trained but not cached`);
   }
-  if (source !== 'retrain' && cacheProblem === null) {
-    try {
-      const { model, info } = await readClassifierFile(file);
-      log(`classifier: loaded ${file} (${(100 * info.heldOut.accuracy).toFixed(1)}% on ${info.heldOut.digits} held-out digits)`);
-      return { model, info, origin: 'cache', path: file };
-    } catch (err) {
-      const missing = (err as { cause?: { code?: string } }).cause?.code === 'ENOENT';
-      if (!missing) warn(`classifier: ${errorMessage(err)}; training a new one`);
-    }
-  }
-  if (cacheProblem !== null) warn(`classifier cache unusable (${cacheProblem}): the classifier will be trained but not cached`);
   const { model, info } = await trainAndScore(opts, cacheProblem === null ? file : null, log);
-  if (cacheProblem !== null) return { model, info, origin: 'trained', path: null };
+  const { bytes, sha256 } = await encodeClassifierFile(model, info);
+  const trained = { model, info: { ...info, sha256 }, origin: 'trained' as const };
+  if (cacheProblem !== null) return { ...trained, path: null };
   try {
-    const sha256 = await saveClassifierFile(model, file, info);
+    await writeFileAtomic(file, bytes);
     log(`classifier: cached in ${file}`);
-    return { model, info: { ...info, sha256 }, origin: 'trained', path: file };
+    return { ...trained, path: file };
   } catch (err) {
     warn(`classifier: not cached (${errorMessage(err)}); it is used for this evaluation only`);
-    return { model, info: { ...info, sha256: '' }, origin: 'trained', path: null };
+    return { ...trained, path: null };
   }
 }
 
-async function trainAndScore(opts: LoadClassifierOptions, file: string | null, log: (line: string) => void): Promise<{ model: DigitClassifier; info: Omit<ClassifierInfo, 'sha256'> & { sha256: string } }> {
+async function trainAndScore(opts: LoadClassifierOptions, file: string | null, log: (line: string) => void): Promise<{ model: DigitClassifier; info: Omit<ClassifierInfo, 'sha256'> }> {
   const trainData = opts.trainData ?? (await mnist({ split: 'train' }));
   const testData = opts.testData ?? (await mnist({ split: 'test' }));
   const epochs = opts.train?.epochs ?? CLASSIFIER_DEFAULTS.epochs;
@@ -151,7 +157,6 @@ async function trainAndScore(opts: LoadClassifierOptions, file: string | null, l
       training: { ...trained.settings },
       backend: backendInfo().name,
       genzoo: VERSION,
-      sha256: '',
     },
   };
 }

@@ -7,9 +7,9 @@
 #   scripts/compare.sh runs/compare-2          # that folder
 #   scripts/compare.sh --reuse runs/vae-mlp …  # any genzoo compare flags (after the folder, if given)
 #
-# Expect 40–60 minutes on a quiet 2-core CPU (more when it is busy): each model's default training
-# takes up to ~10 minutes, the digit classifier is trained once (5–8 minutes; then cached in
-# $GENZOO_CACHE or ~/.cache/genzoo), and scoring takes about a minute per model.
+# Expect 20–40 minutes on a quiet 2-core CPU (more when it is busy): each model's default training
+# takes 2–5 minutes and scoring under a minute per model; the digit classifier is the one shipped in
+# assets/ (pass --classifier cached or retrain to train one here instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

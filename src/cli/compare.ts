@@ -11,16 +11,16 @@
  *                     drawn as each run's samples.png is, with --seed;
  *   DIR/<model>/      each trained run (reused runs stay where they are), with its eval.json.
  */
-import { formatMetricsTable, formatDuration, type MetricsRow } from '../eval/report.js';
-import { comparisonFigure, type FigurePanel } from '../eval/figure.js';
+import { describeClassifier, formatMetricsTable, formatDuration, homeRelative, type MetricsRow } from '../eval/report.js';
+import { comparisonFigure, type FigurePanel } from '../eval/figure/comparison.js';
 import { evaluateCheckpoint, prepareEvaluation, realDigitsRow, EVAL_DEFAULTS, type CheckpointEvaluation } from '../eval/model-eval.js';
 import { loadRun, RunFolderError, type LoadedRun } from '../eval/run.js';
 import { encodePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { ensureWritableDirectory } from '../io/directory.js';
 import { MODELS } from '../models/registry.js';
 import { MODEL_KINDS, type ModelKind } from '../models/types.js';
 import { FILES } from '../train/checkpoint.js';
-import { ensureWritableDirectory } from '../io/directory.js';
 import { isSignalExitCode } from './signals.js';
 import { sampleGrid } from '../train/trainer.js';
 import { backendInfo } from '../tensor/index.js';
@@ -28,10 +28,10 @@ import { VERSION } from '../version.js';
 import { parseArgs, type FlagSpec } from './args.js';
 import { activateBackend, currentBackendName, parseBackendFlag } from './backend-flag.js';
 import { UsageError } from './errors.js';
-import { checkDataFlag, EVAL_FLAGS, evalOptionsFromFlags } from './eval.js';
+import { checkDataFlag, classifierOptionsFromFlags, EVAL_FLAGS, evalOptionsFromFlags } from './eval.js';
 import { runTrain } from './train.js';
 
-export const COMPARE_USAGE = `genzoo compare [--out DIR] [--reuse RUN [RUN…]] [--epochs-scale F] [--seed S] [--n-per-class M] [--iw-k K] [--nll-digits N] [--data mnist|idx:DIR] [--backend js|wasm|gpu[:mode]|auto]
+export const COMPARE_USAGE = `genzoo compare [--out DIR] [--reuse RUN [RUN…]] [--epochs-scale F] [--seed S] [--n-per-class M] [--iw-k K] [--nll-digits N] [--data mnist|idx:DIR] [--classifier shipped|cached|retrain] [--backend js|wasm|gpu[:mode]|auto]
 
   Trains vae, cvae, cgan and cvaegan with their defaults (as genzoo train <model> --out DIR/<model>
   --seed S would), or reuses complete run folders given after --reuse (their models are read from
@@ -40,9 +40,9 @@ export const COMPARE_USAGE = `genzoo compare [--out DIR] [--reuse RUN [RUN…]] 
   four 10×10 sample grids: vae, cvae, cgan, cvaegan, left to right). DIR defaults to runs/compare.
   --epochs-scale F trains each model for round(F × its default epochs) (at least 1) instead.
   --data: the digits to train on (its training split) and to score against (its test split held out;
-  default the embedded digits).
-  With the defaults this takes about 40–60 minutes on a quiet 2-core CPU (up to ~10 minutes of training
-  per model, a minute of scoring each, and the classifier's one-time training, 5–8 minutes; it is cached).`;
+  default the embedded digits). --classifier: the judge, as for genzoo eval (default: the shipped one).
+  With the defaults this takes about 20–40 minutes on a quiet 2-core CPU (2–5 minutes of training per
+  model, more on a busy machine, and under a minute of scoring each).`;
 
 const FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string' },
@@ -52,6 +52,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'iw-k': EVAL_FLAGS['iw-k'],
   'nll-digits': EVAL_FLAGS['nll-digits'],
   data: { type: 'string' },
+  classifier: EVAL_FLAGS.classifier,
   backend: { type: 'string' },
 };
 
@@ -105,6 +106,8 @@ export function compareMarkdown(input: {
   machine: Array<[string, string]>;
   settings: Array<[string, string]>;
   createdAt?: Date;
+  /** The home folder, written as ~ in run folders (default: none replaced). */
+  home?: string;
 }): string {
   const rows = [input.reference, ...input.models.map((m) => m.result.report.metrics)];
   const when = (input.createdAt ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -117,11 +120,14 @@ export function compareMarkdown(input: {
     '',
     formatMetricsTable(rows, { format: 'markdown', legend: true }).trimEnd(),
     '',
-    'The **real digits** row is the reference: the classifier\'s accuracy on the held-out digits (the best a',
-    'generator can score with this judge), and training digits drawn as many per class as the samples, scored',
-    'as samples are (Fréchet distance, sharpness, diversity; their Fréchet distance is the floor for this',
-    'sample count); novelty is 1 by definition. The unconditional **vae** cannot be asked for a class, so it',
-    'has no accuracy: its class entropy says whether it draws every digit.',
+    'The **real digits** row is the reference: the classifier on the held-out digits (faithful, p ≥ 0.9,',
+    'accuracy: the best a generator can score with this judge), and training digits drawn as many per class',
+    'as the samples, scored as samples are (Fréchet distance, sharpness, diversity; their Fréchet distance is',
+    'the floor for this sample count); novelty is 1 by definition. The unconditional **vae** cannot be asked',
+    'for a class, so it has no faithfulness or accuracy: its class entropy says whether it draws every digit.',
+    '**faithful** is the mean probability the calibrated judge gives the requested digit: the share of',
+    'samples a reader would sign, in expectation; **p ≥ 0.9** counts only those it is sure of (genzoo\'s',
+    'docs/evaluation.md).',
     '',
     '## Samples',
     '',
@@ -137,7 +143,7 @@ export function compareMarkdown(input: {
     ...input.models.map((m) => {
       const p = m.run.progress;
       const ev = (m.result.report.details.seconds as { total?: number } | undefined)?.total;
-      return `| ${m.kind} | \`${m.run.dir}\`${m.reused ? ' (reused)' : ''} | ${m.run.config.arch} | ${p.epochsDone} | ${p.steps} | ${m.run.run.train.batch} | ` +
+      return `| ${m.kind} | \`${homeRelative(m.run.dir, input.home ?? '')}\`${m.reused ? ' (reused)' : ''} | ${m.run.config.arch} | ${p.epochsDone} | ${p.steps} | ${m.run.run.train.batch} | ` +
         `${Number.isFinite(p.trainSeconds) ? formatDuration(p.trainSeconds) : '—'} (${m.run.run.train.backend}) | ${ev !== undefined ? formatDuration(ev) : '—'} |`;
     }),
     '',
@@ -162,6 +168,8 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
   const seed = (flags.seed as number | undefined) ?? EVAL_DEFAULTS.seed;
   const evalOptions = evalOptionsFromFlags(flags);
   const data = checkDataFlag(flags);
+  const warn = (line: string): void => void process.stderr.write(`genzoo compare: warning: ${line}\n`);
+  const classifierOptions = classifierOptionsFromFlags(flags, warn);
   const { join } = await import('node:path');
   const os = await import('node:os');
 
@@ -193,10 +201,10 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
     const { note } = activateBackend(backend);
     if (note) out.write(note + '\n');
   }
-  await ensureWritableDirectory(outDir);
+  await ensureWritableDirectory(outDir); // a one-line error (exit 1) before any work, never a hang
   const log = (line: string): void => void out.write(line + '\n');
   // The judge and the reference digits first: a problem there shows before any training.
-  const ctx = await prepareEvaluation({ log, data });
+  const ctx = await prepareEvaluation({ log, data, classifierOptions });
 
   // ---- training, through genzoo train ----
   const runs = new Map<ModelKind, { run: LoadedRun; reused: boolean }>();
@@ -256,12 +264,12 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
   const likelihood = models.find((m) => m.result.report.settings.k !== undefined)?.result.report.settings;
   const settingRows: Array<[string, string]> = [
     ['samples scored', `${s.samplesPerClass} per class (vae: ${10 * s.samplesPerClass} in all), seed ${s.seed}`],
-    ['classifier', `${ctx.classifierInfo.path}, ${(100 * ctx.classifierInfo.heldOutAccuracy).toFixed(2)}% on the ${ctx.heldOut.n} held-out digits`],
+    ['classifier', describeClassifier(ctx.classifierInfo)],
     ['reference digits', `${ctx.data}: ${ctx.heldOut.n} held-out, ${ctx.training.n} training`],
   ];
   if (likelihood) settingRows.push(['likelihood', `−ELBO with ${likelihood.elboSamples} draws and IW-NLL with k = ${likelihood.k} per digit, on ${likelihood.likelihoodDigits} held-out digits`]);
-  const command = ['genzoo', 'compare', ...args].join(' ');
-  const markdown = compareMarkdown({ models, reference: reference.row, command, machine: machineRows, settings: settingRows });
+  const command = ['genzoo', 'compare', ...args].map((arg) => homeRelative(arg, os.homedir())).join(' ');
+  const markdown = compareMarkdown({ models, reference: reference.row, command, machine: machineRows, settings: settingRows, home: os.homedir() });
   const mdPath = join(outDir, COMPARE_FILES.markdown);
   await writeFileAtomic(mdPath, markdown);
 

@@ -5,6 +5,7 @@
  * independent: `genzoo eval` produces the inputs and calls this.
  */
 import { conditionalAccuracy, type ConditionalAccuracy } from './accuracy.js';
+import { classFaithfulness, type ClassFaithfulness } from './faithfulness.js';
 import { diversity, type DiversityResult } from './diversity.js';
 import { frechetDistance, type FrechetResult, type GaussianStats } from './frechet.js';
 import { memorisation, type MemorisationResult } from './memorisation.js';
@@ -26,6 +27,8 @@ export interface SampleMetricsInput {
   heldOutNearest?: number;
   /** A classifier's labels for the samples; needed for accuracy (and for diversity of unconditional samples). */
   predicted?: LabelSet;
+  /** A calibrated classifier's N×numClasses probabilities for the samples: with them, faithfulness (mean probability, confident accuracy) too. */
+  probabilities?: RowSet;
   /** Classifier features of the samples and of the real digits (or their fitted Gaussian), for the Fréchet distance. */
   sampleFeatures?: RowSet;
   realFeatures?: RowSet | GaussianStats;
@@ -38,9 +41,10 @@ export interface SampleMetricsInput {
 }
 
 export interface SampleMetrics {
-  metrics: Pick<MetricsRow, 'conditionalAccuracy' | 'frechet' | 'sharpness' | 'diversity' | 'memorisation'>;
+  metrics: Pick<MetricsRow, 'classProbability' | 'confidentAccuracy' | 'conditionalAccuracy' | 'frechet' | 'sharpness' | 'diversity' | 'memorisation'>;
   details: {
-    accuracy?: ConditionalAccuracy;
+    /** Faithfulness when probabilities were given, else label accuracy alone. */
+    accuracy?: ClassFaithfulness | ConditionalAccuracy;
     frechet?: FrechetResult;
     sharpness: SharpnessResult;
     diversity: DiversityResult;
@@ -51,7 +55,10 @@ export interface SampleMetrics {
 /** Computes every metric its inputs allow; those it cannot are null. */
 export function evaluateSamples(input: SampleMetricsInput): SampleMetrics {
   const numClasses = input.numClasses ?? 10;
-  const accuracy = input.requested !== null && input.predicted !== undefined ? conditionalAccuracy(input.requested, input.predicted, numClasses) : undefined;
+  let accuracy: ClassFaithfulness | ConditionalAccuracy | undefined;
+  let faithful: ClassFaithfulness | undefined;
+  if (input.requested !== null && input.probabilities !== undefined) accuracy = faithful = classFaithfulness(input.requested, input.probabilities, { numClasses });
+  else if (input.requested !== null && input.predicted !== undefined) accuracy = conditionalAccuracy(input.requested, input.predicted, numClasses);
   const sharp = sharpness(input.samples, input.real, input.sharpness);
   const groupLabels = input.requested ?? input.predicted;
   if (groupLabels === undefined) throw new Error('evaluateSamples: unconditional samples need classifier labels (predicted) to measure within-class diversity');
@@ -64,6 +71,8 @@ export function evaluateSamples(input: SampleMetricsInput): SampleMetrics {
   }
   return {
     metrics: {
+      classProbability: faithful?.meanProbability ?? null,
+      confidentAccuracy: faithful?.confidentAccuracy ?? null,
       conditionalAccuracy: accuracy?.accuracy ?? null,
       frechet: frechet?.distance ?? null,
       sharpness: sharp.ratio,

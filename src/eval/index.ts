@@ -1,5 +1,5 @@
 /**
- * Evaluation metrics for generated digits: conditional accuracy, Fréchet
+ * Evaluation metrics for generated digits: class faithfulness, Fréchet
  * distance, sharpness, diversity, memorisation (novelty), and the VAE/CVAE
  * likelihood bounds; the digit classifier that judges samples; the float64
  * linear algebra the metrics rest on; and the table/JSON formats of
@@ -7,7 +7,7 @@
  *   import { evaluation } from 'genzoo';
  *   evaluation.sharpness(samples, realDigits).ratio
  */
-export { asRows, asLabels, groupByClass, IMAGE_SIZE, type RowSet, type LabelSet, type Rows } from './rows.js';
+export { asRows, asLabels, groupByClass, IMAGE_SIZE, type RowSet, type LabelSet, type Rows, type ImageGeometry } from './rows.js';
 export {
   symmetricEigen, sqrtmPsd, fromEigen, clampRoundOff, matmulSquare, trace, columnMean, covariance, toFloat64,
   type SymmetricEigen, type EigenOptions, type SqrtmOptions, type PsdSqrt,
@@ -17,14 +17,15 @@ export { meanSquaredLaplacian, sharpness, type SharpnessOptions, type SharpnessR
 export { withinClassPairwiseDistance, diversity, type DiversityOptions, type DiversityResult, type PairwiseDistanceResult } from './diversity.js';
 export { nearestNeighbours, memorisation, type NearestNeighbours, type NearestNeighbourOptions, type MemorisationResult } from './memorisation.js';
 export { conditionalAccuracy, argmaxRows, type ConditionalAccuracy } from './accuracy.js';
+export { classFaithfulness, CONFIDENT_PROBABILITY, type ClassFaithfulness, type FaithfulnessOptions } from './faithfulness.js';
 export {
-  negativeElbo, importanceWeightedNll, bceWithLogits, logMeanExp,
+  negativeElbo, importanceWeightedNll, bernoulliNll, logMeanExp,
   type LatentVariableModel, type LikelihoodOptions, type LikelihoodEstimate, type NegativeElboEstimate, type ImportanceWeightedEstimate,
 } from './likelihood.js';
 export { evaluateSamples, type SampleMetricsInput, type SampleMetrics } from './evaluate.js';
 export {
-  formatMetricsTable, formatDuration, makeEvalReport, parseEvalReport, METRIC_COLUMNS,
-  type MetricsRow, type MetricKey, type MetricColumn, type TableFormat, type TableOptions, type EvalSettings, type EvalReport,
+  formatMetricsTable, formatDuration, makeEvalReport, parseEvalReport, describeClassifier, homeRelative, METRIC_COLUMNS,
+  type MetricsRow, type MetricKey, type MetricColumn, type TableFormat, type TableOptions, type EvalSettings, type EvalReport, type ClassifierSummary,
 } from './report.js';
 export { classBalance, type ClassBalance } from './class-balance.js';
 export { likelihoodModel } from './adapter.js';
@@ -33,9 +34,6 @@ export {
   prepareEvaluation, evaluateModel, realDigitsRow, evaluateCheckpoint, evenlySpaced, EVAL_DEFAULTS, EVAL_FILE,
   type EvalContext, type EvalContextOptions, type ModelEvalOptions, type ModelEvaluation, type CheckpointEvalOptions, type CheckpointEvaluation,
 } from './model-eval.js';
-export { comparisonFigure, comparisonFigureSize, drawText, textWidth, FIGURE_LAYOUT, type FigurePanel } from './figure.js';
-export {
-  DigitClassifier, classify, classifierAccuracy, trainClassifier, randomShift, loadOrTrainClassifier, cacheDir,
-  CLASSIFIER_VERSION, CLASSIFIER_FILE, CLASSIFIER_FEATURES, CLASSIFIER_DEFAULTS,
-  type ClassifierOutput, type ClassifierTrainOptions, type LoadedClassifier, type LoadClassifierOptions,
-} from './classifier.js';
+export { comparisonFigure, comparisonFigureSize, FIGURE_LAYOUT, type FigurePanel } from './figure/comparison.js';
+export { drawText, textWidth } from './figure/font.js';
+export * from './classifier/index.js';

@@ -13,11 +13,14 @@
  * "likelihood" is then the cross-entropy the model optimises rather than a
  * normalised density, as is usual for non-binarised MNIST.
  *
- * Everything after the decoder is computed in float64: log-weights of k ≥ 100
+ * Everything after the decoder is summed in float64 (only the per-pixel
+ * softplus comes from the backend, in float32): log-weights of k ≥ 100
  * samples differ by hundreds of nats, and log-mean-exp needs the precision.
  */
-import { noGrad } from '../autograd/index.js';
-import { Generator, shapeStr, Tensor } from '../tensor/index.js';
+import { noGrad, softplus } from '../autograd/index.js';
+import { reparameterize } from '../kl/reparameterize.js';
+import { diagNormalKL, normalLogPdf, stdNormalKL } from '../kl/scalar.js';
+import { Generator, shapeStr, Tensor, type FloatArray } from '../tensor/index.js';
 import { asLabels, asRows, requireNonEmpty, type LabelSet, type RowSet, type Rows } from './rows.js';
 
 /** What a model must offer to be scored: genzoo's VAE and CVAE implement it. */
@@ -72,10 +75,12 @@ export interface ImportanceWeightedEstimate extends LikelihoodEstimate {
   k: number;
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
-
-/** −log Bernoulli(x; sigmoid(l)) = softplus(l) − x·l, written to stay finite for any l. */
-export function bceWithLogits(logit: number, target: number): number {
+/**
+ * −log Bernoulli(x; sigmoid(l)) = softplus(l) − x·l for one pixel, written to
+ * stay finite for any l: the decoder's per-pixel loss on plain numbers (the
+ * tensor loss is nn.bceWithLogits).
+ */
+export function bernoulliNll(logit: number, target: number): number {
   return Math.max(logit, 0) - target * logit + Math.log1p(Math.exp(-Math.abs(logit)));
 }
 
@@ -123,7 +128,7 @@ function batchLabels(p: Prepared, start: number, end: number, times: number): In
   return out;
 }
 
-function encodeChecked(op: string, model: LatentVariableModel, x: Tensor, y: Int32Array | undefined): { mu: Float32Array | Float64Array; logvar: Float32Array | Float64Array; latent: number } {
+function encodeChecked(op: string, model: LatentVariableModel, x: Tensor, y: Int32Array | undefined): { mu: FloatArray; logvar: FloatArray; latent: number } {
   const { mu, logvar } = model.encode(x, y);
   const b = x.shape[0];
   if (!(mu instanceof Tensor) || !(logvar instanceof Tensor)) throw new Error(`${op}: encode must return { mu, logvar } tensors`);
@@ -134,7 +139,7 @@ function encodeChecked(op: string, model: LatentVariableModel, x: Tensor, y: Int
 }
 
 /** The prior's mean and log-variance for images start..end−1 (null = N(0, I)), checked to be [b, latent]. */
-function priorChecked(op: string, model: LatentVariableModel, p: Prepared, start: number, end: number, latent: number): { mu: Float32Array | Float64Array; logvar: Float32Array | Float64Array } | null {
+function priorChecked(op: string, model: LatentVariableModel, p: Prepared, start: number, end: number, latent: number): { mu: FloatArray; logvar: FloatArray } | null {
   if (!model.prior) return null;
   const b = end - start;
   const { mu, logvar } = model.prior(batchLabels(p, start, end, 1), b);
@@ -144,12 +149,12 @@ function priorChecked(op: string, model: LatentVariableModel, p: Prepared, start
   return { mu: mu.data, logvar: logvar.data };
 }
 
-function decodeChecked(op: string, model: LatentVariableModel, z: Tensor, y: Int32Array | undefined, dim: number): Float32Array | Float64Array {
+function decodeChecked(op: string, model: LatentVariableModel, z: Tensor, y: Int32Array | undefined, dim: number): Tensor {
   const logits = model.decodeLogits(z, y);
   if (!(logits instanceof Tensor) || logits.size !== z.shape[0] * dim || logits.shape[0] !== z.shape[0]) {
     throw new Error(`${op}: decodeLogits returned ${logits instanceof Tensor ? shapeStr(logits.shape) : typeof logits} for ${z.shape[0]} latents; expected ${z.shape[0]} rows of ${dim} logits`);
   }
-  return logits.data;
+  return logits;
 }
 
 function summarise(perSample: Float64Array): LikelihoodEstimate {
@@ -163,6 +168,71 @@ function summarise(perSample: Float64Array): LikelihoodEstimate {
   return { mean, standardError, perSample };
 }
 
+/** One chunk of images after the pass both estimators share (see `encodeDrawDecode`). */
+interface DecodedChunk {
+  /** Images start..end−1 of the input. */
+  start: number;
+  end: number;
+  latent: number;
+  /** q(z|x[,y]) of each image, [b, latent]. */
+  mu: FloatArray;
+  logvar: FloatArray;
+  /** The model's prior per image, or null for N(0, I). */
+  prior: { mu: FloatArray; logvar: FloatArray } | null;
+  /** `draws` latents per image, [b·draws, latent], image-major: the float32 values the decoder saw. */
+  z: Float32Array;
+  /** Decoder logits for each latent, [b·draws, dim], and softplus of each (by the backend's vectorised kernel). */
+  logits: FloatArray;
+  softplusLogits: FloatArray;
+}
+
+/**
+ * Encodes the images a chunk at a time, draws `draws` latents per image by
+ * the reparameterisation z = μ + σ·ε (kl.reparameterize, on numbers, in the
+ * order image → draw → dimension) and decodes them, without a graph.
+ */
+function forEachDecodedChunk(op: string, model: LatentVariableModel, p: Prepared, draws: number, visit: (c: DecodedChunk) => void): void {
+  const { rows } = p;
+  const chunk = Math.max(1, Math.floor(p.maxRows / draws));
+  noGrad(() => {
+    for (let start = 0; start < rows.count; start += chunk) {
+      const end = Math.min(rows.count, start + chunk);
+      const b = end - start;
+      const { mu, logvar, latent } = encodeChecked(op, model, batchInput(p, start, end), batchLabels(p, start, end, 1));
+      const prior = priorChecked(op, model, p, start, end, latent);
+      const z = new Float32Array(b * draws * latent);
+      for (let i = 0; i < b; i++) {
+        for (let s = 0; s < draws; s++) {
+          for (let j = 0; j < latent; j++) z[(i * draws + s) * latent + j] = reparameterize(mu[i * latent + j], logvar[i * latent + j], p.gen);
+        }
+      }
+      const logits = decodeChecked(op, model, new Tensor(z, [b * draws, latent]), batchLabels(p, start, end, draws), rows.dim);
+      visit({ start, end, latent, mu, logvar, prior, z, logits: logits.data, softplusLogits: softplus(logits).data });
+    }
+  });
+}
+
+/**
+ * −log p(x|z) of image `image` under the logits of latent row `row`:
+ * Σ_d softplus(l_d) − x_d·l_d (= Σ_d bernoulliNll(l_d, x_d)), summed in
+ * float64. The softplus comes from the backend (float32, to a few ulps): the
+ * transcendental per pixel was half the time of an evaluation in plain JS.
+ */
+function reconstructionNll(p: Prepared, c: DecodedChunk, image: number, row: number): number {
+  const { dim, data } = p.rows;
+  const xo = image * dim;
+  const lo = row * dim;
+  let rec = 0;
+  for (let d = 0; d < dim; d++) rec += c.softplusLogits[lo + d] - data[xo + d] * c.logits[lo + d];
+  return rec;
+}
+
+function checkedSummary(op: string, perSample: Float64Array): LikelihoodEstimate {
+  const s = summarise(perSample);
+  if (!Number.isFinite(s.mean)) throw new Error(`${op}: the estimate is not finite (${s.mean}); the model produced NaN or infinite values`);
+  return s;
+}
+
 /**
  * Negative evidence lower bound per image, in nats:
  *
@@ -171,66 +241,36 @@ function summarise(perSample: Float64Array): LikelihoodEstimate {
  *   KL = ½·Σ_j (μ_j² + σ_j² − 1 − log σ_j²)          (closed form, p(z) = N(0, I))
  *   KL = ½·Σ_j (log s_j² − log σ_j² + (σ_j² + (μ_j − m_j)²)/s_j² − 1)   (p(z) = N(m, diag s²))
  *
- * The expectation is a Monte Carlo average over `samples` draws
- * z = μ + σ·ε, ε ~ N(0, I) (default 1, as in training; the average over many
- * images already removes most of its noise). This is the quantity genzoo's
- * VAE/CVAE minimise, evaluated on data they did not train on.
+ * The KLs are src/kl's float64 forms (kl/scalar.ts), accurate where the naive
+ * formulas overflow or cancel. The expectation is a Monte Carlo average over
+ * `samples` draws z = μ + σ·ε, ε ~ N(0, I) (default 1, as in training; the
+ * average over many images already removes most of its noise). This is the
+ * quantity genzoo's VAE/CVAE minimise, evaluated on data they did not train on.
  */
 export function negativeElbo(model: LatentVariableModel, x: RowSet, opts: LikelihoodOptions & { samples?: number } = {}): NegativeElboEstimate {
   const op = 'negativeElbo';
   const p = prepare(op, x, opts);
   const L = opts.samples ?? 1;
   if (!Number.isInteger(L) || L < 1) throw new Error(`${op}: samples must be a positive integer, got ${L}`);
-  const { rows } = p;
-  const perSample = new Float64Array(rows.count);
+  const perSample = new Float64Array(p.rows.count);
   let recSum = 0;
   let klSum = 0;
-  const chunk = Math.max(1, Math.floor(p.maxRows / L));
-  noGrad(() => {
-    for (let start = 0; start < rows.count; start += chunk) {
-      const end = Math.min(rows.count, start + chunk);
-      const b = end - start;
-      const { mu, logvar, latent } = encodeChecked(op, model, batchInput(p, start, end), batchLabels(p, start, end, 1));
-      const prior = priorChecked(op, model, p, start, end, latent);
-      const z = new Float32Array(b * L * latent);
-      for (let i = 0; i < b; i++) {
-        for (let s = 0; s < L; s++) {
-          for (let j = 0; j < latent; j++) {
-            const m = mu[i * latent + j];
-            z[(i * L + s) * latent + j] = m + Math.exp(0.5 * logvar[i * latent + j]) * p.gen.normal();
-          }
-        }
+  forEachDecodedChunk(op, model, p, L, (c) => {
+    for (let i = 0; i < c.end - c.start; i++) {
+      let kl = 0;
+      for (let j = i * c.latent; j < (i + 1) * c.latent; j++) {
+        kl += c.prior ? diagNormalKL(c.mu[j], c.logvar[j], c.prior.mu[j], c.prior.logvar[j]) : stdNormalKL(c.mu[j], c.logvar[j]);
       }
-      const logits = decodeChecked(op, model, new Tensor(z, [b * L, latent]), batchLabels(p, start, end, L), rows.dim);
-      for (let i = 0; i < b; i++) {
-        let kl = 0;
-        for (let j = 0; j < latent; j++) {
-          const m = mu[i * latent + j];
-          const lv = logvar[i * latent + j];
-          if (prior) {
-            const pm = prior.mu[i * latent + j];
-            const plv = prior.logvar[i * latent + j];
-            kl += 0.5 * (plv - lv + (Math.exp(lv) + (m - pm) * (m - pm)) / Math.exp(plv) - 1);
-          } else {
-            kl += 0.5 * (m * m + Math.exp(lv) - 1 - lv);
-          }
-        }
-        let rec = 0;
-        const xo = (start + i) * rows.dim;
-        for (let s = 0; s < L; s++) {
-          const lo = (i * L + s) * rows.dim;
-          for (let d = 0; d < rows.dim; d++) rec += bceWithLogits(logits[lo + d], rows.data[xo + d]);
-        }
-        rec /= L;
-        perSample[start + i] = rec + kl;
-        recSum += rec;
-        klSum += kl;
-      }
+      let rec = 0;
+      for (let s = 0; s < L; s++) rec += reconstructionNll(p, c, c.start + i, i * L + s);
+      rec /= L;
+      perSample[c.start + i] = rec + kl;
+      recSum += rec;
+      klSum += kl;
     }
   });
-  const s = summarise(perSample);
-  if (!Number.isFinite(s.mean)) throw new Error(`${op}: the estimate is not finite (${s.mean}); the model produced NaN or infinite values`);
-  return { ...s, reconstruction: recSum / rows.count, kl: klSum / rows.count };
+  const n = p.rows.count;
+  return { ...checkedSummary(op, perSample), reconstruction: recSum / n, kl: klSum / n };
 }
 
 /**
@@ -240,7 +280,7 @@ export function negativeElbo(model: LatentVariableModel, x: RowSet, opts: Likeli
  *   log w_i = log p(x|z_i) + log p(z_i) − log N(z_i; μ, σ²)        p(z) = N(0, I) or the model's prior
  *   NLL_k(x) = −log( (1/k)·Σ_i exp(log w_i) )          (log-mean-exp, float64)
  *
- * with log N(z; μ, σ²) = −½·Σ_j (log 2π + log σ_j² + (z_j − μ_j)²/σ_j²).
+ * with log N(z; μ, σ²) = Σ_j kl's normalLogPdf(z_j − μ_j, σ_j).
  * E[NLL_k] is an upper bound on −log p(x) that decreases in k to the true
  * value (Burda et al., 2016, Theorem 1), and NLL_1 has the same expectation
  * as the negative ELBO. k ≥ 100 is customary; the default is 100.
@@ -250,54 +290,24 @@ export function importanceWeightedNll(model: LatentVariableModel, x: RowSet, opt
   const p = prepare(op, x, opts);
   const k = opts.k ?? 100;
   if (!Number.isInteger(k) || k < 1) throw new Error(`${op}: k must be a positive integer, got ${k}`);
-  const { rows } = p;
-  const perSample = new Float64Array(rows.count);
-  const chunk = Math.max(1, Math.floor(p.maxRows / k));
-  const logW = new Float64Array(chunk * k);
-  noGrad(() => {
-    for (let start = 0; start < rows.count; start += chunk) {
-      const end = Math.min(rows.count, start + chunk);
-      const b = end - start;
-      const { mu, logvar, latent } = encodeChecked(op, model, batchInput(p, start, end), batchLabels(p, start, end, 1));
-      const prior = priorChecked(op, model, p, start, end, latent);
-      const z = new Float32Array(b * k * latent);
-      logW.fill(0);
-      for (let i = 0; i < b; i++) {
-        for (let s = 0; s < k; s++) {
-          const zo = (i * k + s) * latent;
-          let logPrior = 0;
-          let logQ = 0;
-          for (let j = 0; j < latent; j++) {
-            const m = mu[i * latent + j];
-            const lv = logvar[i * latent + j];
-            const zf = Math.fround(m + Math.exp(0.5 * lv) * p.gen.normal()); // the float32 value the decoder sees
-            z[zo + j] = zf;
-            if (prior) {
-              const pm = prior.mu[i * latent + j];
-              const plv = prior.logvar[i * latent + j];
-              logPrior += -0.5 * (LOG_2PI + plv + ((zf - pm) * (zf - pm)) / Math.exp(plv));
-            } else {
-              logPrior += -0.5 * (LOG_2PI + zf * zf);
-            }
-            logQ += -0.5 * (LOG_2PI + lv + ((zf - m) * (zf - m)) / Math.exp(lv));
-          }
-          logW[i * k + s] = logPrior - logQ;
+  const perSample = new Float64Array(p.rows.count);
+  const logW = new Float64Array(k);
+  forEachDecodedChunk(op, model, p, k, (c) => {
+    for (let i = 0; i < c.end - c.start; i++) {
+      for (let s = 0; s < k; s++) {
+        const zo = (i * k + s) * c.latent;
+        let logPrior = 0;
+        let logQ = 0;
+        for (let j = 0; j < c.latent; j++) {
+          const q = i * c.latent + j;
+          const z = c.z[zo + j];
+          logPrior += c.prior ? normalLogPdf(z - c.prior.mu[q], Math.exp(0.5 * c.prior.logvar[q])) : normalLogPdf(z, 1);
+          logQ += normalLogPdf(z - c.mu[q], Math.exp(0.5 * c.logvar[q]));
         }
+        logW[s] = logPrior - logQ - reconstructionNll(p, c, c.start + i, i * k + s);
       }
-      const logits = decodeChecked(op, model, new Tensor(z, [b * k, latent]), batchLabels(p, start, end, k), rows.dim);
-      for (let i = 0; i < b; i++) {
-        const xo = (start + i) * rows.dim;
-        for (let s = 0; s < k; s++) {
-          const lo = (i * k + s) * rows.dim;
-          let rec = 0;
-          for (let d = 0; d < rows.dim; d++) rec += bceWithLogits(logits[lo + d], rows.data[xo + d]);
-          logW[i * k + s] -= rec;
-        }
-        perSample[start + i] = -logMeanExp(logW, i * k, k);
-      }
+      perSample[c.start + i] = -logMeanExp(logW);
     }
   });
-  const s = summarise(perSample);
-  if (!Number.isFinite(s.mean)) throw new Error(`${op}: the estimate is not finite (${s.mean}); the model produced NaN or infinite values`);
-  return { ...s, k };
+  return { ...checkedSummary(op, perSample), k };
 }

@@ -2,17 +2,20 @@
  * Evaluating a trained model end to end: what `genzoo eval` and
  * `genzoo compare` run, usable from code.
  *
- *   const ctx = await evaluation.prepareEvaluation();                 // classifier + reference digits, once
+ *   const ctx = await evaluation.prepareEvaluation();                 // the shipped classifier + reference digits, once
  *   const { row } = evaluation.evaluateModel(ctx, model, { perClass: 100, seed: 0 });
  *   const { report } = await evaluation.evaluateCheckpoint('runs/cvae-mlp');   // also writes eval.json
  *
  * Recipe (every step seeded by `seed`, so the same seed on the same backend
  * gives the same numbers):
  *   1. draw M samples per class, class-major (the unconditional VAE: 10·M samples);
- *   2. the digit classifier labels them and gives their 128 penultimate features;
- *   3. sample metrics against the held-out digits (evaluateSamples): conditional
- *      accuracy (not for the VAE, which cannot be asked for a class: its class
- *      balance stands in), Fréchet distance of features, sharpness, diversity
+ *   2. the digit classifier (eval/classifier/) gives their calibrated class
+ *      probabilities, labels and 128 penultimate features;
+ *   3. sample metrics against the held-out digits (evaluateSamples): class
+ *      faithfulness — the mean probability of the requested class, the share
+ *      the judge is ≥ 90% sure of, and plain accuracy (not for the VAE, which cannot
+ *      be asked for a class: its class balance stands in), Fréchet distance of
+ *      features, sharpness, diversity
  *      (the VAE's samples grouped by the classifier's labels), novelty against
  *      the training digits; and the class balance (entropy of the labels);
  *   4. VAE/CVAE only: negative ELBO (10 Monte Carlo draws per image) and the
@@ -24,27 +27,29 @@
  * score?": M training digits per class (a seeded draw) are scored exactly as
  * samples are — Fréchet distance, sharpness, diversity, class entropy — which
  * gives the floor the Fréchet distance cannot go below with this many samples;
- * its accuracy is the classifier's on the held-out digits (the ceiling a
- * generator can reach by this judge), and its novelty is 1 by definition
+ * its faithfulness numbers are the classifier's on the held-out digits (the
+ * ceiling a generator can reach by this judge), and its novelty is 1 by definition
  * (held-out digits are the reference for novelty).
  */
 import type { Dataset } from '../data/dataset.js';
 import { checkDatasetSpec, loadDataset } from '../data/source.js';
 import { subset } from '../data/dataset.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { errorMessage, nodePath } from '../io/node.js';
+import { errorMessage, nodeModule, nodePath } from '../io/node.js';
 import type { GenerativeModel } from '../models/types.js';
 import { backendInfo, Generator } from '../tensor/index.js';
-import { conditionalAccuracy, type ConditionalAccuracy } from './accuracy.js';
+import { classFaithfulness, type ClassFaithfulness } from './faithfulness.js';
 import { likelihoodModel } from './adapter.js';
 import { classBalance, type ClassBalance } from './class-balance.js';
-import { classify, DigitClassifier, loadOrTrainClassifier, type ClassifierOutput, type LoadClassifierOptions, type LoadedClassifier } from './classifier.js';
+import { classify, DigitClassifier, type ClassifierOutput } from './classifier/model.js';
+import { loadClassifier, type LoadClassifierOptions, type LoadedClassifier } from './classifier/load.js';
+import { expectedCalibrationError } from './classifier/calibration.js';
 import { diversity } from './diversity.js';
 import { evaluateSamples } from './evaluate.js';
 import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js';
 import { importanceWeightedNll, negativeElbo } from './likelihood.js';
 import { nearestNeighbours } from './memorisation.js';
-import { makeEvalReport, type EvalReport, type EvalSettings, type MetricsRow } from './report.js';
+import { homeRelative, makeEvalReport, type ClassifierSummary, type EvalReport, type EvalSettings, type MetricsRow } from './report.js';
 import { loadRun, type LoadedRun } from './run.js';
 import { sharpness } from './sharpness.js';
 
@@ -54,9 +59,9 @@ export const EVAL_DEFAULTS = { perClass: 100, seed: 0, iwK: 100, elboSamples: 10
 export const EVAL_FILE = 'eval.json';
 
 export interface EvalContextOptions {
-  /** The judge: a classifier object, or the result of loadOrTrainClassifier (default: loadOrTrainClassifier(classifierOptions)). */
+  /** The judge: a classifier object, or the result of loadClassifier (default: loadClassifier(classifierOptions), i.e. the shipped weights). */
   classifier?: DigitClassifier | LoadedClassifier;
-  /** Options for loadOrTrainClassifier when no classifier is given (cache folder, progress log…). */
+  /** Options for loadClassifier when no classifier is given (source, cache folder, progress log…). */
   classifierOptions?: LoadClassifierOptions;
   /** The reference digits, as a `--data` value: its test split is held out, its training split is the novelty reference (default 'mnist'). */
   data?: string;
@@ -67,13 +72,13 @@ export interface EvalContextOptions {
 /** Everything that depends only on the data and the judge, computed once and shared by every model. */
 export interface EvalContext {
   classifier: DigitClassifier;
-  classifierInfo: { path: string; heldOutAccuracy: number };
+  classifierInfo: ClassifierSummary;
   data: string;
   training: Dataset;
   heldOut: Dataset;
   /** The classifier on the held-out digits: labels and features. */
   heldOutJudged: ClassifierOutput;
-  heldOutAccuracy: ConditionalAccuracy;
+  heldOutAccuracy: ClassFaithfulness;
   /** Gaussian fitted to the held-out digits' features: the Fréchet reference. */
   heldOutStats: GaussianStats;
   /** Mean distance from a held-out digit to its nearest training digit: the novelty reference. */
@@ -99,28 +104,50 @@ export async function prepareEvaluation(opts: EvalContextOptions = {}): Promise<
     if (ds.height !== 28 || ds.width !== 28 || ds.classes !== 10) throw new Error(`reference data ${ds.name}: expected 28×28 digits of 10 classes, got ${ds.height}×${ds.width} in ${ds.classes} classes`);
   }
   let classifier: DigitClassifier;
-  let path: string;
+  let loaded: LoadedClassifier | null = null;
   if (opts.classifier instanceof DigitClassifier) {
     classifier = opts.classifier;
-    path = '(given in code)';
   } else {
-    const loaded = opts.classifier ?? (await loadOrTrainClassifier({ log, ...opts.classifierOptions }));
+    loaded = opts.classifier ?? (await loadClassifier({ log, ...opts.classifierOptions }));
     classifier = loaded.model;
-    path = loaded.path;
   }
   classifier.eval();
   const heldOutJudged = classify(classifier, heldOut.images);
-  const heldOutAccuracy = conditionalAccuracy(heldOut.labels, heldOutJudged.labels);
+  const heldOutAccuracy = classFaithfulness(heldOut.labels, heldOutJudged.probabilities);
+  const classifierInfo = await summariseClassifier(loaded, heldOutAccuracy, expectedCalibrationError(heldOutJudged.probabilities, heldOut.labels).ece, classifier.temperature);
   const heldOutStats = gaussianStats(heldOutJudged.features, heldOutJudged.featureDim);
   const nn = nearestNeighbours(heldOut.images, training.images);
   let s = 0;
   for (const d of nn.distance) s += d;
   const heldOutNearest = s / nn.distance.length;
-  log(`reference: ${heldOut.n} held-out and ${training.n} training digits (${spec}); classifier ${path}: ${(100 * heldOutAccuracy.accuracy).toFixed(1)}% on the held-out digits`);
+  log(`reference: ${heldOut.n} held-out and ${training.n} training digits (${spec}); classifier (${classifierInfo.origin}): faithful ${(100 * heldOutAccuracy.meanProbability).toFixed(1)}% on the held-out digits`);
   return {
-    classifier, classifierInfo: { path, heldOutAccuracy: heldOutAccuracy.accuracy }, data: spec, training, heldOut,
+    classifier, classifierInfo, data: spec, training, heldOut,
     heldOutJudged, heldOutAccuracy, heldOutStats, heldOutNearest, log,
   };
+}
+
+async function summariseClassifier(loaded: LoadedClassifier | null, held: ClassFaithfulness, ece: number, temperature: number): Promise<ClassifierSummary> {
+  let file: string | null = null;
+  if (loaded?.path && loaded.origin !== 'shipped') {
+    const os = await nodeModule<typeof import('node:os')>('node:os', 'prepareEvaluation');
+    file = homeRelative(loaded.path, os.homedir());
+  }
+  return {
+    origin: loaded?.origin ?? 'given',
+    file,
+    sha256: loaded?.info.sha256 || null,
+    heldOutDigits: held.counts.reduce((a, b) => a + b, 0),
+    heldOutAccuracy: held.accuracy,
+    heldOutConfidentAccuracy: held.confidentAccuracy,
+    heldOutMeanProbability: held.meanProbability,
+    temperature,
+    ece,
+  };
+}
+
+function faithfulnessDetails(f: ClassFaithfulness): Record<string, unknown> {
+  return { threshold: f.threshold, perClassConfident: f.perClassConfident, perClassProbability: f.perClassProbability, perClass: f.perClass, confusion: f.confusion };
 }
 
 export interface ModelEvalOptions {
@@ -205,7 +232,7 @@ export function evaluateModel(ctx: EvalContext, model: GenerativeModel, opts: Mo
     const m = evaluateSamples({
       samples: images, requested, real: ctx.heldOut.images, realLabels: ctx.heldOut.labels,
       training: ctx.training.images, heldOutNearest: ctx.heldOutNearest,
-      predicted: judged.labels, sampleFeatures: judged.features, realFeatures: ctx.heldOutStats, featureDim: judged.featureDim,
+      predicted: judged.labels, probabilities: judged.probabilities, sampleFeatures: judged.features, realFeatures: ctx.heldOutStats, featureDim: judged.featureDim,
       seed: o.seed,
     });
     const balance = classBalance(judged.labels);
@@ -213,7 +240,7 @@ export function evaluateModel(ctx: EvalContext, model: GenerativeModel, opts: Mo
     const row: MetricsRow = { model: model.kind, arch: model.config.arch, ...m.metrics, classEntropy: balance.normalisedEntropy };
     const details: Record<string, unknown> = {
       samples: images.length / 784,
-      accuracy: m.details.accuracy && { perClass: m.details.accuracy.perClass, confusion: m.details.accuracy.confusion },
+      accuracy: m.details.accuracy && faithfulnessDetails(m.details.accuracy as ClassFaithfulness),
       classBalance: balance,
       frechet: m.details.frechet && { meanTerm: m.details.frechet.meanTerm, covarianceTerm: m.details.frechet.covarianceTerm },
       sharpness: { samples: m.details.sharpness.samples, real: m.details.sharpness.real },
@@ -262,6 +289,8 @@ export function realDigitsRow(ctx: EvalContext, opts: Pick<ModelEvalOptions, 'pe
   const div = diversity(draw.images, draw.labels, ctx.heldOut.images, ctx.heldOut.labels, { seed: o.seed });
   const row: MetricsRow = {
     model: 'real digits',
+    classProbability: ctx.heldOutAccuracy.meanProbability,
+    confidentAccuracy: ctx.heldOutAccuracy.confidentAccuracy,
     conditionalAccuracy: ctx.heldOutAccuracy.accuracy,
     classEntropy: classBalance(ctx.heldOutJudged.labels).normalisedEntropy,
     frechet: fd.distance,
@@ -272,7 +301,7 @@ export function realDigitsRow(ctx: EvalContext, opts: Pick<ModelEvalOptions, 'pe
   return {
     row,
     details: {
-      accuracy: `the classifier's accuracy on the ${ctx.heldOut.n} held-out digits`,
+      accuracy: `the classifier on the ${ctx.heldOut.n} held-out digits (faithful, p ≥ 0.9, accuracy)`,
       frechet: `${draw.n} training digits (up to ${o.perClass} per class) scored as samples`,
       sharpness: 'the same training digits', diversity: 'the same training digits',
       classEntropy: "the classifier's labels of the held-out digits",

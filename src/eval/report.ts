@@ -10,7 +10,11 @@ export interface MetricsRow {
   /** 'vae', 'cvae', 'cgan', 'cvaegan', or 'real digits' for a reference row. */
   model: string;
   arch?: string;
-  /** Share of samples the classifier labels as their requested class, in [0, 1]. */
+  /** Faithfulness: the mean calibrated probability of the requested class, in [0, 1] — the share of samples a reader would sign, in expectation. */
+  classProbability?: number | null;
+  /** Share of samples a calibrated classifier gives p ≥ 0.9 of their requested class, in [0, 1] (the strict reading). */
+  confidentAccuracy?: number | null;
+  /** Share of samples whose most probable class is the requested one, in [0, 1]. */
   conditionalAccuracy?: number | null;
   /** Entropy of the classifier's labels of the samples over the 10 classes, divided by log 10 (1 = every digit equally often). The VAE's stand-in for accuracy. */
   classEntropy?: number | null;
@@ -44,6 +48,8 @@ function fixed(digits: number): (v: number) => string {
   return (v) => v.toFixed(digits);
 }
 
+const percent = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
 /** 172.4 → "2 m 52 s"; under a minute → "41.3 s". */
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
@@ -56,7 +62,9 @@ export function formatDuration(seconds: number): string {
 
 /** The table's columns, in order. */
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
-  { key: 'conditionalAccuracy', header: 'accuracy', description: 'share of samples the classifier labels as the requested class (higher is better)', format: (v) => `${(100 * v).toFixed(1)}%` },
+  { key: 'classProbability', header: 'faithful', description: "mean probability the calibrated judge gives the requested digit: the share of samples a reader would sign, in expectation (higher is better)", format: percent },
+  { key: 'confidentAccuracy', header: 'p ≥ 0.9', description: 'share of samples the judge is at least 90% sure show the requested digit (the strict reading)', format: percent },
+  { key: 'conditionalAccuracy', header: 'accuracy', description: "share of samples whose most probable digit is the requested one (counts a smudge that is most like a 3 as a 3)", format: percent },
   { key: 'classEntropy', header: 'class entropy', description: "entropy of the classifier's labels of the samples over the 10 digits, relative to log 10 (1 = every digit equally often, 0 = one digit only)", format: fixed(3) },
   { key: 'frechet', header: 'Fréchet', description: "Fréchet distance between the classifier's features of samples and of held-out digits (lower is better)", format: (v) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3)) },
   { key: 'sharpness', header: 'sharpness', description: 'mean squared Laplacian relative to real digits (1 = as sharp as real)', format: fixed(2) },
@@ -112,6 +120,44 @@ export function formatMetricsTable(rows: readonly MetricsRow[], opts: TableOptio
   return out + '\n';
 }
 
+/** How the judge is described in eval.json and compare.md: where it came from (never an absolute home path) and what it scores. */
+export interface ClassifierSummary {
+  /** 'shipped' (genzoo's own weights), 'cache' (trained earlier on this machine), 'trained' (by this run), 'given' (passed in code). */
+  origin: 'shipped' | 'cache' | 'trained' | 'given';
+  /** The weights file, with the home folder written as ~ (null: shipped, given, or not cached). */
+  file: string | null;
+  /** Content hash of the weights file (null when given in code or not cached). */
+  sha256: string | null;
+  /** Its scores on the held-out reference digits, measured now (on this many digits). */
+  heldOutDigits: number;
+  heldOutAccuracy: number;
+  heldOutConfidentAccuracy: number;
+  heldOutMeanProbability: number;
+  /** Calibration temperature, and the expected calibration error (15 bins) on the held-out digits with it. */
+  temperature: number;
+  ece: number;
+}
+
+/** `path` with the home folder written as ~ (reports shared beyond this machine should not carry its user's home). */
+export function homeRelative(path: string, home: string): string {
+  if (!home || home === '/') return path;
+  const h = home.endsWith('/') ? home.slice(0, -1) : home;
+  return path === h ? '~' : path.startsWith(h + '/') ? '~' + path.slice(h.length) : path;
+}
+
+/** One line describing the judge (compare.md's settings, genzoo eval's header): where its weights came from and how it scores held-out digits. */
+export function describeClassifier(c: ClassifierSummary): string {
+  const from = {
+    shipped: "genzoo's shipped weights",
+    cache: `trained on this machine, cached as ${c.file}`,
+    trained: c.file ? `trained by this run, cached as ${c.file}` : 'trained by this run (not cached)',
+    given: 'passed in code',
+  }[c.origin];
+  const hash = c.sha256 ? ` (sha256 ${c.sha256.slice(0, 12)}…)` : '';
+  return `${from}${hash}: on the ${c.heldOutDigits} held-out digits faithful ${(100 * c.heldOutMeanProbability).toFixed(1)}%, ` +
+    `${(100 * c.heldOutConfidentAccuracy).toFixed(1)}% with p ≥ 0.9, accuracy ${(100 * c.heldOutAccuracy).toFixed(1)}%; temperature ${c.temperature.toFixed(3)}, ECE ${c.ece.toFixed(4)}`;
+}
+
 /** How the metrics were measured: enough to reproduce them. */
 export interface EvalSettings {
   /** Samples generated per class (conditional models) or in total / 10 (unconditional). */
@@ -121,8 +167,8 @@ export interface EvalSettings {
   backend: string;
   /** Importance samples per image for iwNll. */
   k?: number;
-  /** The classifier used, and its accuracy on the held-out real digits. */
-  classifier?: { path: string; heldOutAccuracy: number };
+  /** The classifier used, and its scores on the held-out real digits. */
+  classifier?: ClassifierSummary;
   /** The dataset (a `--data` value) whose test split is the held-out reference and whose training split the novelty reference. */
   data?: string;
   /** Held-out digits the likelihood metrics were measured on (VAE/CVAE). */

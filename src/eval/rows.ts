@@ -86,3 +86,20 @@ export function groupByClass(labels: Int32Array, numClasses: number): Int32Array
 export function requireNonEmpty(op: string, name: string, rows: Rows): void {
   if (rows.count === 0) throw new Error(`${op}: ${name} is empty`);
 }
+
+/** The size of the images a set of rows holds: height·width pixels, one channel. */
+export interface ImageGeometry {
+  /** Image height in pixels (default 28). */
+  height?: number;
+  /** Image width in pixels (default 28). */
+  width?: number;
+}
+
+/** [height, width] of `opts` (28×28 by default), checked to be positive integers whose product is the row length `dim`. */
+export function imageGeometry(op: string, dim: number, opts: ImageGeometry): [number, number] {
+  const h = opts.height ?? 28;
+  const w = opts.width ?? 28;
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw new Error(`${op}: height and width must be positive integers, got ${h}×${w}`);
+  if (h * w !== dim) throw new Error(`${op}: rows of ${dim} pixels are not ${h}×${w} images`);
+  return [h, w];
+}

@@ -5,15 +5,11 @@
  * well below 1; speckle noise (a GAN's high-frequency artefacts) can score
  * above 1, so the number is read as "closer to 1 is better".
  */
-import { asRows, requireNonEmpty, type RowSet } from './rows.js';
+import { asRows, imageGeometry, requireNonEmpty, type ImageGeometry, type RowSet } from './rows.js';
 
 export type LaplacianBorder = 'replicate' | 'zero';
 
-export interface SharpnessOptions {
-  /** Image height (default 28). Rows must hold height·width pixels (one channel). */
-  height?: number;
-  /** Image width (default 28). */
-  width?: number;
+export interface SharpnessOptions extends ImageGeometry {
   /**
    * How neighbours outside the image are read (default 'replicate'):
    * 'replicate' repeats the edge pixel, so a flat background of any grey
@@ -22,14 +18,6 @@ export interface SharpnessOptions {
    * digits (black borders) both give the same value.
    */
   border?: LaplacianBorder;
-}
-
-function imageGeometry(op: string, dim: number, opts: SharpnessOptions): [number, number] {
-  const h = opts.height ?? 28;
-  const w = opts.width ?? 28;
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw new Error(`${op}: height and width must be positive integers, got ${h}×${w}`);
-  if (h * w !== dim) throw new Error(`${op}: rows of ${dim} pixels are not ${h}×${w} images`);
-  return [h, w];
 }
 
 /**

@@ -4,7 +4,8 @@
  *   - a tiny IDX dataset with a training AND a test split (so the reference
  *     digits are small: 100 training, 50 held-out digits);
  *   - a small digit classifier, trained on 300 digits for 2 epochs and cached
- *     in a temporary GENZOO_CACHE, in place of the real one (which takes minutes);
+ *     in a temporary GENZOO_CACHE, for `--classifier cached` (the default, the
+ *     shipped classifier, needs no training);
  *   - one tiny run of each model, trained through `genzoo train` on that data.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,12 +30,16 @@ export async function writeIdxSplits(dir: string, trainPerClass: number, testPer
   writeSplit(dir, 't10k', data.balancedSubset(await data.mnist({ split: 'test' }), testPerClass));
 }
 
-/** Trains the small stand-in classifier into `cacheDir` (what GENZOO_CACHE then points at). */
+/**
+ * Trains a small stand-in classifier into `cacheDir` (what GENZOO_CACHE then
+ * points at), for `--classifier cached`: 300 digits, 2 epochs.
+ */
 export async function cacheSmallClassifier(cacheDir: string): Promise<evaluation.LoadedClassifier> {
-  const train = data.balancedSubset(await data.mnist({ split: 'train' }), 30);
-  const test = data.balancedSubset(await data.mnist({ split: 'test' }), 10);
-  const loaded = await evaluation.loadOrTrainClassifier({ dir: cacheDir, trainData: train, testData: test, train: { epochs: 2, batchSize: 20, maxShift: 0 } });
-  expect(loaded.trained).toBe(true);
+  const trainData = data.balancedSubset(await data.mnist({ split: 'train' }), 30);
+  const testData = data.balancedSubset(await data.mnist({ split: 'test' }), 10);
+  const loaded = await evaluation.loadClassifier({ source: 'retrain', cacheDir, trainData, testData, train: { epochs: 2, batchSize: 20, maxShift: 0 } });
+  expect(loaded.origin).toBe('trained');
+  expect(loaded.path).not.toBeNull();
   return loaded;
 }
 

@@ -28,12 +28,27 @@ describe('evaluateSamples', () => {
     expect(r.metrics.frechet).toBeLessThan(1e-9);
     expect(r.metrics.memorisation).toBeNull(); // no training set given
     expect(r.details.accuracy?.perClass.every((p) => p === 1)).toBe(true);
+    expect(r.metrics.confidentAccuracy).toBeNull(); // labels alone: no probabilities, no faithfulness
+  });
+
+  it('with probabilities, reports faithfulness beside accuracy: a sample at p = 0.6 is right but not confidently so', async () => {
+    const real = firstPerClass(await testDigits(), 2); // 20 digits, labels 0,0,1,1,…
+    const p = new Float32Array(20 * 10);
+    for (let i = 0; i < 20; i++) {
+      const y = real.labels[i];
+      if (i % 2 === 0) p[i * 10 + y] = 1; // sure and right
+      else { p[i * 10 + y] = 0.6; p[i * 10 + ((y + 1) % 10)] = 0.4; } // right, unsure
+    }
+    const r = evaluateSamples({ samples: real.images, requested: real.labels, probabilities: p, real: real.images, realLabels: real.labels });
+    expect(r.metrics.conditionalAccuracy).toBe(1);
+    expect(r.metrics.confidentAccuracy).toBe(0.5);
+    expect(r.metrics.classProbability).toBeCloseTo(0.8, 6);
   });
 
   it('leaves out what its inputs cannot measure, and uses predicted labels for unconditional samples', async () => {
     const real = firstPerClass(await testDigits(), 10);
     const r = evaluateSamples({ samples: real.images, requested: null, predicted: real.labels, real: real.images, realLabels: real.labels });
-    expect(r.metrics).toEqual({ conditionalAccuracy: null, frechet: null, sharpness: 1, diversity: 1, memorisation: null });
+    expect(r.metrics).toEqual({ classProbability: null, confidentAccuracy: null, conditionalAccuracy: null, frechet: null, sharpness: 1, diversity: 1, memorisation: null });
     // Samples that are copies of training digits, scored against other real digits.
     const all = firstPerClass(await testDigits(), 20);
     const firstHalf = (x: Float32Array): Float32Array => x.filter((_, p) => Math.floor(p / 784) % 20 < 10);

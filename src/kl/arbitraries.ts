@@ -3,7 +3,13 @@
  * genzoo's). Each generates plain numbers, so counterexamples print readably
  * and shrink well; build tensors from them with `tensor(...)`.
  *
- *   fc.assert(fc.property(kl.arbitraries.gaussianPair(), ([p, q]) => {
+ * Imported on its own, `import { gaussianPair } from 'genzoo/kl/arbitraries'`,
+ * so that `import 'genzoo'` never loads fast-check: fast-check (^4) is an
+ * optional peer dependency, and these arbitraries are built from, and typed
+ * against, the copy the user installed (one copy, so its `Arbitrary` type is
+ * the user's own).
+ *
+ *   fc.assert(fc.property(gaussianPair(), ([p, q]) => {
  *     const ref = kl.integrate(p, q);
  *     return Math.abs(myKL(p, q) - ref.value) <= 1e-6 * ref.value + 1e-12;
  *   }));

@@ -18,6 +18,8 @@
  * often), means uniformly; one draw in five instead comes from fc.double, which
  * favours awkward values (exact edges, equal σs, subnormal gaps) — where
  * cancellation bugs live.
+ *
+ * @module genzoo/kl/arbitraries
  */
 import * as fc from 'fast-check';
 import type { Gaussian1D } from './density.js';

@@ -10,7 +10,7 @@
  * (src/kl/arbitraries.ts): fast-check is an optional peer dependency, loaded only
  * by those who import them, and typed against the user's own copy.
  *
- * @module
+ * @module genzoo/kl
  */
 export { normal, stdNormal, diagNormal, type KLOptions, type KLReduction } from './closedForms.js';
 export { integrate, type IntegrateOptions, type IntegrateResult } from './integrate.js';

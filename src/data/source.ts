@@ -7,7 +7,9 @@ import type { Dataset } from './dataset.js';
 import { mnist } from './mnist.js';
 import { loadIdxDataset } from './idx.js';
 
+/** Options of {@link loadDataset}. */
 export interface DatasetSpecOptions {
+  /** Which split to load (default 'train'). */
   split?: 'train' | 'test';
   /** Classes of an IDX dataset (default 10). */
   classes?: number;

@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 export interface MetricsRow {
   /** 'vae', 'cvae', 'cgan', 'cvaegan', or 'real digits' for a reference row. */
   model: string;
+  /** The architecture, 'mlp' or 'conv'. */
   arch?: string;
   /** Share of samples the classifier labels as their requested class, in [0, 1]. */
   conditionalAccuracy?: number | null;
@@ -30,13 +31,18 @@ export interface MetricsRow {
   trainSeconds?: number | null;
 }
 
+/** The name of one metric of a {@link MetricsRow}. */
 export type MetricKey = Exclude<keyof MetricsRow, 'model' | 'arch'>;
 
+/** One column of the metrics table. */
 export interface MetricColumn {
+  /** The metric shown. */
   key: MetricKey;
+  /** The column's heading. */
   header: string;
   /** One line for a legend under the table. */
   description: string;
+  /** Formats a value of the metric for the table. */
   format(v: number): string;
 }
 
@@ -67,9 +73,12 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'trainSeconds', header: 'train time', description: 'wall-clock training time', format: formatDuration },
 ];
 
+/** How {@link formatMetricsTable} writes the table: a markdown table, or aligned plain text. */
 export type TableFormat = 'markdown' | 'text';
 
+/** Options of {@link formatMetricsTable}. */
 export interface TableOptions {
+  /** 'markdown' (default) or 'text'. */
   format?: TableFormat;
   /** Columns to show (default: every column with at least one value). */
   columns?: readonly MetricKey[];
@@ -116,13 +125,19 @@ export function formatMetricsTable(rows: readonly MetricsRow[], opts: TableOptio
 export interface EvalSettings {
   /** Samples generated per class (conditional models) or in total / 10 (unconditional). */
   samplesPerClass: number;
+  /** The seed of every random draw. */
   seed: number;
   /** The backend that ran the model, e.g. 'wasm'. */
   backend: string;
   /** Importance samples per image for iwNll. */
   k?: number;
   /** The classifier used, and its accuracy on the held-out real digits. */
-  classifier?: { path: string; heldOutAccuracy: number };
+  classifier?: {
+    /** The weights file. */
+    path: string;
+    /** Share of held-out digits it labels correctly. */
+    heldOutAccuracy: number;
+  };
   /** The dataset (a `--data` value) whose test split is the held-out reference and whose training split the novelty reference. */
   data?: string;
   /** Held-out digits the likelihood metrics were measured on (VAE/CVAE). */
@@ -133,12 +148,19 @@ export interface EvalSettings {
 
 /** The content of `<checkpoint>/eval.json`. */
 export interface EvalReport {
+  /** Marks the file as a genzoo evaluation. */
   format: 'genzoo-eval';
+  /** Version of this layout. */
   formatVersion: 1;
+  /** The genzoo version that wrote it. */
   genzoo: string;
+  /** When it was written (ISO 8601). */
   createdAt: string;
+  /** The run folder scored, if any. */
   checkpoint: string | null;
+  /** How the metrics were measured. */
   settings: EvalSettings;
+  /** The metrics. */
   metrics: MetricsRow;
   /** Breakdowns (per-class accuracy and diversity, confusion matrix, raw values before normalising…). */
   details: Record<string, unknown>;

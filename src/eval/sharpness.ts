@@ -7,8 +7,10 @@
  */
 import { asRows, requireNonEmpty, type RowSet } from './rows.js';
 
+/** How the Laplacian treats pixels outside the image: repeat the edge pixel, or read 0. */
 export type LaplacianBorder = 'replicate' | 'zero';
 
+/** Options of {@link sharpness} and {@link meanSquaredLaplacian}. */
 export interface SharpnessOptions {
   /** Image height (default 28). Rows must hold height·width pixels (one channel). */
   height?: number;
@@ -72,10 +74,13 @@ export function meanSquaredLaplacian(images: RowSet, opts: SharpnessOptions = {}
   return total / (count * dim);
 }
 
+/** What {@link sharpness} returns. */
 export interface SharpnessResult {
   /** MSL(samples) / MSL(real): 1.0 = as sharp as real digits, < 1 blurrier, > 1 noisier. */
   ratio: number;
+  /** Mean squared Laplacian of the samples. */
   samples: number;
+  /** Mean squared Laplacian of the real digits. */
   real: number;
 }
 

@@ -24,11 +24,15 @@
 import * as fc from 'fast-check';
 import type { Gaussian1D } from './density.js';
 
+/** A closed interval [min, max]. */
 export interface Range {
+  /** Lower end. */
   min: number;
+  /** Upper end. */
   max: number;
 }
 
+/** Options of {@link gaussian}. */
 export interface GaussianOptions {
   /** Range of the mean (default −100 … 100). */
   mu?: Range;
@@ -36,6 +40,7 @@ export interface GaussianOptions {
   sigma?: Range;
 }
 
+/** Options of {@link gaussianPair}: a {@link GaussianOptions} for the first Gaussian plus how far the second may be from it. */
 export interface GaussianPairOptions extends GaussianOptions {
   /** σq/σp lies in [1/maxSigmaRatio, maxSigmaRatio] (default 100). */
   maxSigmaRatio?: number;
@@ -43,11 +48,15 @@ export interface GaussianPairOptions extends GaussianOptions {
   maxGap?: number;
 }
 
+/** A diagonal Gaussian N(mu, diag(exp(logvar))). */
 export interface DiagGaussian {
+  /** Means, one per dimension. */
   mu: number[];
+  /** Log-variances, one per dimension. */
   logvar: number[];
 }
 
+/** Options of {@link diagGaussian}, {@link diagGaussianPair} and {@link latentBatch}. */
 export interface DiagOptions {
   /** Number of dimensions (default 1 … 8). */
   dim?: Range;
@@ -148,14 +157,19 @@ export function diagGaussianPair(opts: DiagOptions = {}): fc.Arbitrary<[DiagGaus
   return fc.integer({ min: dim.min, max: dim.max }).chain((d) => fc.tuple(diagWith(d, mu, lv), diagWith(d, mu, lv)));
 }
 
+/** A batch of diagonal Gaussians, as a VAE encoder outputs them. */
 export interface LatentBatch {
   /** [batch][dim] means and log-variances: what a VAE encoder outputs. */
   mu: number[][];
+  /** [batch][dim] log-variances. */
   logvar: number[][];
 }
 
 /** A batch of diagonal Gaussians, rows of equal length: `tensor(b.mu)` is [batch, dim]. */
-export function latentBatch(opts: DiagOptions & { batch?: Range } = {}): fc.Arbitrary<LatentBatch> {
+export function latentBatch(opts: DiagOptions & {
+  /** Batch size range (default 1 … 8). */
+  batch?: Range;
+} = {}): fc.Arbitrary<LatentBatch> {
   const { dim, mu, lv } = diagRanges(opts);
   const batch = range('batch', opts.batch, { min: 1, max: 8 });
   if (!Number.isInteger(batch.min) || !Number.isInteger(batch.max) || batch.min < 1) {

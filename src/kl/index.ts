@@ -17,3 +17,4 @@ export { integrate, type IntegrateOptions, type IntegrateResult } from './integr
 export { monteCarlo, type MonteCarloResult } from './monteCarlo.js';
 export { reparameterize } from './reparameterize.js';
 export type { Density1D, Gaussian1D, LogDensity1D } from './density.js';
+export type { Param } from './checks.js';

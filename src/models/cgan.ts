@@ -39,11 +39,15 @@ export function withFrozen<T>(params: readonly Tensor[], fn: () => T): T {
   }
 }
 
+/** Conditional GAN with a projection discriminator and averaged generator weights (docs/models.md#cgan-cgants). */
 export class CGAN extends ZooModel {
+  /** Always 'cgan'. */
   readonly kind = 'cgan' as const;
   readonly conditional = true;
   readonly lossNames = ['d', 'g', 'dReal', 'dFake'] as const;
+  /** The generator G(z, y) → image logits. */
   readonly G: Decoder;
+  /** The projection discriminator D(x, y) → logit. */
   readonly D: Discriminator;
 
   constructor(config: ModelConfig, generator: Generator) {

@@ -5,6 +5,7 @@
  */
 import { Tensor } from '../../tensor/index.js';
 
+/** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2; Infinity for the largest absolute value). */
   normType?: number;

@@ -92,7 +92,7 @@ function cell(row: MetricsRow, col: MetricColumn): string {
 }
 
 /**
- * Formats rows as a table: markdown (for compare.md and the README) or plain
+ * Formats rows as a table: markdown (for compare.md and docs/evaluation.md) or plain
  * text with aligned columns (for the terminal). Missing values print as '—'.
  */
 export function formatMetricsTable(rows: readonly MetricsRow[], opts: TableOptions = {}): string {

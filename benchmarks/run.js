@@ -21,7 +21,7 @@
  * Memory: on Linux the benchmark re-runs itself with glibc's malloc told to
  * keep freed memory (GLIBC_TUNABLES mmap/trim thresholds). Each op allocates
  * its output, and in a VM that reclaims guest memory (such as the one the
- * README's numbers come from) a freshly faulted page costs ~30 µs, which
+ * numbers of docs/performance.md come from) a freshly faulted page costs ~30 µs, which
  * would swamp genzoo's and tfjs-cpu's steps (tfjs-wasm keeps its own heap).
  * `--no-malloc-tuning` measures without it.
  *

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates docs/compare.md and docs/compare.png, the README's measured comparison:
+# Regenerates docs/compare.md and docs/compare.png, the measured comparison of docs/evaluation.md:
 # builds genzoo, trains vae, cvae, cgan and cvaegan with their defaults, scores all four
 # (`genzoo compare`), and copies the report and the figure into docs/.
 #

@@ -1,6 +1,12 @@
 /**
- * genzoo's public API.
- *   import { tensor, randn, noGrad, gradcheck, Tensor } from 'genzoo';
+ * genzoo's public API: tensors and autograd at the top level; layers, optimizers,
+ * data, files, KL divergences, models, training and evaluation as namespaces.
+ *
+ * ```ts
+ * import { tensor, randn, noGrad, gradcheck, Tensor, nn, optim, data } from 'genzoo';
+ * ```
+ *
+ * @module genzoo
  */
 export {
   Tensor, tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn, randint, oneHot,

@@ -1,4 +1,4 @@
-/** `genzoo demo`: a few lines of tensors and gradients (the placeholder main job until the model zoo lands). */
+/** `genzoo demo`: a few lines of tensors and gradients, a first look at the library without training anything (`genzoo train` is the main job). */
 import { tensor, randn, manualSeed, backendInfo } from '../index.js';
 
 export async function runDemo(): Promise<number> {

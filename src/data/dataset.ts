@@ -4,6 +4,7 @@
  * `DataLoader` batches it.
  */
 
+/** A labelled set of grey images: what `data.mnist()`, `data.loadIdxDataset()` and `makeDataset()` return, and what a `DataLoader` batches. */
 export interface Dataset {
   /** Where it came from, for messages and configs: 'mnist:train', 'idx:/data/mnist:test', … */
   readonly name: string;
@@ -11,18 +12,27 @@ export interface Dataset {
   readonly images: Float32Array;
   /** n class indices in [0, classes). */
   readonly labels: Int32Array;
+  /** Number of images. */
   readonly n: number;
+  /** Image height in pixels (28 for MNIST). */
   readonly height: number;
+  /** Image width in pixels (28 for MNIST). */
   readonly width: number;
   /** Always 1: grey images. A batch's x is [B, channels, height, width]. */
   readonly channels: 1;
+  /** Number of classes; labels lie in [0, classes). */
   readonly classes: number;
 }
 
+/** What `makeDataset` needs besides the arrays. */
 export interface DatasetInfo {
+  /** Where the data came from, for messages and configs. */
   name: string;
+  /** Image height in pixels. */
   height: number;
+  /** Image width in pixels. */
   width: number;
+  /** Number of classes. */
   classes: number;
 }
 

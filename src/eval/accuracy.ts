@@ -6,6 +6,7 @@
  */
 import { asLabels, labelCount, type LabelSet } from './rows.js';
 
+/** What {@link conditionalAccuracy} returns: how often samples are labelled as the class they were generated for. */
 export interface ConditionalAccuracy {
   /** Share of all samples labelled as their requested class: (1/N)·Σ_i [pred_i = req_i]. */
   accuracy: number;

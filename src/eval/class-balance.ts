@@ -7,6 +7,7 @@
  */
 import { asLabels, labelCount, type LabelSet } from './rows.js';
 
+/** What {@link classBalance} returns: how a classifier spreads samples over the classes. */
 export interface ClassBalance {
   /** How many samples the classifier put in each class. */
   counts: number[];

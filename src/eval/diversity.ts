@@ -7,6 +7,7 @@
 import { Generator } from '../tensor/index.js';
 import { asLabels, asRows, groupByClass, requireNonEmpty, type LabelSet, type RowSet, type Rows } from './rows.js';
 
+/** Options of {@link diversity} and {@link withinClassPairwiseDistance}. */
 export interface DiversityOptions {
   /** Number of classes (default 10). */
   numClasses?: number;
@@ -23,6 +24,7 @@ export interface DiversityOptions {
   dim?: number;
 }
 
+/** Within-class mean pairwise L2 distances of one image set. */
 export interface PairwiseDistanceResult {
   /** Mean over classes (with ≥ 2 members) of each class's mean pairwise distance. */
   mean: number;
@@ -101,10 +103,13 @@ export function withinClassPairwiseDistance(images: RowSet, labels: LabelSet | n
   return { mean: sum / classes, perClass, pairs };
 }
 
+/** What {@link diversity} returns: within-class spread of samples relative to real digits. */
 export interface DiversityResult {
   /** D(samples) / D(real): 0 = one image per class (collapsed), ≈ 1 = as varied as real digits. */
   ratio: number;
+  /** D(samples): the samples' within-class distances. */
   samples: PairwiseDistanceResult;
+  /** D(real): the real digits' within-class distances. */
   real: PairwiseDistanceResult;
   /** Per class D_k(samples) / D_k(real), null where either is undefined. */
   perClassRatio: Array<number | null>;

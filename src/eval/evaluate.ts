@@ -13,6 +13,7 @@ import type { MetricsRow } from './report.js';
 import type { LabelSet, RowSet } from './rows.js';
 import { sharpness, type SharpnessOptions, type SharpnessResult } from './sharpness.js';
 
+/** What {@link evaluateSamples} scores: samples, the real digits they are compared with, and (optionally) a classifier's view of both. */
 export interface SampleMetricsInput {
   /** Generated images, [N, 784] (or any [N, …] whose rows are height·width pixels). */
   samples: RowSet;
@@ -20,6 +21,7 @@ export interface SampleMetricsInput {
   requested: LabelSet | null;
   /** Held-out real digits and their labels: the reference for sharpness, diversity, novelty and Fréchet. */
   real: RowSet;
+  /** The classes of the real digits. */
   realLabels: LabelSet;
   /** Training digits, for the memorisation (novelty) score; skipped when absent. */
   training?: RowSet;
@@ -31,24 +33,34 @@ export interface SampleMetricsInput {
   probabilities?: RowSet;
   /** Classifier features of the samples and of the real digits (or their fitted Gaussian), for the Fréchet distance. */
   sampleFeatures?: RowSet;
+  /** Classifier features of the real digits, or the Gaussian already fitted to them. */
   realFeatures?: RowSet | GaussianStats;
   /** Row length of plain-array features. */
   featureDim?: number;
+  /** Number of classes (default 10). */
   numClasses?: number;
   /** Seed for the diversity pair sampler (default 0). */
   seed?: number;
+  /** Options of the sharpness metric. */
   sharpness?: SharpnessOptions;
 }
 
+/** What {@link evaluateSamples} returns: the table's metrics and the full result of each. */
 export interface SampleMetrics {
   metrics: Pick<MetricsRow, 'classProbability' | 'confidentAccuracy' | 'conditionalAccuracy' | 'frechet' | 'sharpness' | 'diversity' | 'memorisation'>;
   details: {
     /** Faithfulness when probabilities were given, else label accuracy alone. */
     accuracy?: ClassFaithfulness | ConditionalAccuracy;
     frechet?: FrechetResult;
+    /** Sharpness against the real digits. */
     sharpness: SharpnessResult;
+    /** Within-class diversity against the real digits. */
     diversity: DiversityResult;
-    memorisation?: Omit<MemorisationResult, 'nearest'> & { nearestIndex: number[] };
+    /** Novelty (needs `training`); the nearest training digit of each sample by index. */
+    memorisation?: Omit<MemorisationResult, 'nearest'> & {
+      /** For each sample, the index of its nearest training digit. */
+      nearestIndex: number[];
+    };
   };
 }
 

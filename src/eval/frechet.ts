@@ -11,10 +11,13 @@ import { asRows, requireNonEmpty, type RowSet } from './rows.js';
 
 /** A Gaussian fitted to N feature rows of length `dim`. */
 export interface GaussianStats {
+  /** Mean of the rows, length `dim`. */
   mean: Float64Array;
   /** dim·dim, row-major, unbiased (divides by N − 1). */
   cov: Float64Array;
+  /** Feature length. */
   dim: number;
+  /** Number of rows it was fitted to. */
   count: number;
 }
 
@@ -27,6 +30,7 @@ export function gaussianStats(features: RowSet, dim?: number): GaussianStats {
   return { mean, cov: covariance(rows, { mean }), dim: rows.dim, count: rows.count };
 }
 
+/** What {@link frechetDistance} returns: the distance and its two terms. */
 export interface FrechetResult {
   /** d² = ‖μ1 − μ2‖² + tr(Σ1 + Σ2 − 2·(Σ1^½·Σ2·Σ1^½)^½). */
   distance: number;

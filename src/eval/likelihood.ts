@@ -26,7 +26,12 @@ import { asLabels, asRows, requireNonEmpty, type LabelSet, type RowSet, type Row
 /** What a model must offer to be scored: genzoo's VAE and CVAE implement it. */
 export interface LatentVariableModel {
   /** q(z|x[,y]): mean and log-variance, each [B, latent]. `y` holds the B class indices for conditional models (undefined otherwise). */
-  encode(x: Tensor, y?: Int32Array): { mu: Tensor; logvar: Tensor };
+  encode(x: Tensor, y?: Int32Array): {
+    /** Posterior means, [B, latent]. */
+    mu: Tensor;
+    /** Posterior log-variances, [B, latent]. */
+    logvar: Tensor;
+  };
   /** Bernoulli logits of p(x|z[,y]): B rows (any shape [B, …]) of as many values as an input image. */
   decodeLogits(z: Tensor, y?: Int32Array): Tensor;
   /**
@@ -34,9 +39,15 @@ export interface LatentVariableModel {
    * log-variance [count, latent] (`y` as for encode). Omitted: N(0, I). The
    * CVAE's learned class prior (models/vae.ts) is the reason this exists.
    */
-  prior?(y: Int32Array | undefined, count: number): { mu: Tensor; logvar: Tensor };
+  prior?(y: Int32Array | undefined, count: number): {
+    /** Prior means, [count, latent]. */
+    mu: Tensor;
+    /** Prior log-variances, [count, latent]. */
+    logvar: Tensor;
+  };
 }
 
+/** Options of {@link negativeElbo} and {@link importanceWeightedNll}. */
 export interface LikelihoodOptions {
   /** Class labels of `x`, for conditional models (passed to encode and decode as `y`). */
   labels?: LabelSet;
@@ -54,6 +65,7 @@ export interface LikelihoodOptions {
   maxDecodeRows?: number;
 }
 
+/** A likelihood bound estimated over a set of images, in nats per image. */
 export interface LikelihoodEstimate {
   /** Mean over images, nats per image. */
   mean: number;
@@ -63,6 +75,7 @@ export interface LikelihoodEstimate {
   perSample: Float64Array;
 }
 
+/** What {@link negativeElbo} returns: −ELBO and its two terms. */
 export interface NegativeElboEstimate extends LikelihoodEstimate {
   /** Mean reconstruction term E_q[−log p(x|z)]. */
   reconstruction: number;
@@ -70,6 +83,7 @@ export interface NegativeElboEstimate extends LikelihoodEstimate {
   kl: number;
 }
 
+/** What {@link importanceWeightedNll} returns: the k-sample importance-weighted bound on −log p(x). */
 export interface ImportanceWeightedEstimate extends LikelihoodEstimate {
   /** Importance samples per image. */
   k: number;

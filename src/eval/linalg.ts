@@ -11,6 +11,7 @@
 import type { FloatArray } from '../tensor/index.js';
 import type { Rows } from './rows.js';
 
+/** What {@link symmetricEigen} returns: the eigen-decomposition A = V·diag(values)·Vᵀ. */
 export interface SymmetricEigen {
   /** Eigenvalues in ascending order. */
   values: Float64Array;
@@ -18,6 +19,7 @@ export interface SymmetricEigen {
   vectors: Float64Array | null;
 }
 
+/** Options of {@link symmetricEigen}. */
 export interface EigenOptions {
   /** Compute eigenvectors as well as eigenvalues (default true; eigenvalues alone are about 3× faster). */
   vectors?: boolean;
@@ -291,6 +293,7 @@ export function fromEigen(vectors: Float64Array, w: ArrayLike<number>, n: number
   return out;
 }
 
+/** Options of {@link sqrtmPsd}. */
 export interface SqrtmOptions {
   /**
    * Eigenvalues below −tolerance·max(λ) mean the matrix is not positive
@@ -300,6 +303,7 @@ export interface SqrtmOptions {
   tolerance?: number;
 }
 
+/** What {@link sqrtmPsd} returns. */
 export interface PsdSqrt {
   /** The symmetric PSD square root S with S·S = A. */
   sqrt: Float64Array;

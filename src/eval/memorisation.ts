@@ -10,6 +10,7 @@
 import { matmulRaw, Tensor } from '../tensor/index.js';
 import { asRows, requireNonEmpty, type RowSet, type Rows } from './rows.js';
 
+/** Options of {@link nearestNeighbours} and {@link memorisation}. */
 export interface NearestNeighbourOptions {
   /** Row length of plain arrays (default 784). */
   dim?: number;
@@ -17,6 +18,7 @@ export interface NearestNeighbourOptions {
   batchSize?: number;
 }
 
+/** What {@link nearestNeighbours} returns: each query's nearest reference row and its distance. */
 export interface NearestNeighbours {
   /** Index into the reference set of each query's nearest row. */
   index: Int32Array;
@@ -116,6 +118,7 @@ export function nearestNeighbours(queries: RowSet, reference: RowSet, opts: Near
   return { index, distance };
 }
 
+/** What {@link memorisation} returns: how close samples sit to training digits, relative to unseen real digits. */
 export interface MemorisationResult {
   /** mean NN distance of samples / mean NN distance of held-out digits (both to the training set). */
   ratio: number;

@@ -53,11 +53,24 @@ import { homeRelative, makeEvalReport, type ClassifierSummary, type EvalReport, 
 import { loadRun, type LoadedRun } from './run.js';
 import { sharpness } from './sharpness.js';
 
-/** Defaults of `genzoo eval` (documented in the README). */
-export const EVAL_DEFAULTS = { perClass: 100, seed: 0, iwK: 100, elboSamples: 10, likelihoodDigits: 1000 } as const;
+/** Defaults of `genzoo eval` (documented in docs/cli.md). */
+export const EVAL_DEFAULTS = {
+  /** Samples per class. */
+  perClass: 100,
+  /** Seed of every random draw. */
+  seed: 0,
+  /** Importance samples per image for the IW-NLL. */
+  iwK: 100,
+  /** Monte Carlo draws per image for the negative ELBO. */
+  elboSamples: 10,
+  /** Held-out digits for the likelihood metrics (all 997 embedded ones). */
+  likelihoodDigits: 1000,
+} as const;
 
+/** The file `genzoo eval` writes into a run folder. */
 export const EVAL_FILE = 'eval.json';
 
+/** Options of {@link prepareEvaluation}. */
 export interface EvalContextOptions {
   /** The judge: a classifier object, or the result of loadClassifier (default: loadClassifier(classifierOptions), i.e. the shipped weights). */
   classifier?: DigitClassifier | LoadedClassifier;
@@ -71,10 +84,13 @@ export interface EvalContextOptions {
 
 /** Everything that depends only on the data and the judge, computed once and shared by every model. */
 export interface EvalContext {
+  /** The judge. */
   classifier: DigitClassifier;
   classifierInfo: ClassifierSummary;
   data: string;
+  /** The training split: the novelty reference. */
   training: Dataset;
+  /** The held-out split: the reference for every other metric. */
   heldOut: Dataset;
   /** The classifier on the held-out digits: labels and features. */
   heldOutJudged: ClassifierOutput;
@@ -83,6 +99,7 @@ export interface EvalContext {
   heldOutStats: GaussianStats;
   /** Mean distance from a held-out digit to its nearest training digit: the novelty reference. */
   heldOutNearest: number;
+  /** Where progress lines go. */
   log: (line: string) => void;
 }
 
@@ -150,6 +167,7 @@ function faithfulnessDetails(f: ClassFaithfulness): Record<string, unknown> {
   return { threshold: f.threshold, perClassConfident: f.perClassConfident, perClassProbability: f.perClassProbability, perClass: f.perClass, confusion: f.confusion };
 }
 
+/** Options of {@link evaluateModel}. */
 export interface ModelEvalOptions {
   /** Samples per class (the VAE: 10 × this many in all). Default 100. */
   perClass?: number;
@@ -173,6 +191,7 @@ function resolved(opts: ModelEvalOptions): Required<ModelEvalOptions> {
   return o;
 }
 
+/** What {@link evaluateModel} returns. */
 export interface ModelEvaluation {
   /** The model's row of the table (trainSeconds is left to the caller, who knows the run). */
   row: MetricsRow;
@@ -182,6 +201,7 @@ export interface ModelEvaluation {
   samples: Float32Array;
   /** Their requested classes (null for the VAE) and the classifier's labels. */
   requested: Int32Array | null;
+  /** The classifier's labels of the samples. */
   predicted: Int32Array;
   /** Seconds spent per stage. */
   seconds: Record<string, number>;
@@ -272,7 +292,12 @@ export function evaluateModel(ctx: EvalContext, model: GenerativeModel, opts: Mo
 }
 
 /** The "real digits" reference row (see the file comment), with M training digits per class. */
-export function realDigitsRow(ctx: EvalContext, opts: Pick<ModelEvalOptions, 'perClass' | 'seed'> = {}): { row: MetricsRow; details: Record<string, unknown> } {
+export function realDigitsRow(ctx: EvalContext, opts: Pick<ModelEvalOptions, 'perClass' | 'seed'> = {}): {
+  /** The reference row of the table. */
+  row: MetricsRow;
+  /** Its breakdowns for eval.json. */
+  details: Record<string, unknown>;
+} {
   const o = resolved(opts);
   const gen = new Generator(`${o.seed}/real`);
   const byClass: number[][] = Array.from({ length: 10 }, () => []);
@@ -311,20 +336,30 @@ export function realDigitsRow(ctx: EvalContext, opts: Pick<ModelEvalOptions, 'pe
   };
 }
 
+/** Options of {@link evaluateCheckpoint}: a model's options and the context's together. */
 export interface CheckpointEvalOptions extends ModelEvalOptions, EvalContextOptions {
   /** A context already prepared (compare shares one); `data`, `classifier`… are then ignored. */
   context?: EvalContext;
   /** Write DIR/eval.json (default true). */
   write?: boolean;
   /** The real-digits row when already computed with the same context and options (compare shares one). */
-  reference?: { row: MetricsRow; details: Record<string, unknown> };
+  reference?: {
+    /** The reference row. */
+    row: MetricsRow;
+    /** Its breakdowns. */
+    details: Record<string, unknown>;
+  };
 }
 
+/** What {@link evaluateCheckpoint} returns. */
 export interface CheckpointEvaluation {
+  /** The content of eval.json. */
   report: EvalReport;
   /** The real-digits reference row (also in report.details.reference). */
   reference: MetricsRow;
+  /** The run folder, loaded. */
   run: LoadedRun;
+  /** The model's evaluation, in full. */
   evaluation: ModelEvaluation;
   /** Where eval.json was written (null with write: false). */
   path: string | null;

@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 export interface MetricsRow {
   /** 'vae', 'cvae', 'cgan', 'cvaegan', or 'real digits' for a reference row. */
   model: string;
+  /** The architecture, 'mlp' or 'conv'. */
   arch?: string;
   /** Faithfulness: the mean calibrated probability of the requested class, in [0, 1] — the share of samples a reader would sign, in expectation. */
   classProbability?: number | null;
@@ -34,13 +35,18 @@ export interface MetricsRow {
   trainSeconds?: number | null;
 }
 
+/** The name of one metric of a {@link MetricsRow}. */
 export type MetricKey = Exclude<keyof MetricsRow, 'model' | 'arch'>;
 
+/** One column of the metrics table. */
 export interface MetricColumn {
+  /** The metric shown. */
   key: MetricKey;
+  /** The column's heading. */
   header: string;
   /** One line for a legend under the table. */
   description: string;
+  /** Formats a value of the metric for the table. */
   format(v: number): string;
 }
 
@@ -75,9 +81,12 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'trainSeconds', header: 'train time', description: 'wall-clock training time', format: formatDuration },
 ];
 
+/** How {@link formatMetricsTable} writes the table: a markdown table, or aligned plain text. */
 export type TableFormat = 'markdown' | 'text';
 
+/** Options of {@link formatMetricsTable}. */
 export interface TableOptions {
+  /** 'markdown' (default) or 'text'. */
   format?: TableFormat;
   /** Columns to show (default: every column with at least one value). */
   columns?: readonly MetricKey[];
@@ -91,7 +100,7 @@ function cell(row: MetricsRow, col: MetricColumn): string {
 }
 
 /**
- * Formats rows as a table: markdown (for compare.md and the README) or plain
+ * Formats rows as a table: markdown (for compare.md and docs/evaluation.md) or plain
  * text with aligned columns (for the terminal). Missing values print as '—'.
  */
 export function formatMetricsTable(rows: readonly MetricsRow[], opts: TableOptions = {}): string {
@@ -162,6 +171,7 @@ export function describeClassifier(c: ClassifierSummary): string {
 export interface EvalSettings {
   /** Samples generated per class (conditional models) or in total / 10 (unconditional). */
   samplesPerClass: number;
+  /** The seed of every random draw. */
   seed: number;
   /** The backend that ran the model, e.g. 'wasm'. */
   backend: string;
@@ -179,12 +189,19 @@ export interface EvalSettings {
 
 /** The content of `<checkpoint>/eval.json`. */
 export interface EvalReport {
+  /** Marks the file as a genzoo evaluation. */
   format: 'genzoo-eval';
+  /** Version of this layout. */
   formatVersion: 1;
+  /** The genzoo version that wrote it. */
   genzoo: string;
+  /** When it was written (ISO 8601). */
   createdAt: string;
+  /** The run folder scored, if any. */
   checkpoint: string | null;
+  /** How the metrics were measured. */
   settings: EvalSettings;
+  /** The metrics. */
   metrics: MetricsRow;
   /** Breakdowns (per-class accuracy and diversity, confusion matrix, raw values before normalising…). */
   details: Record<string, unknown>;

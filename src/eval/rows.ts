@@ -9,13 +9,18 @@
  */
 import { Tensor, shapeStr, type FloatArray } from '../tensor/index.js';
 
+/** A set of N rows: a tensor [N, …] (each sample flattened), or a flat array of N·dim values. */
 export type RowSet = Tensor | FloatArray;
+/** N class labels: a tensor, or any array of integers. */
 export type LabelSet = Tensor | Int32Array | Uint8Array | ArrayLike<number>;
 
 /** A read-only view of N rows of length `dim`, row-major in `data`. */
 export interface Rows {
+  /** The N·dim values, row after row. */
   readonly data: FloatArray;
+  /** N, the number of rows. */
   readonly count: number;
+  /** The length of one row. */
   readonly dim: number;
 }
 
@@ -83,6 +88,7 @@ export function groupByClass(labels: Int32Array, numClasses: number): Int32Array
   return groups;
 }
 
+/** Throws, naming `op` and `name`, when `rows` holds no row. */
 export function requireNonEmpty(op: string, name: string, rows: Rows): void {
   if (rows.count === 0) throw new Error(`${op}: ${name} is empty`);
 }

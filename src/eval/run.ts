@@ -13,6 +13,7 @@ import type { GenerativeModel, ModelConfig } from '../models/types.js';
 import { FILES, loadWeights, readRunConfig, CHECKPOINT_FORMAT, type RunConfig, type TrainerState } from '../train/checkpoint.js';
 import { errorMessage, nodeFs, nodePath } from '../io/node.js';
 
+/** A run folder that is missing, incomplete or not a genzoo run: the message says which and why. */
 export class RunFolderError extends Error {
   constructor(message: string, readonly incomplete?: { kind: string; progress: RunProgress }) {
     super(message);
@@ -20,9 +21,11 @@ export class RunFolderError extends Error {
   }
 }
 
+/** How far a run's training got, read from its checkpoint. */
 export interface RunProgress {
   /** Epochs completed (from the checkpoint), of `epochs` planned. */
   epochsDone: number;
+  /** Epochs the run was configured for. */
   epochs: number;
   /** Optimisation steps done. */
   steps: number;
@@ -32,12 +35,17 @@ export interface RunProgress {
   trainSeconds: number;
 }
 
+/** A run folder loaded by {@link loadRun}: its settings, its model with weights, and its progress. */
 export interface LoadedRun {
+  /** The run folder. */
   dir: string;
+  /** The run's settings (config.json). */
   run: RunConfig;
+  /** The model's configuration. */
   config: ModelConfig;
   /** The model with the run's weights, in eval mode. */
   model: GenerativeModel;
+  /** How far training got. */
   progress: RunProgress;
 }
 
@@ -103,7 +111,10 @@ export async function readRunProgress(dir: string, run: RunConfig): Promise<RunP
  * with the trainer state. `requireComplete` (for `compare --reuse`) also
  * refuses a run that stopped before its last epoch.
  */
-export async function loadRun(dir: string, opts: { requireComplete?: boolean } = {}): Promise<LoadedRun> {
+export async function loadRun(dir: string, opts: {
+  /** Refuse a run whose training has not finished (default false). */
+  requireComplete?: boolean;
+} = {}): Promise<LoadedRun> {
   const fs = await nodeFs('loadRun');
   const { join } = await nodePath('loadRun');
   let st;

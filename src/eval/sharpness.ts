@@ -7,8 +7,10 @@
  */
 import { asRows, imageGeometry, requireNonEmpty, type ImageGeometry, type RowSet } from './rows.js';
 
+/** How the Laplacian treats pixels outside the image: repeat the edge pixel, or read 0. */
 export type LaplacianBorder = 'replicate' | 'zero';
 
+/** Options of {@link sharpness} and {@link meanSquaredLaplacian}. */
 export interface SharpnessOptions extends ImageGeometry {
   /**
    * How neighbours outside the image are read (default 'replicate'):
@@ -60,10 +62,13 @@ export function meanSquaredLaplacian(images: RowSet, opts: SharpnessOptions = {}
   return total / (count * dim);
 }
 
+/** What {@link sharpness} returns. */
 export interface SharpnessResult {
   /** MSL(samples) / MSL(real): 1.0 = as sharp as real digits, < 1 blurrier, > 1 noisier. */
   ratio: number;
+  /** Mean squared Laplacian of the samples. */
   samples: number;
+  /** Mean squared Laplacian of the real digits. */
   real: number;
 }
 

@@ -19,6 +19,7 @@
  */
 import { errorMessage, fsReason, isProcessAlive, nodeFs, nodePath } from './node.js';
 
+/** Options of every atomic file write (`writeFileAtomic`, `save`, `savePng`, `saveNpy`). */
 export interface AtomicWriteOptions {
   /** File mode for a newly created file (default 0o644, less the umask). */
   mode?: number;

@@ -24,8 +24,11 @@ const ALIGN = 64;
 const GROWTH_AXIS_MAX_DIGITS = 21;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** A `.npy` array in memory. */
 export interface NpyArray {
+  /** Dimension sizes (C order). */
   shape: number[];
+  /** The elements, row-major: Float32Array or Float64Array as stored. */
   data: FloatArray;
 }
 

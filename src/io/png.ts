@@ -14,11 +14,15 @@ import { fsReason, nodeFs, nodeModule } from './node.js';
 
 /** An 8-bit grey image, row-major: `data[y * width + x]`. */
 export interface GreyImage {
+  /** Pixels across. */
   width: number;
+  /** Pixels down. */
   height: number;
+  /** width · height grey levels 0–255. */
   data: Uint8Array;
 }
 
+/** Options of `gridPixels`, `imageGrid` and `savePng`: how images are laid out in a grid. */
 export interface GridOptions {
   /** Rows of the grid (default: enough for `cols`, or a near-square layout). */
   rows?: number;
@@ -32,6 +36,7 @@ export interface GridOptions {
   scale?: number;
   /** Image height and width when `images` is a flat Float32Array or a [N, H·W] tensor (default 28 × 28). */
   height?: number;
+  /** Image width when `images` is flat (default 28). */
   width?: number;
 }
 

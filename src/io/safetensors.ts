@@ -57,6 +57,7 @@ export const MAX_HEADER_BYTES = 100_000_000;
 const TO_FORMAT: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64' };
 const FROM_FORMAT: Record<SafetensorsDType, DType> = { F32: 'float32', F64: 'float64' };
 
+/** Tensors by name, as `Module.stateDict()` gives them and a safetensors file stores them. */
 export type StateDict = Record<string, Tensor>;
 
 /**
@@ -64,8 +65,13 @@ export type StateDict = Record<string, Tensor>;
  * `nn.Module` has them; anything structurally alike works too.
  */
 export interface StateDictModule {
+  /** The tensors to save, by name. */
   stateDict(): StateDict;
-  loadStateDict(stateDict: StateDict, opts?: { strict?: boolean }): unknown;
+  /** Copies the given tensors in (checking names and shapes unless `strict: false`). */
+  loadStateDict(stateDict: StateDict, opts?: {
+    /** Require exactly the same names (default true). */
+    strict?: boolean;
+  }): unknown;
 }
 
 /** A module, or a plain name → tensor record (loaded in place). */
@@ -73,11 +79,15 @@ export type Checkpointable = StateDictModule | StateDict;
 
 /** One header entry, as read from a file. */
 export interface TensorInfo {
+  /** The element type as the file names it ('F32', 'F64', …). */
   dtype: string;
+  /** Dimension sizes. */
   shape: number[];
+  /** Start and end byte of the data, relative to the end of the header. */
   dataOffsets: [number, number];
 }
 
+/** A safetensors file in memory: its tensors, metadata and header. */
 export interface DecodedSafetensors {
   /** The tensors, in file (offset) order. */
   tensors: StateDict;
@@ -87,6 +97,7 @@ export interface DecodedSafetensors {
   header: Record<string, TensorInfo>;
 }
 
+/** Options of `load` and `loadFromBuffer`. */
 export interface LoadOptions {
   /**
    * As in PyTorch: with `strict` (the default) a tensor the module expects but
@@ -97,11 +108,13 @@ export interface LoadOptions {
   strict?: boolean;
 }
 
+/** What `load` and `loadFromBuffer` report. */
 export interface LoadResult {
   /** Names the module expects that the file lacks (empty when strict). */
   missing: string[];
   /** Names in the file that the module does not have (empty when strict). */
   unexpected: string[];
+  /** The file's `__metadata__`, or null when it has none. */
   metadata: Record<string, string> | null;
 }
 
@@ -413,6 +426,7 @@ export interface SerializeOptions {
   dtypes?: Record<string, IntegerWriteDType>;
 }
 
+/** Options of `save` and `saveToBuffer`. */
 export interface SaveOptions extends AtomicWriteOptions {
   /** String key/value pairs stored under `__metadata__`. */
   metadata?: Record<string, string>;

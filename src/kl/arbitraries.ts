@@ -3,7 +3,13 @@
  * genzoo's). Each generates plain numbers, so counterexamples print readably
  * and shrink well; build tensors from them with `tensor(...)`.
  *
- *   fc.assert(fc.property(kl.arbitraries.gaussianPair(), ([p, q]) => {
+ * Imported on its own, `import { gaussianPair } from 'genzoo/kl/arbitraries'`,
+ * so that `import 'genzoo'` never loads fast-check: fast-check (^4) is an
+ * optional peer dependency, and these arbitraries are built from, and typed
+ * against, the copy the user installed (one copy, so its `Arbitrary` type is
+ * the user's own).
+ *
+ *   fc.assert(fc.property(gaussianPair(), ([p, q]) => {
  *     const ref = kl.integrate(p, q);
  *     return Math.abs(myKL(p, q) - ref.value) <= 1e-6 * ref.value + 1e-12;
  *   }));
@@ -12,15 +18,21 @@
  * often), means uniformly; one draw in five instead comes from fc.double, which
  * favours awkward values (exact edges, equal σs, subnormal gaps) — where
  * cancellation bugs live.
+ *
+ * @module genzoo/kl/arbitraries
  */
 import * as fc from 'fast-check';
 import type { Gaussian1D } from './density.js';
 
+/** A closed interval [min, max]. */
 export interface Range {
+  /** Lower end. */
   min: number;
+  /** Upper end. */
   max: number;
 }
 
+/** Options of {@link gaussian}. */
 export interface GaussianOptions {
   /** Range of the mean (default −100 … 100). */
   mu?: Range;
@@ -28,6 +40,7 @@ export interface GaussianOptions {
   sigma?: Range;
 }
 
+/** Options of {@link gaussianPair}: a {@link GaussianOptions} for the first Gaussian plus how far the second may be from it. */
 export interface GaussianPairOptions extends GaussianOptions {
   /** σq/σp lies in [1/maxSigmaRatio, maxSigmaRatio] (default 100). */
   maxSigmaRatio?: number;
@@ -35,11 +48,15 @@ export interface GaussianPairOptions extends GaussianOptions {
   maxGap?: number;
 }
 
+/** A diagonal Gaussian N(mu, diag(exp(logvar))). */
 export interface DiagGaussian {
+  /** Means, one per dimension. */
   mu: number[];
+  /** Log-variances, one per dimension. */
   logvar: number[];
 }
 
+/** Options of {@link diagGaussian}, {@link diagGaussianPair} and {@link latentBatch}. */
 export interface DiagOptions {
   /** Number of dimensions (default 1 … 8). */
   dim?: Range;
@@ -140,14 +157,19 @@ export function diagGaussianPair(opts: DiagOptions = {}): fc.Arbitrary<[DiagGaus
   return fc.integer({ min: dim.min, max: dim.max }).chain((d) => fc.tuple(diagWith(d, mu, lv), diagWith(d, mu, lv)));
 }
 
+/** A batch of diagonal Gaussians, as a VAE encoder outputs them. */
 export interface LatentBatch {
   /** [batch][dim] means and log-variances: what a VAE encoder outputs. */
   mu: number[][];
+  /** [batch][dim] log-variances. */
   logvar: number[][];
 }
 
 /** A batch of diagonal Gaussians, rows of equal length: `tensor(b.mu)` is [batch, dim]. */
-export function latentBatch(opts: DiagOptions & { batch?: Range } = {}): fc.Arbitrary<LatentBatch> {
+export function latentBatch(opts: DiagOptions & {
+  /** Batch size range (default 1 … 8). */
+  batch?: Range;
+} = {}): fc.Arbitrary<LatentBatch> {
   const { dim, mu, lv } = diagRanges(opts);
   const batch = range('batch', opts.batch, { min: 1, max: 8 });
   if (!Number.isInteger(batch.min) || !Number.isInteger(batch.max) || batch.min < 1) {

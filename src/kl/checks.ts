@@ -4,6 +4,7 @@
  */
 import { broadcastShapes, shapeStr, Tensor } from '../tensor/index.js';
 
+/** A distribution parameter: a tensor (broadcast, differentiable, float32 or float64) or a plain number (float64; then the KL is a number too). */
 export type Param = Tensor | number;
 
 /** Whether every argument is a plain number (then the float64 number path runs). */

@@ -23,6 +23,7 @@ import { diagNormalKL, HALF_PSI_COEFFS, normalKL, PSI_SERIES_LIMIT, stdNormalKL 
 /** What to do with the per-distribution KLs once the event (latent) axes are summed. */
 export type KLReduction = 'none' | 'sum' | 'mean';
 
+/** Options of the closed forms `normal`, `stdNormal` and `diagNormal`: which axes form one distribution, and how the per-distribution KLs are reduced. */
 export interface KLOptions {
   /**
    * Axes summed first: the event dimensions of one multivariate Gaussian.

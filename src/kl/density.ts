@@ -8,12 +8,15 @@ import { normalLogPdf, normalLogRatio } from './scalar.js';
 
 /** N(mu, sigma²). The arbitraries generate these; `kl.normal` takes the same numbers. */
 export interface Gaussian1D {
+  /** Mean μ. */
   mu: number;
+  /** Standard deviation σ > 0. */
   sigma: number;
 }
 
 /** Any normalized 1-D density, given by its log (−Infinity outside its support). */
 export interface LogDensity1D {
+  /** log p(x); −Infinity outside the support. */
   logPdf(x: number): number;
   /** Where its mass is centred (default 0): the quadrature places breakpoints around it. */
   location?: number;

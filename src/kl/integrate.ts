@@ -18,6 +18,7 @@ import { integrateRealLine, type VectorIntegrand } from './gaussKronrod.js';
 import { pairEvaluator, resolveDensity, type Density1D } from './density.js';
 import { halfPsi } from './scalar.js';
 
+/** Options of {@link integrate}. */
 export interface IntegrateOptions {
   /** Relative tolerance on the KL (default 1e-10; the error estimate is conservative). */
   epsRel?: number;
@@ -31,6 +32,7 @@ export interface IntegrateOptions {
   massTolerance?: number;
 }
 
+/** What {@link integrate} returns: the KL, its error estimate, and how the quadrature went. */
 export interface IntegrateResult {
   /** The KL estimate (Infinity where p has mass where q has none). */
   value: number;
@@ -38,10 +40,13 @@ export interface IntegrateResult {
   error: number;
   /** Whether `error` reached the tolerance within `maxIntervals`. */
   converged: boolean;
+  /** Subintervals used. */
   intervals: number;
+  /** Integrand evaluations. */
   evaluations: number;
   /** ∫p and ∫q by the same quadrature: both should be 1. */
   massP: number;
+  /** ∫q by the same quadrature: should be 1. */
   massQ: number;
 }
 

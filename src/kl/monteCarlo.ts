@@ -6,11 +6,13 @@
 import { defaultGenerator, Generator } from '../tensor/index.js';
 import { pairEvaluator, resolveDensity, samplerOf, type Density1D } from './density.js';
 
+/** What {@link monteCarlo} returns. */
 export interface MonteCarloResult {
   /** The sample mean of log p(x) − log q(x), x ∼ p. */
   value: number;
   /** Sample standard deviation / √n: the estimate is within ±4 of these of the truth except once in ~16,000 runs. */
   standardError: number;
+  /** Samples drawn. */
   n: number;
 }
 

@@ -24,11 +24,14 @@ export function checkLabels(op: string, labels: ArrayLike<number>): Int32Array {
   return out;
 }
 
+/** What the four models share: networks registered as submodules, their optimizers, a config, sampling from the decoder (or its averaged weights). Each model adds its networks and its `trainStep`. */
 export abstract class ZooModel extends Module<never, unknown> implements GenerativeModel {
+  /** Which model: 'vae', 'cvae', 'cgan' or 'cvaegan'. */
   abstract readonly kind: ModelKind;
   abstract readonly conditional: boolean;
   abstract readonly lossNames: readonly string[];
   readonly optimizers: Record<string, OptimizerLike> = {};
+  /** The configuration it was built from (architecture, latent size, width, optimizer settings, options). */
   readonly config: ModelConfig;
   /** When set, `sample` decodes with these averaged decoder weights (see ema.ts). */
   protected decoderAverage: ParamEMA | null = null;

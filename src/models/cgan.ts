@@ -30,11 +30,15 @@ import { Decoder, Discriminator } from './nets.js';
 import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 
+/** Conditional GAN with a projection discriminator and averaged generator weights (docs/models.md#cgan-cgants). */
 export class CGAN extends ZooModel {
+  /** Always 'cgan'. */
   readonly kind = 'cgan' as const;
   readonly conditional = true;
   readonly lossNames = ['d', 'g', 'dReal', 'dFake'] as const;
+  /** The generator G(z, y) → image logits. */
   readonly G: Decoder;
+  /** The projection discriminator D(x, y) → logit. */
   readonly D: Discriminator;
 
   constructor(config: ModelConfig, generator: Generator) {

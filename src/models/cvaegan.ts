@@ -38,13 +38,19 @@ function rowSqDist(a: Tensor, b: Tensor): Tensor {
   return sum(square(sub(a, b)), a.ndim === 2 ? 1 : [1, 2, 3]);
 }
 
+/** CVAE-GAN (Bao et al. 2017): encoder, generator, discriminator and classifier trained together (docs/models.md#cvae-gan-cvaegants). */
 export class CVAEGAN extends ZooModel {
+  /** Always 'cvaegan'. */
   readonly kind = 'cvaegan' as const;
   readonly conditional = true;
   readonly lossNames = ['c', 'd', 'kl', 'g', 'gd', 'gc'] as const;
+  /** The encoder E(x, y) → μ, log σ². */
   readonly E: Encoder;
+  /** The generator G(z, y) → image logits. */
   readonly G: Decoder;
+  /** The discriminator D(x) → logit and features. */
   readonly D: Discriminator;
+  /** The classifier C(x) → class logits and features. */
   readonly C: Classifier;
 
   constructor(config: ModelConfig, generator: Generator) {

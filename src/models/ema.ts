@@ -18,7 +18,9 @@ import { Module } from '../nn/module.js';
 import { HostMirror } from '../nn/mirror.js';
 import { scalar, Tensor } from '../tensor/index.js';
 
+/** Running averages of a set of parameters (see the file comment): `update()` after each optimizer step, `withAverage(fn)` to use them. */
 export class ParamEMA extends Module<never, unknown> {
+  /** The decay of the exponential average once warmed up. */
   readonly decay: number;
   private readonly targets: Tensor[];
 

@@ -12,10 +12,14 @@ export {
 } from './types.js';
 export { MODELS, modelEntry, defaultConfig, validateConfig, createModel, type ModelEntry, type TrainDefaults } from './registry.js';
 export { ZooModel, checkLabels } from './base.js';
+export { ParamEMA } from './ema.js';
 export { VAE } from './vae.js';
 export { CVAE } from './cvae.js';
 export { CGAN } from './cgan.js';
 // withFrozen lives in nn (it is about parameters, not models); re-exported here where it was first published.
 export { withFrozen } from '../nn/frozen.js';
 export { CVAEGAN } from './cvaegan.js';
-export { Encoder, Decoder, Discriminator, Classifier, type NetOptions } from './nets.js';
+export {
+  Encoder, Decoder, Discriminator, Classifier, Trunk,
+  type NetOptions, type EncoderOutput, type DiscriminatorOutput, type ClassifierNetOutput,
+} from './nets.js';

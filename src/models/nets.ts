@@ -50,18 +50,47 @@ function withCond(h: Tensor, c: Tensor | null): Tensor {
   return h.ndim === 2 ? concat([h, c], 1) : concat([h, labelMaps(c, h.shape[2], h.shape[3])], 1);
 }
 
+/** What every network of the zoo is built from. */
 export interface NetOptions {
+  /** 'mlp' (fully connected) or 'conv' (DCGAN-style). */
   arch: Arch;
   /** Hidden units (mlp) or base channels (conv). */
   width: number;
   /** Size of the condition vector (10 for one-hot classes, 0 for none). */
   cond: number;
+  /** Seeds the initial weights. */
   generator: Generator;
 }
 
 // ---- encoder: x (and y) → μ, log σ² ------------------------------------------------
 
-export class Encoder extends Module<[Tensor, Tensor | null], { mu: Tensor; logvar: Tensor }> {
+/** What an {@link Encoder} returns: the Gaussian q(z|x[, c]). */
+export interface EncoderOutput {
+  /** Posterior means, [B, latent]. */
+  mu: Tensor;
+  /** Posterior log-variances, [B, latent]. */
+  logvar: Tensor;
+}
+
+/** What a {@link Discriminator} returns. */
+export interface DiscriminatorOutput {
+  /** Real-vs-fake logits, [B]. */
+  logit: Tensor;
+  /** Penultimate features φ(x), [B, F]. */
+  features: Tensor;
+}
+
+/** What a {@link Classifier} network returns. */
+export interface ClassifierNetOutput {
+  /** Class logits, [B, classes]. */
+  logits: Tensor;
+  /** Penultimate features, [B, F]. */
+  features: Tensor;
+}
+
+/** E(x[, c]) → (μ, log σ²), each [B, latent]: the VAE family's encoder, mlp or conv. */
+export class Encoder extends Module<[Tensor, Tensor | null], EncoderOutput> {
+  /** 'mlp' or 'conv'. */
   readonly arch: Arch;
   private readonly latent: number;
   private readonly cond: number;
@@ -92,7 +121,7 @@ export class Encoder extends Module<[Tensor, Tensor | null], { mu: Tensor; logva
     this.out = this.registerModule('out', new Linear(hidden + o.cond, 2 * latent, g));
   }
 
-  override forward(x: Tensor, c: Tensor | null): { mu: Tensor; logvar: Tensor } {
+  override forward(x: Tensor, c: Tensor | null): EncoderOutput {
     if (this.cond && !c) throw new Error('Encoder: this encoder is conditional: pass the one-hot labels');
     let h: Tensor;
     if (this.fc1) {
@@ -201,11 +230,14 @@ export class Decoder extends Module<[Tensor, Tensor | null], Tensor> {
  * The trunk shared by discriminators and classifiers: x → φ(x), a feature
  * vector of `featureSize` units (after LeakyReLU; dropout in training when p > 0).
  */
-class Trunk extends Module {
+export class Trunk extends Module {
+  /** 'mlp' or 'conv'. */
   readonly arch: Arch;
+  /** Length of the feature vector φ(x). */
   readonly featureSize: number;
   /** Dropout probability after each hidden layer in training (0: none). */
   readonly dropout: number;
+  /** The generator for dropout masks (set by the model before each step). */
   generator: Generator | undefined;
   private readonly fc1: Linear | null = null;
   private readonly fc2: Linear | null = null;
@@ -248,7 +280,8 @@ class Trunk extends Module {
 }
 
 /** D(x[, y]) → (logit [B], features φ(x) [B, F]); with classes, a projection discriminator. */
-export class Discriminator extends Module<[Tensor, Int32Array | null], { logit: Tensor; features: Tensor }> {
+export class Discriminator extends Module<[Tensor, Int32Array | null], DiscriminatorOutput> {
+  /** x → φ(x). */
   readonly trunk: Trunk;
   private readonly out: Linear;
   private readonly embed: Embedding | null = null;
@@ -265,7 +298,7 @@ export class Discriminator extends Module<[Tensor, Int32Array | null], { logit: 
     this.trunk.generator = g;
   }
 
-  override forward(x: Tensor, y: Int32Array | null): { logit: Tensor; features: Tensor } {
+  override forward(x: Tensor, y: Int32Array | null): DiscriminatorOutput {
     const features = this.trunk.call(x);
     let logit = this.out.call(features);
     if (this.embed) {
@@ -279,7 +312,8 @@ export class Discriminator extends Module<[Tensor, Int32Array | null], { logit: 
 }
 
 /** C(x) → (class logits [B, 10], features [B, F]). */
-export class Classifier extends Module<[Tensor], { logits: Tensor; features: Tensor }> {
+export class Classifier extends Module<[Tensor], ClassifierNetOutput> {
+  /** x → φ(x). */
   readonly trunk: Trunk;
   private readonly out: Linear;
 
@@ -289,11 +323,12 @@ export class Classifier extends Module<[Tensor], { logits: Tensor; features: Ten
     this.out = this.registerModule('out', new Linear(this.trunk.featureSize, o.classes ?? 10, { generator: o.generator }));
   }
 
+  /** The generator for dropout masks (the trainer's, set by the model before each step). */
   set generator(g: Generator | undefined) {
     this.trunk.generator = g;
   }
 
-  override forward(x: Tensor): { logits: Tensor; features: Tensor } {
+  override forward(x: Tensor): ClassifierNetOutput {
     const features = this.trunk.call(x);
     return { logits: this.out.call(features), features };
   }

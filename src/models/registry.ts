@@ -14,25 +14,39 @@ import { CGAN } from './cgan.js';
 import { CVAEGAN } from './cvaegan.js';
 import { MODEL_KINDS, isArch, isModelKind, type Arch, type GenerativeModel, type ModelConfig, type ModelKind } from './types.js';
 
+/** The training settings a model kind defaults to. */
 export interface TrainDefaults {
+  /** Epochs over the training digits. */
   epochs: number;
+  /** Images per batch. */
   batch: number;
 }
 
+/** One model kind of the zoo: what it is, its defaults, how to build it. */
 export interface ModelEntry {
+  /** 'vae', 'cvae', 'cgan' or 'cvaegan'. */
   kind: ModelKind;
+  /** One line for `genzoo train --help`. */
   summary: string;
+  /** Whether it samples a requested class. */
   conditional: boolean;
   /** The architecture used when none is given. */
   defaultArch: Arch;
   /** Default model and training settings for an architecture. */
-  defaults(arch: Arch): { model: ModelConfig; train: TrainDefaults };
+  defaults(arch: Arch): {
+    /** The model configuration. */
+    model: ModelConfig;
+    /** The training settings. */
+    train: TrainDefaults;
+  };
+  /** Builds the model with initial weights drawn from `generator`. */
   create(config: ModelConfig, generator: Generator): GenerativeModel;
 }
 
 const adam = { beta1: 0.9, beta2: 0.999 };
 const ganAdam = { beta1: 0.5, beta2: 0.999 };
 
+/** Every model kind of the zoo, by name. */
 export const MODELS: Record<ModelKind, ModelEntry> = {
   vae: {
     kind: 'vae',
@@ -86,6 +100,7 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
   },
 };
 
+/** The registry entry of a model kind; throws naming the known kinds when `kind` is not one. */
 export function modelEntry(kind: string): ModelEntry {
   if (!isModelKind(kind)) throw new Error(`unknown model '${kind}' (expected one of ${MODEL_KINDS.join(', ')})`);
   return MODELS[kind];

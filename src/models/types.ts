@@ -17,15 +17,21 @@
 import type { Generator, Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/module.js';
 
+/** The model kinds of the zoo. */
 export const MODEL_KINDS = ['vae', 'cvae', 'cgan', 'cvaegan'] as const;
+/** A model kind: 'vae', 'cvae', 'cgan' or 'cvaegan'. */
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
+/** The network architectures: fully connected or DCGAN-style convolutional. */
 export const ARCHS = ['mlp', 'conv'] as const;
+/** An architecture: 'mlp' or 'conv'. */
 export type Arch = (typeof ARCHS)[number];
 
 /** MNIST geometry: every model reads and writes [N, 1, 28, 28] images in [0, 1]. */
 export const IMAGE_SHAPE = [1, 28, 28] as const;
+/** Pixels in one 28×28 image. */
 export const IMAGE_PIXELS = 784;
+/** Digit classes. */
 export const NUM_CLASSES = 10;
 
 /**
@@ -34,7 +40,9 @@ export const NUM_CLASSES = 10;
  * `config.json` and in checkpoints.
  */
 export interface ModelConfig {
+  /** The model kind. */
   kind: ModelKind;
+  /** The architecture. */
   arch: Arch;
   /** Dimension of z. */
   latent: number;
@@ -42,7 +50,9 @@ export interface ModelConfig {
   width: number;
   /** Adam learning rate, and its β1, β2. */
   lr: number;
+  /** Adam's β1. */
   beta1: number;
+  /** Adam's β2. */
   beta2: number;
   /** Model-specific settings (KL weight, λs, label smoothing…), documented by each model. */
   options: Record<string, number | boolean | string>;
@@ -50,20 +60,29 @@ export interface ModelConfig {
 
 /** One training batch: images [B, 1, 28, 28] in [0, 1] and their integer labels. */
 export interface Batch {
+  /** Images, [B, 1, 28, 28] in [0, 1]. */
   x: Tensor;
+  /** Their class labels. */
   y: Int32Array;
 }
 
 /** What the trainer and checkpoints need from an optimizer (genzoo's nn.optim have it). */
 export interface OptimizerLike {
+  /** Updates the parameters from their gradients. */
   step(): void;
+  /** Clears the parameters' gradients. */
   zeroGrad(): void;
+  /** The optimizer's state, for a checkpoint. */
   stateDict(): unknown;
+  /** Restores a state from `stateDict()`. */
   loadStateDict(state: never): void;
 }
 
+/** What every model of the zoo offers the trainer, the sampler and the evaluation. */
 export interface GenerativeModel extends Module<never, unknown> {
+  /** The model kind. */
   readonly kind: ModelKind;
+  /** The configuration it was built from. */
   readonly config: ModelConfig;
   /** Whether `sample` takes class labels (false only for the VAE). */
   readonly conditional: boolean;
@@ -86,10 +105,12 @@ export interface GenerativeModel extends Module<never, unknown> {
   sample(labels: ArrayLike<number> | number, generator: Generator): Tensor;
 }
 
+/** Whether `s` names a model kind. */
 export function isModelKind(s: string): s is ModelKind {
   return (MODEL_KINDS as readonly string[]).includes(s);
 }
 
+/** Whether `s` names an architecture. */
 export function isArch(s: string): s is Arch {
   return (ARCHS as readonly string[]).includes(s);
 }

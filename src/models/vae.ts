@@ -36,11 +36,15 @@ import { checkLabels, readScalars, ZooModel } from './base.js';
 import { Decoder, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 
+/** The VAE (unconditional, N(0, I) prior) and, with `kind: 'cvae'`, the CVAE's base: encoder q(z|x[,y]) and Bernoulli decoder p(x|z[,y]) (docs/models.md#vae-vaets). */
 export class VAE extends ZooModel {
+  /** 'vae', or 'cvae' for the conditional model. */
   readonly kind: 'vae' | 'cvae';
   readonly conditional: boolean;
   readonly lossNames = ['loss', 'rec', 'kl'] as const;
+  /** The encoder → μ, log σ². */
   readonly E: Encoder;
+  /** The decoder → Bernoulli logits of the image. */
   readonly G: Decoder;
 
   constructor(config: ModelConfig, generator: Generator) {
@@ -91,7 +95,12 @@ export class VAE extends ZooModel {
   }
 
   /** The per-sample loss terms of a batch: reconstruction (summed BCE) and KL, each [B]. */
-  losses(x: Tensor, y: Int32Array, generator: Generator): { rec: Tensor; kl: Tensor } {
+  losses(x: Tensor, y: Int32Array, generator: Generator): {
+    /** Reconstruction −log p(x|z), [B]. */
+    rec: Tensor;
+    /** KL(q(z|x) ‖ p(z)), [B]. */
+    kl: Tensor;
+  } {
     const c = this.cond(y);
     const { mu, logvar } = this.E.call(x, c);
     const z = reparameterize(mu, logvar, generator);

@@ -6,6 +6,7 @@ import { leakyRelu, relu, sigmoid, softplus, tanh, mul, div } from '../autograd/
 import type { Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
 
+/** max(x, 0), elementwise. */
 export class ReLU extends Module {
   override forward(x: Tensor): Tensor {
     return relu(x);
@@ -14,6 +15,7 @@ export class ReLU extends Module {
 
 /** max(x, 0) + negativeSlope·min(x, 0). */
 export class LeakyReLU extends Module {
+  /** @param negativeSlope The slope for x < 0 (default 0.01). */
   constructor(readonly negativeSlope = 0.01) {
     super();
     if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
@@ -28,12 +30,14 @@ export class LeakyReLU extends Module {
   }
 }
 
+/** 1 / (1 + e^(−x)), elementwise. */
 export class Sigmoid extends Module {
   override forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
 }
 
+/** tanh(x), elementwise. */
 export class Tanh extends Module {
   override forward(x: Tensor): Tensor {
     return tanh(x);
@@ -42,6 +46,7 @@ export class Tanh extends Module {
 
 /** log(1 + e^(βx)) / β, computed stably for any x (β = 1 by default). */
 export class Softplus extends Module {
+  /** @param beta Sharpness β > 0 (default 1). */
   constructor(readonly beta = 1) {
     super();
     if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`Softplus: beta must be a positive finite number, got ${beta}`);

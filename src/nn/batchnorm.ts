@@ -15,11 +15,13 @@ import { ones, scalar, shapeStr, zeros, type Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
 import { layerDType, positiveInt, type LayerOptions } from './options.js';
 
+/** Options of the functional `batchNorm`. */
 export interface BatchNormFunctionOptions {
   /** Use (and update) batch statistics; otherwise normalise with the running ones. */
   training: boolean;
   /** Weight of the new batch in the running averages (default 0.1). */
   momentum?: number;
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
 }
 
@@ -72,7 +74,9 @@ export function batchNorm(
   return y;
 }
 
+/** Options of `BatchNorm1d` and `BatchNorm2d`. */
 export interface BatchNormOptions extends LayerOptions {
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
   /** Weight of each new batch in the running statistics (default 0.1); null = cumulative average. */
   momentum?: number | null;
@@ -84,11 +88,17 @@ export interface BatchNormOptions extends LayerOptions {
 
 /** Shared by BatchNorm1d and BatchNorm2d, which differ only in the input ranks they accept. */
 export abstract class BatchNorm extends Module {
+  /** Channels (features) normalised. */
   readonly numFeatures: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Weight of each new batch in the running statistics; null = cumulative average. */
   momentum: number | null;
+  /** Whether γ (weight) and β (bias) are learned. */
   readonly affine: boolean;
+  /** Whether running statistics are kept for eval mode. */
   readonly trackRunningStats: boolean;
+  /** The input ranks the layer accepts (2 or 3 for BatchNorm1d, 4 for BatchNorm2d). */
   protected abstract readonly ranks: readonly number[];
 
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
@@ -110,18 +120,22 @@ export abstract class BatchNorm extends Module {
     this.registerBuffer('num_batches_tracked', this.trackRunningStats ? scalar(0, { dtype }) : null);
   }
 
+  /** The per-channel scale γ, [C], or null without `affine`. */
   get weight(): Tensor | null {
     return this.param('weight');
   }
 
+  /** The per-channel shift β, [C], or null without `affine`. */
   get bias(): Tensor | null {
     return this.param('bias');
   }
 
+  /** Running mean, [C], or null without running statistics. */
   get runningMean(): Tensor | null {
     return this.buffer('running_mean');
   }
 
+  /** Running unbiased variance, [C], or null without running statistics. */
   get runningVar(): Tensor | null {
     return this.buffer('running_var');
   }
@@ -131,6 +145,7 @@ export abstract class BatchNorm extends Module {
     return this.buffer('num_batches_tracked');
   }
 
+  /** Resets the running mean to 0, the running variance to 1 and the batch count to 0. */
   resetRunningStats(): void {
     const fill = (t: Tensor | null, v: number): void => void t?.copy_(new Float64Array(t.size).fill(v));
     fill(this.runningMean, 0);
@@ -159,10 +174,12 @@ export abstract class BatchNorm extends Module {
 
 /** Batch norm over [N, C] or [N, C, L] (per feature C). */
 export class BatchNorm1d extends BatchNorm {
+  /** [N, C] or [N, C, L]. */
   protected readonly ranks = [2, 3];
 }
 
 /** Batch norm over [N, C, H, W] (per channel C). */
 export class BatchNorm2d extends BatchNorm {
+  /** [N, C, H, W]. */
   protected readonly ranks = [4];
 }

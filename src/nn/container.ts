@@ -17,12 +17,14 @@ export class Sequential extends Module {
     for (const l of layers) this.append(l);
   }
 
+  /** Adds a layer at the end (named by its position). */
   append(layer: Layer): this {
     if (!(layer instanceof Module)) throw new Error(`Sequential: item ${this.count} is not a Module`);
     this.registerModule(String(this.count++), layer);
     return this;
   }
 
+  /** Number of layers. */
   get length(): number {
     return this.count;
   }
@@ -34,6 +36,7 @@ export class Sequential extends Module {
     return this.getSubmodule(String(k)) as unknown as Layer;
   }
 
+  /** The layers in order. */
   [Symbol.iterator](): Iterator<Layer> {
     return (this.children() as unknown as Layer[])[Symbol.iterator]();
   }
@@ -54,22 +57,26 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<never, u
     for (const m of modules) this.append(m);
   }
 
+  /** Adds a module at the end (named by its position). */
   append(m: M): this {
     if (!(m instanceof Module)) throw new Error(`ModuleList: item ${this.count} is not a Module`);
     this.registerModule(String(this.count++), m);
     return this;
   }
 
+  /** Number of modules. */
   get length(): number {
     return this.count;
   }
 
+  /** The i-th module (negative counts from the end). */
   at(i: number): M {
     const k = i < 0 ? i + this.count : i;
     if (!Number.isInteger(k) || k < 0 || k >= this.count) throw new Error(`ModuleList.at: index ${i} is out of range for ${this.count} modules`);
     return this.getSubmodule(String(k)) as M;
   }
 
+  /** The modules in order. */
   [Symbol.iterator](): Iterator<M> {
     return (this.children() as M[])[Symbol.iterator]();
   }

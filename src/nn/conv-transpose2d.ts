@@ -10,18 +10,27 @@ import { defaultLayerInit } from './init.js';
 import { Module } from './module.js';
 import { layerDType, positiveInt } from './options.js';
 
+/** Options of {@link ConvTranspose2d}. */
 export interface ConvTranspose2dLayerOptions extends Conv2dLayerOptions {
   /** Extra rows/columns on one side of the output, to pick among the sizes a strided conv maps to the same input. */
   outputPadding?: Size2;
 }
 
+/** Transposed 2-D convolution (the gradient of a convolution with respect to its input, as PyTorch's ConvTranspose2d): upsamples [N, inChannels, H, W]; weight [in, out, kH, kW]. */
 export class ConvTranspose2d extends Module {
+  /** Input channels. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** Kernel [height, width]. */
   readonly kernelSize: [number, number];
+  /** Stride [height, width]. */
   readonly stride: [number, number];
+  /** Padding [height, width] removed from the output. */
   readonly padding: [number, number];
+  /** Extra output rows/columns [height, width] on one side. */
   readonly outputPadding: [number, number];
+  /** Dilation [height, width]. */
   readonly dilation: [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: ConvTranspose2dLayerOptions = {}) {
@@ -52,6 +61,7 @@ export class ConvTranspose2d extends Module {
     return this.param('weight')!;
   }
 
+  /** [out], or null without bias. */
   get bias(): Tensor | null {
     return this.param('bias');
   }

@@ -5,22 +5,34 @@ import { defaultLayerInit } from './init.js';
 import { Module } from './module.js';
 import { layerDType, positiveInt, type LayerOptions } from './options.js';
 
+/** A size in two dimensions: one number for both, or [height, width]. */
 export type Size2 = number | [number, number];
 
+/** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions extends LayerOptions {
+  /** Step between output positions (default 1). */
   stride?: Size2;
+  /** Zero padding on each side (default 0). */
   padding?: Size2;
+  /** Spacing between kernel taps (default 1). */
   dilation?: Size2;
   /** Learn a per-output-channel bias (default true). */
   bias?: boolean;
 }
 
+/** 2-D convolution (cross-correlation, as in PyTorch) of [N, inChannels, H, W] into [N, outChannels, H′, W′]; weight [out, in, kH, kW]. */
 export class Conv2d extends Module {
+  /** Input channels. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** Kernel [height, width]. */
   readonly kernelSize: [number, number];
+  /** Stride [height, width]. */
   readonly stride: [number, number];
+  /** Zero padding [height, width]. */
   readonly padding: [number, number];
+  /** Dilation [height, width]. */
   readonly dilation: [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2dLayerOptions = {}) {
@@ -44,6 +56,7 @@ export class Conv2d extends Module {
     return this.param('weight')!;
   }
 
+  /** [out], or null without bias. */
   get bias(): Tensor | null {
     return this.param('bias');
   }

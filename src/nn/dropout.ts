@@ -24,13 +24,17 @@ export function dropout(x: Tensor, p = 0.5, training = true, opts: { generator?:
   return mul(x, new Tensor(mask, x.shape));
 }
 
+/** Options of {@link Dropout}. */
 export interface DropoutOptions {
   /** Draws the masks (default: the global generator). */
   generator?: Generator;
 }
 
+/** Zeroes each element with probability p in training and scales the rest by 1/(1 − p); the identity in eval mode. Masks are seeded. */
 export class Dropout extends Module {
+  /** Probability of zeroing an element. */
   readonly p: number;
+  /** Draws the masks (undefined: the global generator). */
   generator: Generator | undefined;
 
   constructor(p = 0.5, opts: DropoutOptions = {}) {

@@ -5,8 +5,11 @@ import { normal } from './init.js';
 import { Module } from './module.js';
 import { layerDType, positiveInt, type LayerOptions } from './options.js';
 
+/** A learned lookup table: integer indices of any shape → their vectors, [...shape, embeddingDim]; initialised N(0, 1) as in PyTorch. */
 export class Embedding extends Module<[Tensor | ArrayLike<number>], Tensor> {
+  /** Rows of the table (the number of indices). */
   readonly numEmbeddings: number;
+  /** Length of each vector. */
   readonly embeddingDim: number;
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: LayerOptions = {}) {

@@ -16,22 +16,30 @@
  */
 import { allocate, defaultGenerator, shapeStr, type Generator, type Tensor } from '../tensor/index.js';
 
+/** Options of every initialiser that draws random numbers. */
 export interface InitOptions {
+  /** Draws the values (default: the global generator, see `manualSeed`). */
   generator?: Generator;
 }
 
+/** The nonlinearities {@link calculateGain} knows. */
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'convTranspose2d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
+/** Which fan a Kaiming initialiser scales by. */
 export type FanMode = 'fanIn' | 'fanOut';
 
+/** Options of {@link kaimingUniform} and {@link kaimingNormal}. */
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the leaky ReLU that follows (0 = ReLU); √5 gives PyTorch's default layer init. */
   a?: number;
   /** 'fanIn' (default) preserves the forward pass's scale, 'fanOut' the backward pass's. */
   mode?: FanMode;
+  /** The nonlinearity that follows (default 'leakyRelu'). */
   nonlinearity?: Nonlinearity;
 }
 
+/** Options of {@link xavierUniform} and {@link xavierNormal}. */
 export interface XavierOptions extends InitOptions {
+  /** Scale factor (default 1). */
   gain?: number;
 }
 
@@ -85,14 +93,17 @@ export function normal(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Te
   return fill(t, () => mean + std * g.normal());
 }
 
+/** Fills `t` with `value`, in place; returns it. */
 export function constant(t: Tensor, value: number): Tensor {
   return t.copy_(allocate(t.dtype, t.size).fill(value));
 }
 
+/** Fills `t` with 0, in place; returns it. */
 export function zeros(t: Tensor): Tensor {
   return constant(t, 0);
 }
 
+/** Fills `t` with 1, in place; returns it. */
 export function ones(t: Tensor): Tensor {
   return constant(t, 1);
 }

@@ -5,13 +5,17 @@ import { defaultLayerInit } from './init.js';
 import { Module } from './module.js';
 import { layerDType, positiveInt, type LayerOptions } from './options.js';
 
+/** Options of {@link Linear}. */
 export interface LinearOptions extends LayerOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
 }
 
+/** Fully connected layer y = x·Wᵀ + b over the last axis: [..., inFeatures] → [..., outFeatures]; W is [out, in] as in PyTorch. */
 export class Linear extends Module {
+  /** Input features. */
   readonly inFeatures: number;
+  /** Output features. */
   readonly outFeatures: number;
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {

@@ -9,9 +9,12 @@ import {
 import { checkIndices, full, oneHot, shapeStr, Tensor, type TensorLike } from '../tensor/index.js';
 import { Module } from './module.js';
 
+/** How a loss reduces its per-element values: their mean (default), their sum, or none (the elementwise losses). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** Options every loss takes. */
 export interface LossOptions {
+  /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
 
@@ -35,11 +38,13 @@ function targetLike(op: string, input: Tensor, target: TensorLike): Tensor {
   return target;
 }
 
+/** Options of `bce` and `BCELoss`. */
 export interface BCEOptions extends LossOptions {
   /** Per-element rescaling, broadcast against the loss (PyTorch's `weight`). */
   weight?: Tensor;
 }
 
+/** Options of `bceWithLogits` and `BCEWithLogitsLoss`. */
 export interface BCEWithLogitsOptions extends BCEOptions {
   /** Weight of the positive term (PyTorch's `pos_weight`), broadcast over the last axis. */
   posWeight?: Tensor;
@@ -124,7 +129,9 @@ export function crossEntropy(logits: Tensor, target: Tensor | ArrayLike<number>,
 
 // ---- the same losses as modules (PyTorch's nn.BCEWithLogitsLoss, ...) ----
 
+/** `bceWithLogits` as a module: the loss of logits against targets in [0, 1]. */
 export class BCEWithLogitsLoss extends Module<[Tensor, TensorLike], Tensor> {
+  /** @param options Reduction and weights, as the function takes them. */
   constructor(readonly options: BCEWithLogitsOptions = {}) {
     super();
   }
@@ -134,7 +141,9 @@ export class BCEWithLogitsLoss extends Module<[Tensor, TensorLike], Tensor> {
   }
 }
 
+/** `bce` as a module: the loss of probabilities against targets in [0, 1]. */
 export class BCELoss extends Module<[Tensor, TensorLike], Tensor> {
+  /** @param options Reduction and weights, as the function takes them. */
   constructor(readonly options: BCEOptions = {}) {
     super();
   }
@@ -144,7 +153,9 @@ export class BCELoss extends Module<[Tensor, TensorLike], Tensor> {
   }
 }
 
+/** `mse` as a module. */
 export class MSELoss extends Module<[Tensor, TensorLike], Tensor> {
+  /** @param options Reduction and weights, as the function takes them. */
   constructor(readonly options: LossOptions = {}) {
     super();
   }
@@ -154,7 +165,9 @@ export class MSELoss extends Module<[Tensor, TensorLike], Tensor> {
   }
 }
 
+/** `crossEntropy` as a module: logits [N, C] against integer labels or class probabilities. */
 export class CrossEntropyLoss extends Module<[Tensor, Tensor | ArrayLike<number>], Tensor> {
+  /** @param options Reduction and weights, as the function takes them. */
   constructor(readonly options: LossOptions = {}) {
     super();
   }

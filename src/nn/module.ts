@@ -16,18 +16,23 @@
  */
 import { cast, keep, moveRaw, resolveBackend, shapeStr, Tensor, type Backend, type DType } from '../tensor/index.js';
 
+/** A tensor with its dotted name in the module tree ('encoder.0.weight'). */
 export type NamedTensor = [name: string, tensor: Tensor];
 
 /** Any module, whatever its forward's signature (for containers and traversal). */
 export type AnyModule = Module<never, unknown>;
 
+/** Options of {@link Module.loadStateDict}. */
 export interface LoadStateDictOptions {
   /** Require the keys to match exactly (default true); shapes must always match. */
   strict?: boolean;
 }
 
+/** What {@link Module.loadStateDict} reports (with `strict: false`, the keys it skipped). */
 export interface LoadStateDictResult {
+  /** Keys the module has that the state dict lacks. */
   missingKeys: string[];
+  /** Keys of the state dict the module does not have. */
   unexpectedKeys: string[];
 }
 
@@ -39,6 +44,28 @@ function checkName(kind: string, owner: AnyModule, name: string): void {
   }
 }
 
+/**
+ * The base class of every layer and model, after PyTorch's `nn.Module`: it owns
+ * parameters (trained), buffers (saved, not trained) and child modules, all by
+ * name, and gives them to optimizers (`parameters()`) and checkpoints
+ * (`stateDict()` / `loadStateDict()`). Subclass it, register what you create,
+ * override `forward`, and call the module with `call`:
+ *
+ * ```ts
+ * class Classifier extends nn.Module {
+ *   readonly head: nn.Linear;
+ *   constructor() {
+ *     super();
+ *     this.head = this.registerModule('head', new nn.Linear(784, 10));
+ *   }
+ *   override forward(x: Tensor): Tensor {
+ *     return this.head.call(x);
+ *   }
+ * }
+ * ```
+ *
+ * `Args` and `Out` type `forward`'s arguments and result (one tensor in, one out by default).
+ */
 export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   /** Whether the module is in training mode (Dropout drops, BatchNorm uses batch statistics). */
   training = true;
@@ -122,6 +149,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
+  /** Direct children, in registration order. */
   children(): Array<AnyModule> {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -140,6 +168,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
+  /** This module and every descendant, depth first, each once. */
   modules(): Array<AnyModule> {
     return this.namedModules().map(([, m]) => m);
   }
@@ -164,6 +193,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return this.collect('params', prefix, recurse, true);
   }
 
+  /** Every parameter (of descendants too unless `recurse` is false), each tensor once: what an optimizer takes. */
   parameters(recurse = true): Tensor[] {
     return this.namedParameters('', recurse).map(([, t]) => t);
   }
@@ -173,6 +203,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return this.collect('bufs', prefix, recurse, true);
   }
 
+  /** Every buffer (of descendants too unless `recurse` is false), each tensor once. */
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers('', recurse).map(([, t]) => t);
   }

@@ -1,6 +1,7 @@
-/** Options every layer constructor accepts. */
+/** What every layer constructor accepts, and the argument checks layers share. */
 import { checkDType, type DType, type Generator } from '../tensor/index.js';
 
+/** Options every layer constructor accepts. */
 export interface LayerOptions {
   /** Seeds the layer's initial weights (default: the global generator, see `manualSeed`). */
   generator?: Generator;

@@ -4,7 +4,13 @@ import type { Tensor } from '../tensor/index.js';
 import type { Size2 } from './conv2d.js';
 import { Module } from './module.js';
 
+/** Max pooling over windows of [N, C, H, W]. */
 export class MaxPool2d extends Module {
+  /**
+   * @param kernelSize Window size (one number for a square window).
+   * @param stride Step between windows (default: the kernel size).
+   * @param padding Implicit −∞ padding on each side (default 0).
+   */
   constructor(readonly kernelSize: Size2, readonly stride?: Size2, readonly padding: Size2 = 0) {
     super();
   }
@@ -20,6 +26,11 @@ export class MaxPool2d extends Module {
 
 /** Average pooling; zero padding counts in the divisor (PyTorch's countIncludePad default). */
 export class AvgPool2d extends Module {
+  /**
+   * @param kernelSize Window size (one number for a square window).
+   * @param stride Step between windows (default: the kernel size).
+   * @param padding Implicit zero padding on each side (default 0).
+   */
   constructor(readonly kernelSize: Size2, readonly stride?: Size2, readonly padding: Size2 = 0) {
     super();
   }

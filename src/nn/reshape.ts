@@ -5,6 +5,10 @@ import { Module } from './module.js';
 
 /** Flattens axes startDim..endDim into one; by default everything after the batch axis ([N, C, H, W] → [N, C·H·W]). */
 export class Flatten extends Module {
+  /**
+   * @param startDim First axis flattened (default 1: keep the batch axis).
+   * @param endDim Last axis flattened (default −1: the last).
+   */
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
   }
@@ -20,8 +24,13 @@ export class Flatten extends Module {
 
 /** Splits axis `dim` into `sizes` ([N, 784] with dim 1, sizes [1, 28, 28] → [N, 1, 28, 28]). */
 export class Unflatten extends Module {
+  /** The sizes axis `dim` is split into. */
   readonly sizes: number[];
 
+  /**
+   * @param dim The axis split.
+   * @param sizes What it becomes; their product must equal its size.
+   */
   constructor(readonly dim: number, sizes: readonly number[]) {
     super();
     if (!Array.isArray(sizes) || sizes.length === 0 || !sizes.every((d) => Number.isInteger(d) && (d > 0 || d === -1))) {
@@ -48,6 +57,7 @@ export class Unflatten extends Module {
  * [N, 3136] to [N, 64, 7, 7] (one entry may be -1).
  */
 export class Reshape extends Module {
+  /** The shape of one sample after the layer (the batch axis is kept). */
   readonly shape: number[];
 
   constructor(shape: readonly number[]) {

@@ -63,18 +63,6 @@ describe('the embedded MNIST digits', () => {
     expect(b.images[0]).toBe(0);
     await expect(data.mnist({ split: 'valid' as 'train' })).rejects.toThrow("mnist: split must be 'train', 'test' or 'all', got \"valid\"");
   });
-
-  test('the digit-file decoder rejects what is not the package format', () => {
-    const digit = `{ "data": [${Array(784).fill('0.2').join(',')}] }`;
-    expect(Array.from(data.decodeDigitFile(digit, 'ok.json').subarray(0, 3))).toEqual([51, 51, 51]);
-    expect(() => data.decodeDigitFile('{"data": [0.2, 1.5]}', 'x.json')).toThrow('mnist: x.json: grey level 1.5 is above 1');
-    expect(() => data.decodeDigitFile('{"data": [0.2, 0.5]}', 'x.json')).toThrow('grey level 0.5 is not a byte / 255 rounded to 3 decimals');
-    expect(() => data.decodeDigitFile('{"data": [0.2, -0.5]}', 'x.json')).toThrow(`unexpected "-" where a grey level was expected`);
-    expect(() => data.decodeDigitFile('{"data": [0.2 0.2]}', 'x.json')).toThrow(`expected ',' or ']' but found "0"`);
-    expect(() => data.decodeDigitFile('{"data": [0.2, 0.2', 'x.json')).toThrow('the end of the file');
-    expect(() => data.decodeDigitFile('{"data": [0.2]}', 'x.json')).toThrow('1 grey levels are not a whole number of 28×28 digits');
-    expect(() => data.decodeDigitFile('{}', 'x.json')).toThrow("no '[' found");
-  });
 });
 
 test('loadDataset parses --data values', async () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
 import { kl } from '../../src/index.js';
 
-const arb = kl.arbitraries;
+// The arbitraries are their own entry point ('genzoo/kl/arbitraries'), so fast-check loads only with them.
+import * as arb from '../../src/kl/arbitraries.js';
 
 describe('kl.arbitraries', () => {
   it('gaussian() stays in its ranges: μ uniform, σ log-uniform over orders of magnitude', () => {

@@ -8,7 +8,8 @@ import * as fc from 'fast-check';
 import { gradcheck, kl, noGrad, type Tensor } from '../../src/index.js';
 import { expectClose, f32, f64 } from './helpers.js';
 
-const arb = kl.arbitraries;
+// The arbitraries are their own entry point ('genzoo/kl/arbitraries'), so fast-check loads only with them.
+import * as arb from '../../src/kl/arbitraries.js';
 /** Batches small enough that a float64 gradcheck (two evaluations per element) stays fast. */
 const small = arb.latentBatch({ batch: { min: 1, max: 4 }, dim: { min: 1, max: 5 } });
 /**

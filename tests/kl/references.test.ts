@@ -9,7 +9,8 @@ import { Generator, kl } from '../../src/index.js';
 import { gk21, integrateRealLine } from '../../src/kl/gaussKronrod.js';
 import { expectClose, f64 } from './helpers.js';
 
-const arb = kl.arbitraries;
+// The arbitraries are their own entry point ('genzoo/kl/arbitraries'), so fast-check loads only with them.
+import * as arb from '../../src/kl/arbitraries.js';
 
 describe('the 21-point Gauss–Kronrod rule', () => {
   const run = (f: (x: number) => number, a: number, b: number) => gk21((x, out) => { out[0] = f(x); }, 1, a, b);

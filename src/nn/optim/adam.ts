@@ -12,16 +12,31 @@
 import type { Storage, Tensor } from '../../tensor/index.js';
 import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
 
+/** Hyperparameters of {@link Adam} and {@link AdamW} (each may also be set per parameter group). */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr: number;
+  /** Decay rates (β₁, β₂) of the first and second moment averages (default [0.9, 0.999]). */
   betas: [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps: number;
+  /** Weight decay λ (default 0 for Adam, 0.01 for AdamW). */
   weightDecay: number;
+  /** Use the maximum of past second moments (AMSGrad; default false). */
   amsgrad: boolean;
 }
 
-type AdamGroup = AdamOptions & GroupBase;
+/** One parameter group of Adam: its parameters' hyperparameters. */
+export type AdamGroup = AdamOptions & GroupBase;
 
+/**
+ * Adam, as PyTorch computes it (the update rule is in the file comment of src/nn/optim/adam.ts).
+ *
+ * ```ts
+ * const opt = new optim.Adam(model.parameters(), { lr: 3e-3 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ * ```
+ */
 export class Adam extends Optimizer<AdamGroup> {
   /** True for AdamW: weight decay shrinks the parameters directly instead of entering the gradient. */
   protected readonly decoupled: boolean = false;

@@ -6,6 +6,7 @@
 import { abs, concat, max, mul, noGrad, pow, reshape, sum } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/index.js';
 
+/** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2; Infinity for the largest absolute value). */
   normType?: number;

@@ -7,6 +7,6 @@ export {
   Optimizer, type GroupBase, type ParamGroup, type ParamGroupInput, type Params, type ParamState, type OptimizerStateDict,
 } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
-export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { Adam, AdamW, type AdamOptions, type AdamGroup } from './adam.js';
 export { clipGradNorm, type ClipGradNormOptions } from './clip-grad.js';
 export { LRScheduler, StepLR, CosineAnnealingLR, type SchedulerStateDict } from './lr-scheduler.js';

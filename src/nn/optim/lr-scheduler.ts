@@ -5,17 +5,23 @@
  */
 import type { GroupBase, Optimizer } from './optimizer.js';
 
+/** A learning-rate scheduler's state, for resuming. */
 export interface SchedulerStateDict {
+  /** Epochs stepped. */
   lastEpoch: number;
+  /** The initial lr of each group. */
   baseLrs: number[];
 }
 
+/** The base of the learning-rate schedulers: sets each group's lr from its initial lr and the epoch; call `step()` once per epoch. */
 export abstract class LRScheduler {
   /** Epochs stepped so far (0 right after construction). */
   lastEpoch = 0;
+  /** The initial lr of each group. */
   readonly baseLrs: number[];
   private lastLr: number[] = [];
 
+  /** @param optimizer The optimizer whose groups' lr it sets. */
   constructor(readonly optimizer: Optimizer<GroupBase>) {
     this.baseLrs = optimizer.paramGroups.map((g) => {
       g.initialLr ??= g.lr;
@@ -31,6 +37,7 @@ export abstract class LRScheduler {
     this.lastLr = this.optimizer.paramGroups.map((g, i) => (g.lr = this.lrAt(this.baseLrs[i], this.lastEpoch)));
   }
 
+  /** Advances one epoch and sets the groups' lr for it. */
   step(): void {
     this.lastEpoch++;
     this.apply();
@@ -41,10 +48,12 @@ export abstract class LRScheduler {
     return this.lastLr.slice();
   }
 
+  /** The epoch and the initial lrs, for a checkpoint. */
   stateDict(): SchedulerStateDict {
     return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice() };
   }
 
+  /** Restores a state from `stateDict()` and sets the groups' lr accordingly. */
   loadStateDict(sd: SchedulerStateDict): void {
     const name = `${this.constructor.name}.loadStateDict`;
     if (!sd || !Number.isInteger(sd.lastEpoch) || sd.lastEpoch < 0) throw new Error(`${name}: lastEpoch must be a non-negative integer`);
@@ -59,10 +68,17 @@ export abstract class LRScheduler {
 
 /** lr = initialLr · γ^⌊epoch / stepSize⌋: decays by γ every stepSize epochs. */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** Multiplier applied at each decay. */
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer<GroupBase>, opts: { stepSize: number; gamma?: number }) {
+  constructor(optimizer: Optimizer<GroupBase>, opts: {
+    /** Epochs between decays. */
+    stepSize: number;
+    /** Multiplier applied at each decay (default 0.1). */
+    gamma?: number;
+  }) {
     super(optimizer);
     if (!Number.isInteger(opts?.stepSize) || opts.stepSize <= 0) throw new Error(`StepLR: stepSize must be a positive integer, got ${String(opts?.stepSize)}`);
     this.stepSize = opts.stepSize;
@@ -83,10 +99,17 @@ export class StepLR extends LRScheduler {
  * PyTorch's recursive update follows; beyond tMax the cosine continues).
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs of the half cosine. */
   readonly tMax: number;
+  /** The lr reached at tMax. */
   readonly etaMin: number;
 
-  constructor(optimizer: Optimizer<GroupBase>, opts: { tMax: number; etaMin?: number }) {
+  constructor(optimizer: Optimizer<GroupBase>, opts: {
+    /** Epochs of the half cosine. */
+    tMax: number;
+    /** The lr reached at tMax (default 0). */
+    etaMin?: number;
+  }) {
     super(optimizer);
     if (!Number.isInteger(opts?.tMax) || opts.tMax <= 0) throw new Error(`CosineAnnealingLR: tMax must be a positive integer, got ${String(opts?.tMax)}`);
     this.tMax = opts.tMax;

@@ -13,20 +13,30 @@ import { cast, kernel, keep, moveRaw, placement, shapeStr, storageOn, zerosLike,
 
 /** What every group has; each optimizer adds its hyperparameters. */
 export interface GroupBase {
+  /** The group's learning rate. */
   lr: number;
   /** Set by learning-rate schedulers: the lr they scale from. */
   initialLr?: number;
 }
 
-export type ParamGroup<H extends GroupBase> = H & { params: Tensor[] };
+/** A parameter group: its tensors and their hyperparameters. */
+export type ParamGroup<H extends GroupBase> = H & {
+  /** The group's parameters. */
+  params: Tensor[];
+};
 
 /** A group as given to a constructor: its params and any hyperparameters overriding the defaults. */
-export type ParamGroupInput<H extends GroupBase> = Partial<H> & { params: Iterable<Tensor> };
+export type ParamGroupInput<H extends GroupBase> = Partial<H> & {
+  /** The group's parameters. */
+  params: Iterable<Tensor>;
+};
 
+/** What an optimizer is given: parameters (one group), or groups with their own hyperparameters. */
 export type Params<H extends GroupBase> = Iterable<Tensor> | ReadonlyArray<ParamGroupInput<H>>;
 
 /** Per-parameter state: a step count and named buffers (tensors shaped like the parameter). */
 export interface ParamState {
+  /** Updates applied to this parameter. */
   step: number;
   [buffer: string]: number | Tensor;
 }
@@ -36,17 +46,30 @@ export interface ParamState {
  * Parameters are referred to by their index across all groups, in order.
  */
 export interface OptimizerStateDict {
+  /** Per-parameter state by parameter index: step counts and buffer copies. */
   state: Record<number, Record<string, number | Tensor>>;
-  paramGroups: Array<Record<string, unknown> & { params: number[] }>;
+  /** Each group's hyperparameters and the indices of its parameters. */
+  paramGroups: Array<Record<string, unknown> & {
+    /** Indices of the group's parameters, across all groups in order. */
+    params: number[];
+  }>;
 }
 
 function isGroupList<H extends GroupBase>(p: Params<H>): p is ReadonlyArray<ParamGroupInput<H>> {
   return Array.isArray(p) && p.length > 0 && !(p[0] instanceof Tensor) && typeof p[0] === 'object' && p[0] !== null && 'params' in p[0];
 }
 
+/**
+ * The base of every optimizer: parameter groups with their hyperparameters,
+ * per-parameter state, `zeroGrad()`, `step()` (in place, without recording a
+ * graph) and a state dict for resuming exactly. Subclasses give `validate` and `update`.
+ */
 export abstract class Optimizer<H extends GroupBase = GroupBase> {
+  /** The parameter groups, in the order given. */
   readonly paramGroups: Array<ParamGroup<H>> = [];
+  /** Per-parameter state (step count, moment buffers…), created on first update. */
   readonly state = new Map<Tensor, ParamState>();
+  /** The hyperparameters a group gets where it does not set its own. */
   protected readonly defaults: H;
 
   constructor(params: Params<H>, defaults: H) {
@@ -62,6 +85,7 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
   /** Updates one parameter in place: p ← f(p, grad, state), with `grad` already on p's backend. */
   protected abstract update(p: Tensor, grad: Storage, state: ParamState, group: H): void;
 
+  /** Adds a group of parameters (each at most once across groups), with hyperparameters overriding the defaults. */
   addParamGroup(group: ParamGroupInput<H>): void {
     const name = this.constructor.name;
     if (group === null || typeof group !== 'object' || !('params' in group)) throw new Error(`${name}: a parameter group must be an object with 'params'`);

@@ -8,14 +8,21 @@
 import { Tensor, type Storage } from '../../tensor/index.js';
 import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
 
+/** Hyperparameters of {@link SGD} (each may also be set per parameter group). */
 export interface SGDOptions {
+  /** Learning rate (required). */
   lr: number;
+  /** Momentum factor (default 0). */
   momentum: number;
+  /** Dampening of the momentum (default 0). */
   dampening: number;
+  /** L2 weight decay added to the gradient (default 0). */
   weightDecay: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
   nesterov: boolean;
 }
 
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay, as PyTorch's SGD. */
 export class SGD extends Optimizer<SGDOptions & GroupBase> {
   constructor(params: Params<SGDOptions & GroupBase>, opts: Partial<SGDOptions> & { lr: number }) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...opts });

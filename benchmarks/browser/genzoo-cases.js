@@ -12,16 +12,18 @@ import { CHAIN, DCGAN, MLP, MODEL_SEED, NOISE_SEED, ZOO_BATCH } from './cases.js
 
 const param = (g, data, shape) => g.tensor(data, { shape, requiresGrad: true });
 
+/** A result's values on the host; the result itself is released (where the API can). */
+async function readResult(Z, t) {
+  const v = await Z.read(t);
+  Z.dispose(t);
+  return v;
+}
+
 function matmul(g, Z, d, n) {
   const a = g.tensor(d.a, { shape: [n, n] });
   const b = g.tensor(d.b, { shape: [n, n] });
   return {
-    run: async () => {
-      const c = await Z.matmul(a, b);
-      const v = await Z.read(c);
-      Z.dispose(c);
-      return v;
-    },
+    run: async () => readResult(Z, await Z.matmul(a, b)),
   };
 }
 
@@ -37,9 +39,7 @@ function chain(g, Z, d) {
     run: async () => {
       let x = x0;
       for (let i = 0; i < layers; i++) x = (await Z.matmul(x, w[i])).add(b[i]).relu();
-      const v = await Z.read(x);
-      Z.dispose(x);
-      return v;
+      return readResult(Z, x);
     },
   };
 }

@@ -80,12 +80,14 @@ function agreement(values, reference) {
 }
 
 /**
- * Tells the runner which engine is about to make a call: its watchdog stops
- * the page when no beat comes for longer than the call limit (a call that
- * never returns, or one too slow to wait for); twice that for a `first` call,
- * which compiles shaders.
+ * Tells the runner which engine is about to make a call and how long it may
+ * take: the runner's watchdog stops the page when the next beat does not come
+ * in time (a call that never returns, or one too slow to wait for). A call may
+ * take the call limit; a first call, which compiles shaders, twice that; a
+ * timed call of an engine already known to be slow, three times its warm-up.
  */
-const beat = (engineId, first = false) => console.debug(`[beat] ${engineId}${first ? ' first' : ''}`);
+const beat = (engineId, seconds) => console.debug(`[beat] ${engineId} ${seconds}`);
+const allowed = (opts, { first = false, estimateMs = 0 } = {}) => Math.max(opts.callLimitS * (first ? 2 : 1), (3 * estimateMs) / 1000);
 
 /** Steps 1–2 of the case description: returns the engine's state, or its error. */
 async function setUp(id, c, engine, data, timed, opts) {
@@ -93,7 +95,7 @@ async function setUp(id, c, engine, data, timed, opts) {
   // Two calls in a row over slowMs (the first compiles, so one is not enough) make an engine slow.
   let previousOver = false;
   const call = async (replay, first) => {
-    beat(engine.id, first);
+    beat(engine.id, allowed(opts, { first }));
     const t = now();
     const v = await s.inst.run({ replay });
     const ms = now() - t;
@@ -102,7 +104,7 @@ async function setUp(id, c, engine, data, timed, opts) {
     return { v, ms };
   };
   try {
-    beat(engine.id, true);
+    beat(engine.id, allowed(opts, { first: true }));
     await engine.activate();
     const before = engine.counters();
     s.inst = engine.prepare(id, data, { g, zooWeights });
@@ -149,7 +151,7 @@ async function rounds(live, opts) {
     for (let j = 0; j < active.length; j++) {
       const s = active[(round + j) % active.length];
       try {
-        beat(s.id);
+        beat(s.id, allowed(opts, { estimateMs: s.estimateMs }));
         await s.engine.activate();
         const calls = Math.max(1, Math.min(opts.maxCallsPerRound, Math.round(opts.sliceMs / Math.max(s.estimateMs, 1e-3))));
         for (let i = 0; i < calls; i++) {
@@ -176,7 +178,8 @@ async function profileOneCall(s, opts) {
     return;
   }
   try {
-    beat(s.id);
+    // The profiler reads every kernel's output back: a profiled call may take far longer.
+    beat(s.id, allowed(opts, { first: true, estimateMs: 5 * s.estimateMs }));
     await s.engine.activate();
     s.profile = await s.engine.profile(() => s.inst.run({}));
   } catch (e) {

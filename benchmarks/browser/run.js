@@ -13,9 +13,10 @@
  *                gpu-webgpu, wasm, js (genzoo); tfjs-webgl, tfjs-webgpu, tfjs-cpu
  *   --rounds     exactly this many interleaved rounds per case (instead of the time budget)
  *   --budget     seconds of timed rounds per case (default 15; 3 with --quick). An engine
- *                whose first call takes over half of it is timed on one more call only.
- *   --call-limit seconds one call may take (default 30; 15 with --quick): past it the
- *                browser is restarted and the case run again without that engine
+ *                with two calls in a row over half of it is timed on one more call only.
+ *   --call-limit seconds one call may take (default 20; 10 with --quick; twice that for an
+ *                engine's first call, which compiles): past it the browser is restarted
+ *                and the case run again without that engine
  *   --out-dir    where the JSON goes (default benchmarks/results)
  *
  * The harness (files in benchmarks/browser/):
@@ -117,7 +118,7 @@ const timing = {
   maxCallsPerRound: 50,
   warmupCalls: options.quick ? 1 : 2,
   warmupMs: 1000,
-  callLimitS: options.callLimit ?? (options.quick ? 15 : 30),
+  callLimitS: options.callLimit ?? (options.quick ? 10 : 20),
 };
 /** An engine whose first call takes longer gets no more calls than its one timed call (page.js). */
 timing.slowMs = timing.budgetMs / 2;
@@ -156,9 +157,15 @@ async function runCase(c) {
       for (const [id, error] of Object.entries(stopped)) r.engines[id] = { label: ENGINES.find((e) => e.id === id).label, error };
       return r;
     } catch (e) {
-      if (!(e instanceof StalledCall) || !e.engine || stopped[e.engine] || e.engine === 'js') throw e;
+      if (!(e instanceof StalledCall)) throw e;
+      const why = `stopped: ${e.message.replace(/; the page was stopped$/, '')}`;
+      if (!e.engine || e.engine === 'js' || stopped[e.engine]) {
+        // Without the reference (or with a stall nobody can be blamed for) the case has no result.
+        console.log(`  ! ${e.message}: ${c.id} has no result`);
+        return { rounds: 0, reference: { engine: 'js', values: null, error: why }, engines: Object.fromEntries(options.engines.map((id) => [id, { label: ENGINES.find((x) => x.id === id).label, error: stopped[id] ?? why }])) };
+      }
       console.log(`  ! ${e.message}: running ${c.id} again without it`);
-      stopped[e.engine] = `stopped: ${e.message.replace(/; the page was stopped$/, '')}`;
+      stopped[e.engine] = why;
     }
   }
 }

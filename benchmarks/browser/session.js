@@ -82,9 +82,9 @@ export class StalledCall extends Error {
  * Builds, serves and opens the benchmark page. `data`: case id → packed
  * arrays (cases.js). `onConsole(line)` gets the page's console output.
  * Returns the session: `evaluate(fn, arg, callLimitS)` runs `fn` in the page
- * under a watchdog (the page beats before each call, page.js: when no beat
- * comes for callLimitS seconds, twice that after a first call, the browser is
- * restarted and StalledCall thrown), `chromiumVersion`, `notFound` (paths the page asked for in vain),
+ * under a watchdog (the page beats before each call saying how long it may
+ * take, page.js; when the next beat is late, or nothing beats for callLimitS
+ * seconds, the browser is restarted and StalledCall thrown), `chromiumVersion`, `notFound` (paths the page asked for in vain),
  * `close()`.
  */
 export async function openBenchPage({ data, onConsole }) {
@@ -93,7 +93,7 @@ export async function openBenchPage({ data, onConsole }) {
   let server = null;
   let browser = null;
   let page = null;
-  let lastBeat = { engine: null, at: Date.now(), limitScale: 1 };
+  let lastBeat = { engine: null, at: Date.now(), limitS: 60 };
   const close = async () => {
     await browser?.close();
     if (server) await new Promise((ok) => server.close(ok));
@@ -112,8 +112,8 @@ export async function openBenchPage({ data, onConsole }) {
     page.on('console', (m) => {
       const text = m.text();
       if (text.startsWith('[beat] ')) {
-        const [engine, first] = text.slice(7).split(' ');
-        lastBeat = { engine, at: Date.now(), limitScale: first ? 2 : 1 };
+        const [engine, seconds] = text.slice(7).split(' ');
+        lastBeat = { engine, at: Date.now(), limitS: Number(seconds) };
       }
       else onConsole(text);
     });
@@ -122,12 +122,11 @@ export async function openBenchPage({ data, onConsole }) {
     await page.waitForFunction(() => 'bench' in globalThis, null, { timeout: 60_000 });
   };
   const evaluate = async (fn, arg, callLimitS) => {
-    lastBeat = { engine: null, at: Date.now(), limitScale: 1 };
+    lastBeat = { engine: null, at: Date.now(), limitS: callLimitS };
     let timer = null;
     const watchdog = new Promise((_, fail) => {
       timer = setInterval(() => {
-        const limit = callLimitS * lastBeat.limitScale;
-        if (Date.now() - lastBeat.at > limit * 1000) fail(new StalledCall(lastBeat.engine, limit));
+        if (Date.now() - lastBeat.at > lastBeat.limitS * 1000) fail(new StalledCall(lastBeat.engine, Math.round(lastBeat.limitS)));
       }, 250);
     });
     const call = page.evaluate(fn, arg);

@@ -89,6 +89,7 @@ async function browserModes(modes) {
   const files = {
     '/genzoo.js': bundle,
     '/gpu-cases.js': join(HERE, 'gpu-cases.js'),
+    '/arrays.js': join(HERE, 'arrays.js'), // imported by gpu-cases.js
   };
   const page = `<!doctype html><meta charset="utf-8"><script type="module">
     import * as g from '/genzoo.js';

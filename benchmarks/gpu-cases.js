@@ -13,18 +13,7 @@
  *   console.log(gpu.markdown);                             // and keep gpu.rows in the JSON
  */
 
-/** Seeded values in [-1, 1) (xorshift), so every engine sees the same data. */
-function randomArray(n, seed) {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { randomArray } from './arrays.js';
 
 function matmulCase(name, m, n, k, transA = false, transB = false) {
   return {

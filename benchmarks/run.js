@@ -39,6 +39,7 @@ import { register } from 'node:module';
 import * as g from '../dist/index.js';
 import { conv2dParams } from '../dist/tensor/index.js';
 import { gpuBenchRows } from './gpu-cases.js';
+import { nchwToNhwc, oihwToHwio, randomArray } from './arrays.js';
 
 const MALLOC_TUNING = 'glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295';
 if (process.platform === 'linux' && !process.env.GLIBC_TUNABLES && !process.argv.includes('--no-malloc-tuning')) {
@@ -58,33 +59,6 @@ const TARGET_MS = QUICK ? 400 : 1500; // measured time per engine per case
 const MIN_RUNS = 3;
 const MAX_RUNS = QUICK ? 5 : 15;
 const SLOW_MS = 5000;
-
-// ------------------------------------------------------------------ data
-
-/** Seeded values in [-1, 1): the same arrays feed genzoo and tfjs. */
-function randomArray(n, seed) {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** NCHW → NHWC (tfjs's layout), and OIHW weights → HWIO. */
-function nchwToNhwc(a, [n, c, h, w]) {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[((i * h + y) * w + x) * c + ch] = a[((i * c + ch) * h + y) * w + x];
-  return out;
-}
-function oihwToHwio(a, [o, i, kh, kw]) {
-  const out = new Float32Array(a.length);
-  for (let oo = 0; oo < o; oo++) for (let ii = 0; ii < i; ii++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((y * kw + x) * i + ii) * o + oo] = a[((oo * i + ii) * kh + y) * kw + x];
-  return out;
-}
 
 // ------------------------------------------------------------------ engines
 

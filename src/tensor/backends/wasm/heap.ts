@@ -34,7 +34,8 @@ export interface Block {
 }
 
 export interface HeapMemory {
-  readonly memory: WebAssembly.Memory;
+  /** The module's memory (typed structurally, so declaration files need no WebAssembly types). */
+  readonly memory: { readonly buffer: ArrayBufferLike; grow(pages: number): number };
   /** First byte the heap may use. */
   readonly base: number;
   /** Largest memory size in bytes. */

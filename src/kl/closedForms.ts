@@ -117,7 +117,8 @@ export function halfPsi(v: Tensor): Tensor {
 
 function toTensors(fn: string, args: readonly Param[]): Tensor[] {
   const dtype = dtypeOf(args);
-  return args.map((a) => asTensor(fn, a, dtype));
+  const like = args.find((a): a is Tensor => a instanceof Tensor);
+  return args.map((a) => asTensor(fn, a, dtype, like));
 }
 
 /**

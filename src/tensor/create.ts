@@ -22,8 +22,8 @@ export interface TensorOptions {
 export function creationBackend(op: string, dtype: DType, opts?: TensorOptions): Backend {
   const b = opts?.backend === undefined ? getBackend() : typeof opts.backend === 'string' ? backendNamed(opts.backend) : opts.backend;
   if (dtype === 'float64' && !b.supportsFloat64) {
-    // float64 lives on js, as in dispatch.ts; on a GPU that would silently move data, so it is an error.
-    if (b.device === 'gpu') throw new Error(`${op}: the '${b.name}' backend has no float64 (GPU kernels are float32); float64 tensors live on 'js'`);
+    // float64 lives on js, as in dispatch.ts; asking for it on a GPU by name is an error.
+    if (b.device === 'gpu' && opts?.backend !== undefined) throw new Error(`${op}: the '${b.name}' backend has no float64 (GPU kernels are float32); float64 tensors live on 'js'`);
     return referenceBackend();
   }
   return b;

@@ -117,9 +117,12 @@ function wrapKernel<K extends KernelName>(backend: Backend, name: K): Kernels[K]
     const result = (ref[name] as (...a: unknown[]) => unknown)(...refArgs);
     // In-place kernels changed their operands' reference copies: write them back.
     for (const [orig, r] of moved) if (r.version !== before.get(r)) backend.write(orig, r.handle as FloatArray);
-    // Results move to the backend, except float64 ones it cannot hold (maxPool2d's opaque argmax), which stay on js.
-    const back = (v: unknown): unknown =>
-      v instanceof Storage && (v.dtype === 'float32' || backend.supportsFloat64) ? backend.adopt(v.handle as FloatArray) : v;
+    // Results move to the backend (maxPool2d's float64 argmax as float32: the backend's own kernels read it).
+    const back = (v: unknown): unknown => {
+      if (!(v instanceof Storage)) return v;
+      const h = v.handle as FloatArray;
+      return backend.adopt(v.dtype === 'float64' && !backend.supportsFloat64 ? Float32Array.from(h) : h);
+    };
     if (result instanceof Storage) return back(result);
     if (result && typeof result === 'object') {
       const o = result as Record<string, unknown>;

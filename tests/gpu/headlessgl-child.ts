@@ -6,8 +6,7 @@ import * as G from '../../src/index.js';
 import { runModeSuite } from './checks.js';
 
 const steps = Number(process.argv[2] ?? 100);
-// Outputs past MAX_TEXTURE_SIZE (16384 here) are checked in Chromium (8192); forced small tiles are checked here.
-const report = await runModeSuite(G, 'headlessgl', steps, false);
+const report = await runModeSuite(G, 'headlessgl', steps);
 const auto = G.setBackend('gpu', { mode: 'auto' });
 G.setBackend('js');
 await G.disposeGpu();

@@ -54,8 +54,9 @@ function binaryOp(
   grads: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
 ): Tensor {
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32';
-  const ta = asTensor(name, a, dtype);
-  const tb = asTensor(name, b, dtype);
+  const like = a instanceof Tensor ? a : b instanceof Tensor ? b : undefined;
+  const ta = asTensor(name, a, dtype, like);
+  const tb = asTensor(name, b, dtype, like);
   const out = binaryRaw(name, ta, tb);
   return record(out, name, [ta, tb], (g) => {
     const [ga, gb] = grads(g, ta, tb, out);
@@ -92,11 +93,12 @@ export const minimum = (a: TensorLike, b: TensorLike): Tensor =>
 /** Picks a where cond ≠ 0, else b (broadcast together); cond gets no gradient. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32';
-  const ta = asTensor('where', a, dtype);
-  const tb = asTensor('where', b, dtype);
+  const like = a instanceof Tensor ? a : b instanceof Tensor ? b : cond;
+  const ta = asTensor('where', a, dtype, like);
+  const tb = asTensor('where', b, dtype, like);
   const out = whereRaw(cond, ta, tb);
   return record(out, 'where', [ta, tb], (g) => {
-    const zero = asTensor('where', 0, g.dtype);
+    const zero = asTensor('where', 0, g.dtype, g);
     return [
       ta.requiresGrad ? sumToShape(whereRaw(cond, g, zero), ta.shape) : null,
       tb.requiresGrad ? sumToShape(whereRaw(cond, zero, g), tb.shape) : null,

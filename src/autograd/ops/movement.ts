@@ -129,6 +129,6 @@ export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>,
 
 /** A copy that stays in the graph. */
 export function clone(x: Tensor): Tensor {
-  const out = new Tensor(x.data.slice(), x.shape);
+  const out = new Tensor(x.storage.backend.copy(x.storage), x.shape);
   return record(out, 'clone', [x], (g) => [g]);
 }

@@ -4,7 +4,6 @@ import type { Conv2dParams, KernelName, Pool2dParams } from '../backend.js';
 import { kernel, placement, storageOn } from '../dispatch.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import type { Storage } from '../storage.js';
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -114,17 +113,22 @@ export function pool2dParams(op: string, xShape: readonly number[], opts: Pool2d
   return { n, c, h, w, kh, kw, ho, wo, strideH, strideW, padH, padW };
 }
 
-/** Max pooling: the pooled tensor, and each output's winning position (an opaque storage for maxPool2dGradRaw). */
-export function maxPool2dRaw(x: Tensor, p: Pool2dParams): { out: Tensor; argmax: Storage } {
+/**
+ * Max pooling: the pooled tensor, and each output's winning position — a
+ * tensor whose storage is opaque (in whatever form the backend's
+ * maxPool2dGrad reads), kept as a tensor so it is freed like any other.
+ */
+export function maxPool2dRaw(x: Tensor, p: Pool2dParams): { out: Tensor; argmax: Tensor } {
   const be = placement('maxPool2d', [x]);
   const r = kernel(be, 'maxPool2d')(x.storage, p);
-  return { out: new Tensor(r.out, [p.n, p.c, p.ho, p.wo]), argmax: r.argmax };
+  const shape = [p.n, p.c, p.ho, p.wo];
+  return { out: new Tensor(r.out, shape), argmax: new Tensor(r.argmax, shape) };
 }
 
 /** Routes pooled gradients back to the input positions that won the max. */
-export function maxPool2dGradRaw(dy: Tensor, argmax: Storage, p: Pool2dParams): Tensor {
+export function maxPool2dGradRaw(dy: Tensor, argmax: Tensor, p: Pool2dParams): Tensor {
   const be = placement('maxPool2d', [dy]);
-  return new Tensor(kernel(be, 'maxPool2dGrad')(dy.storage, argmax, p), [p.n, p.c, p.h, p.w]);
+  return new Tensor(kernel(be, 'maxPool2dGrad')(dy.storage, argmax.storage, p), [p.n, p.c, p.h, p.w]);
 }
 
 export function avgPool2dRaw(x: Tensor, p: Pool2dParams): Tensor {

@@ -1,25 +1,33 @@
 /**
- * The `gpu` Backend object: the js reference for everything, with matmul and
- * the three convolution kernels replaced by GPU.js kernels (kernels.ts) run
- * through the runner (chunks, tiles, cache). convTranspose2d needs no kernel
- * of its own: it is conv2dGradInput (see src/autograd/ops/conv.ts).
+ * The `gpu` Backend: every kernel a training step uses is a GPU.js kernel,
+ * and tensors stay where GPU.js keeps them between kernels.
  *
- * Each kernel comes twice: the synchronous one the Backend interface asks for,
- * and an `…Async` one (optional members of Backend) that genzoo's async ops
- * await. WebGPU has only the asynchronous kind: its synchronous kernels throw.
+ * Storage. A gpu storage's handle holds what GPU.js's pipeline mode returned
+ * for it: a texture on the GL modes (webgl2, webgl, headlessgl; 4 values per
+ * texel, flat), a Promise of a buffer on WebGPU, a Float32Array on cpu and
+ * webasm (GPU.js without a GPU). Kernels take those as arguments directly, so
+ * nothing crosses to the host inside a training step; `read` is the only
+ * readback, `upload` the only upload, and both are counted.
+ *
+ * WebGPU. Its results exist only asynchronously, so there every op chains:
+ * the storage holds the promise of its buffer, each kernel starts when its
+ * inputs' promises resolve, and `await t.read()` is the one place that waits.
+ * Ops stay synchronous calls; a failure surfaces at the read, naming the kernel.
+ *
+ * In place. Optimizer updates and `copy_` compute new textures and swap them
+ * into the storage (the old ones are deleted): a kernel cannot read and write
+ * one texture (GPU.js's feedback-loop rule), and the tensor keeps its identity.
  */
-import type { Backend, Conv2dParams, MatmulParams } from '../../backend.js';
+import type { AdamHyper, Backend, Conv2dParams, GatherParams, Kernels, MatmulParams, Pool2dParams, SgdHyper } from '../../backend.js';
 import type { FloatArray } from '../../dtype.js';
-import { Storage } from '../../storage.js';
-import { hostBackend } from '../js/host.js';
-import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, matmulKernel, type ConvConstants } from './kernels.js';
+import { countersRef, countReadback, countUpload, Storage } from '../../storage.js';
+import * as K from './kernels.js';
+import { matmulNative } from './native.js';
 import { runtimeFor, type GpuMode, type GpuRuntime } from './modes.js';
-import { chunkRuns, runJob, type KernelJob } from './runner.js';
+import { kernelError, MAX_ELEMENTS, runKernel, type KernelSpec } from './runner.js';
 
 export interface GpuBackendSettings {
   mode: GpuMode;
-  /** Largest tile side; the mode's MAX_TEXTURE_SIZE caps it. */
-  tileSize: number;
   maxKernels: number;
 }
 
@@ -28,164 +36,257 @@ export interface GpuBackend extends Backend {
   readonly gpu: { settings: GpuBackendSettings; details: Record<string, unknown>; runtime(): GpuRuntime };
 }
 
-function float32(op: string, ...arrays: FloatArray[]): Float32Array[] {
-  return arrays.map((x) => {
-    if (!(x instanceof Float32Array)) throw new Error(`${op} (gpu backend): kernels take float32 arrays, got ${x.constructor.name}`);
-    return x;
-  });
+/** What a gpu storage's handle holds (replaced in place by in-place kernels). */
+interface Cell {
+  /** A GL texture, a Float32Array, a Promise of a WebGPU buffer — or null for an empty tensor or once freed. */
+  value: unknown;
+  /**
+   * WebGPU: the pending kernels that read this storage. Its buffer is deleted
+   * only after they were submitted (WebGPU itself keeps a submitted buffer
+   * alive until the GPU is done with it).
+   */
+  readers?: Promise<unknown>[];
 }
 
-function matmulJobs(a: FloatArray, b: FloatArray, out: FloatArray, p: MatmulParams): KernelJob[] {
-  const [fa, fb, fo] = float32('matmul', a, b, out);
-  const { batch, m, n, k, transA, transB, strideA, strideB } = p;
-  if (batch * m * n === 0) return [];
-  if (k === 0) {
-    fo.fill(0, 0, batch * m * n);
-    return [];
-  }
-  const constants = {
-    m, k, strideA, strideB,
-    aRow: transA ? 1 : k, aCol: transA ? m : 1,
-    bRow: transB ? 1 : n, bCol: transB ? k : 1,
-  };
-  const sizeA = m * k;
-  const sizeB = k * n;
-  const runs = chunkRuns('matmul', batch,
-    [strideA ? Math.max(strideA, sizeA) : 0, strideB ? Math.max(strideB, sizeB) : 0],
-    [strideA ? 0 : sizeA, strideB ? 0 : sizeB]);
-  return runs.map(([b0, b1]) => ({
-    name: 'matmul',
-    fn: matmulKernel,
-    constants,
-    rows: (b1 - b0) * m,
-    cols: n,
-    a: strideA ? fa.subarray(b0 * strideA, (b1 - 1) * strideA + sizeA) : fa.subarray(0, sizeA),
-    b: strideB ? fb.subarray(b0 * strideB, (b1 - 1) * strideB + sizeB) : fb.subarray(0, sizeB),
-    out: fo,
-    outOffset: b0 * m * n,
-  }));
+interface Deletable {
+  delete(): void;
+  renderRawOutput?(): Float32Array;
+  toArray?(): Promise<ArrayLike<number>>;
 }
 
-function convConstants(p: Conv2dParams): ConvConstants {
-  const { c, h, w, o, kh, kw, ho, wo, strideH, strideW, padH, padW, dilationH, dilationW } = p;
-  return { c, h, w, o, kh, kw, ho, wo, strideH, strideW, padH, padW, dilationH, dilationW };
-}
+const cellOf = (s: Storage): Cell => s.handle as Cell;
 
-function conv2dJobs(x: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): KernelJob[] {
-  const [fx, fw, fo] = float32('conv2d', x, w, out);
-  const img = p.c * p.h * p.w;
-  const outImg = p.o * p.ho * p.wo;
-  if (p.n * outImg === 0) return [];
-  return chunkRuns('conv2d', p.n, [img], [fw.length]).map(([n0, n1]) => ({
-    name: 'conv2d', fn: conv2dKernel, constants: convConstants(p),
-    rows: (n1 - n0) * p.o, cols: p.ho * p.wo,
-    a: fx.subarray(n0 * img, n1 * img), b: fw,
-    out: fo, outOffset: n0 * outImg,
-  }));
-}
+/** The stand-in argument for an empty storage. */
+const EMPTY = new Float32Array(4);
 
-function conv2dGradInputJobs(dy: FloatArray, w: FloatArray, out: FloatArray, p: Conv2dParams): KernelJob[] {
-  const [fdy, fw, fo] = float32('conv2dGradInput', dy, w, out);
-  const dyImg = p.o * p.ho * p.wo;
-  const img = p.c * p.h * p.w;
-  if (p.n * img === 0) return [];
-  return chunkRuns('conv2dGradInput', p.n, [dyImg], [fw.length]).map(([n0, n1]) => ({
-    name: 'conv2dGradInput', fn: conv2dGradInputKernel, constants: convConstants(p),
-    rows: (n1 - n0) * p.c, cols: p.h * p.w,
-    a: fdy.subarray(n0 * dyImg, n1 * dyImg), b: fw,
-    out: fo, outOffset: n0 * img,
-  }));
-}
-
-/** Per-image weight-gradient parts (summed on the host by `sumParts`). */
-function conv2dGradWeightJobs(x: FloatArray, dy: FloatArray, out: FloatArray, p: Conv2dParams): { jobs: KernelJob[]; part: Float32Array; runs: Array<[number, number]> } {
-  const [fx, fdy, fo] = float32('conv2dGradWeight', x, dy, out);
-  const img = p.c * p.h * p.w;
-  const dyImg = p.o * p.ho * p.wo;
-  const per = p.o * p.c * p.kh * p.kw;
-  fo.fill(0, 0, per);
-  const runs = per === 0 ? [] : chunkRuns('conv2dGradWeight', p.n, [img, dyImg], []);
-  const longest = runs.reduce((s, [n0, n1]) => Math.max(s, n1 - n0), 0);
-  const part = new Float32Array(longest * per);
-  const jobs = runs.map(([n0, n1]): KernelJob => ({
-    name: 'conv2dGradWeight', fn: conv2dGradWeightKernel, constants: convConstants(p),
-    rows: (n1 - n0) * p.o, cols: p.c * p.kh * p.kw,
-    a: fx.subarray(n0 * img, n1 * img), b: fdy.subarray(n0 * dyImg, n1 * dyImg),
-    out: part, outOffset: 0,
-  }));
-  return { jobs, part, runs };
-}
-
-/** dW += part[n] for each image of a run, in image order (the reference's order). */
-function sumParts(out: FloatArray, part: Float32Array, images: number): void {
-  const per = out.length;
-  for (let i = 0; i < images; i++) {
-    for (let j = 0; j < per; j++) out[j] += part[i * per + j];
-  }
-}
+/** Reductions longer than this are done in two passes (a thread looping over millions of values starves the GPU). */
+const REDUCE_CHUNK = 1024;
 
 export function buildGpuBackend(settings: GpuBackendSettings, details: Record<string, unknown>): GpuBackend {
   const runtime = (): GpuRuntime => runtimeFor(settings.mode, settings.maxKernels);
-  const tile = (rt: GpuRuntime): number => Math.min(settings.tileSize, rt.maxTextureSize);
+  const isAsync = settings.mode === 'webgpu';
+  const ownsMemory = settings.mode !== 'cpu' && settings.mode !== 'webasm';
+  const counters = countersRef();
+  let self: GpuBackend;
 
-  const sync = (op: string): GpuRuntime => {
-    const rt = runtime();
-    if (!rt.sync) {
-      throw new Error(
-        `${op} (gpu backend, ${rt.mode}): WebGPU has no synchronous readback, so this synchronous kernel cannot run on it. ` +
-        "Use a synchronous mode ('webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu').",
-      );
-    }
-    return rt;
+  const check = (op: string, n: number): void => {
+    if (n > MAX_ELEMENTS) throw new Error(`${op} (gpu backend): ${n} elements exceed the ${MAX_ELEMENTS} (2^24) one tensor may hold, the range over which float32 shader index arithmetic is exact`);
   };
 
-  const backend = hostBackend(
-    {
-      name: 'gpu',
-      supportsFloat64: false,
-      ownsMemory: false,
-      countsTransfers: false,
-      alloc: (self, dtype, length) => {
-        if (dtype !== 'float32') throw new Error(`gpu backend: cannot hold ${dtype} (float32 only)`);
-        return new Storage(self, dtype, length, new Float32Array(length));
-      },
-      view: (s) => s.handle as Float32Array,
-      free: () => undefined,
+  /** A storage of this backend over a kernel result. */
+  const wrap = (length: number, value: unknown): Storage => new Storage(self, 'float32', length, { value } satisfies Cell);
+
+  /** The handle values of the inputs (numbers and host arrays pass through); on WebGPU, a promise of them. */
+  const argValues = (args: unknown[]): unknown[] | Promise<unknown[]> => {
+    const vals = args.map((a) => {
+      if (!(a instanceof Storage)) return a;
+      // An empty tensor has no device memory; a kernel never reads it (its reads are masked), but GPU.js needs an argument.
+      if (a.length === 0) return EMPTY;
+      const v = cellOf(a).value;
+      if (v === null) throw new Error(`gpu backend: a storage of ${a.length} elements was used after it was freed`);
+      return v;
+    });
+    return isAsync ? Promise.all(vals) : vals;
+  };
+
+  /** Runs one kernel over `length` output elements; returns its result storage. */
+  const exec = (spec: Omit<KernelSpec, 'threads'> & { threads?: number }, length: number, args: unknown[]): Storage => {
+    check(spec.name, length);
+    if (length === 0) return wrap(0, null);
+    const rt = runtime();
+    const full: KernelSpec = { ...spec, threads: spec.threads ?? length };
+    const vals = argValues(args);
+    if (!isAsync) return wrap(length, runKernel(rt, full, vals as unknown[]));
+    // WebGPU: start when the inputs exist; keep the failure (naming the kernel) for whoever reads.
+    const value = (vals as Promise<unknown[]>).then((v) => runKernel(rt, full, v)).catch((e: unknown) => {
+      throw e instanceof Error && /gpu backend/.test(e.message) ? e : kernelError(rt.mode, spec.name, e);
+    });
+    value.catch(() => undefined); // the error is reported by read, not as an unhandled rejection
+    for (const a of args) {
+      if (!(a instanceof Storage)) continue;
+      const cell = cellOf(a);
+      (cell.readers ??= []).push(value);
+      if (cell.readers.length > 64) cell.readers = [Promise.allSettled(cell.readers)]; // keep the list short for long-lived weights
+    }
+    return wrap(length, value);
+  };
+
+  const release = (value: unknown, readers?: Promise<unknown>[]): void => {
+    if (value === null || value === undefined) return;
+    if (value instanceof Promise) {
+      Promise.allSettled([value, ...(readers ?? [])]).then(() => value.then((v) => (v as Deletable).delete(), () => undefined));
+      return;
+    }
+    if (typeof (value as Deletable).delete === 'function') (value as Deletable).delete();
+  };
+
+  /** Replaces a storage's contents with a freshly computed storage's (in-place updates). */
+  const swapIn = (target: Storage, fresh: Storage): void => {
+    const cell = cellOf(target);
+    const old = cell.value;
+    const readers = cell.readers;
+    cell.value = cellOf(fresh).value;
+    cell.readers = cellOf(fresh).readers;
+    cellOf(fresh).value = null;
+    release(old, readers);
+    target.touch();
+  };
+
+  const hostRead = (s: Storage, value: unknown): Float32Array => {
+    if (ArrayBuffer.isView(value)) return (value as Float32Array).slice(0, s.length);
+    const raw = (value as Deletable).renderRawOutput?.();
+    if (!raw) throw new Error('gpu backend: this storage cannot be read back synchronously');
+    return raw.subarray(0, s.length).slice();
+  };
+
+  const upload = (values: FloatArray): Storage => {
+    const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
+    check('upload', f32.length);
+    if (f32.length === 0) return wrap(0, null);
+    countUpload(f32.length * 4);
+    if (!ownsMemory) return wrap(f32.length, f32.slice());
+    return exec({ name: 'upload', source: K.COPY_SOURCE }, f32.length, [f32]);
+  };
+
+  const matmul = (a: Storage, b: Storage, p: MatmulParams): Storage => {
+    const n = p.batch * p.m * p.n;
+    if (p.k === 0) return self.full('float32', n, 0);
+    const rt = runtime();
+    const native = rt.mode === 'webgl2' ? matmulNative(p, cellOf(a).value, cellOf(b).value) : null;
+    if (native) {
+      const out = exec({ name: 'matmul', source: native.source, returnType: 'Array(4)', threads: native.threads, nativeFunctions: native.functions }, n, [a, b]);
+      cellOf(out).value = native.asFlat(cellOf(out).value, n);
+      return out;
+    }
+    return exec({ name: 'matmul', source: K.matmulSource(p) }, n, [a, b]);
+  };
+
+  const reduce = (op: 'sum' | 'max' | 'min', x: Storage, outer: number, r: number, inner: number): Storage => {
+    if (r <= REDUCE_CHUNK) return exec({ name: 'reduce', source: K.reduceSource(op, r, inner) }, outer * inner, [x]);
+    // Two passes: partial results over chunks of REDUCE_CHUNK, then over the chunks.
+    const chunks = Math.ceil(r / REDUCE_CHUNK);
+    const partial = exec({ name: 'reduce', source: K.reduceSource(op, r, inner, { chunk: REDUCE_CHUNK, chunks }) }, outer * chunks * inner, [x]);
+    const out = reduce(op, partial, outer, chunks, inner);
+    counters.kernels++;
+    self.free(partial);
+    return out;
+  };
+
+  const kernels: Kernels = {
+    unary: (op, x, p0, p1) => exec({ name: op, source: K.unarySource(op) }, x.length, [x, p0, p1]),
+    binary: (op, a, as, b, bs, shape) => exec({ name: op, source: K.binarySource(op, as, bs, shape) }, shape.reduce((s, d) => s * d, 1), [a, b]),
+    where: (c, cs, a, as, b, bs, shape) => exec({ name: 'where', source: K.whereSource(cs, as, bs, shape) }, shape.reduce((s, d) => s * d, 1), [c, a, b]),
+    reduce,
+    argmax: (x, outer, r, inner) => exec({ name: 'argmax', source: K.argmaxSource(r, inner) }, outer * inner, [x]),
+    matmul,
+    conv2d: (x, w, p: Conv2dParams) => exec({ name: 'conv2d', source: K.conv2dSource(p) }, p.n * p.o * p.ho * p.wo, [x, w]),
+    conv2dGradInput: (dy, w, p: Conv2dParams) => exec({ name: 'conv2dGradInput', source: K.conv2dGradInputSource(p) }, p.n * p.c * p.h * p.w, [dy, w]),
+    conv2dGradWeight: (x, dy, p: Conv2dParams) => exec({ name: 'conv2dGradWeight', source: K.conv2dGradWeightSource(p) }, p.o * p.c * p.kh * p.kw, [x, dy]),
+    maxPool2d: (x, p: Pool2dParams) => {
+      const n = p.n * p.c * p.ho * p.wo;
+      const out = exec({ name: 'maxPool2d', source: K.maxPoolSource(p, false) }, n, [x]);
+      const argmax = exec({ name: 'maxPool2d', source: K.maxPoolSource(p, true) }, n, [x]);
+      counters.kernels++;
+      return { out, argmax };
     },
-    (self) => {
-      const out = (n: number): Storage => new Storage(self, 'float32', n, new Float32Array(n));
-      const arr = (s: Storage): Float32Array => s.handle as Float32Array;
-      return {
-        matmul(a, b, p) {
-          const rt = sync('matmul');
-          const o = out(p.batch * p.m * p.n);
-          for (const job of matmulJobs(arr(a), arr(b), arr(o), p)) runJob(rt, job, tile(rt));
-          return o;
-        },
-        conv2d(x, w, p) {
-          const rt = sync('conv2d');
-          const o = out(p.n * p.o * p.ho * p.wo);
-          for (const job of conv2dJobs(arr(x), arr(w), arr(o), p)) runJob(rt, job, tile(rt));
-          return o;
-        },
-        conv2dGradInput(dy, w, p) {
-          const rt = sync('conv2dGradInput');
-          const o = out(p.n * p.c * p.h * p.w);
-          for (const job of conv2dGradInputJobs(arr(dy), arr(w), arr(o), p)) runJob(rt, job, tile(rt));
-          return o;
-        },
-        conv2dGradWeight(x, dy, p) {
-          const rt = sync('conv2dGradWeight');
-          const o = out(p.o * p.c * p.kh * p.kw);
-          const { jobs, part, runs } = conv2dGradWeightJobs(arr(x), arr(dy), arr(o), p);
-          jobs.forEach((job, i) => {
-            runJob(rt, job, tile(rt));
-            sumParts(arr(o), part, runs[i][1] - runs[i][0]);
-          });
-          return o;
-        },
-      };
+    maxPool2dGrad: (dy, am, p: Pool2dParams) => exec({ name: 'maxPool2dGrad', source: K.maxPoolGradSource(p) }, p.n * p.c * p.h * p.w, [dy, am]),
+    avgPool2d: (x, p: Pool2dParams) => exec({ name: 'avgPool2d', source: K.avgPoolSource(p) }, p.n * p.c * p.ho * p.wo, [x]),
+    avgPool2dGrad: (dy, p: Pool2dParams) => exec({ name: 'avgPool2dGrad', source: K.avgPoolGradSource(p) }, p.n * p.c * p.h * p.w, [dy]),
+    gather: (x, g: GatherParams) => exec({ name: 'gather', source: K.gatherSource(g) }, g.shape.reduce((s, d) => s * d, 1), [x, g.pad?.value ?? 0]),
+    concat: (xs, outer, widths) => exec({ name: 'concat', source: K.concatSource(widths) }, outer * widths.reduce((s, w) => s + w, 0), [...xs]),
+    indexSelect: (x, idx, outer, n, inner) => {
+      countUpload(idx.length * 4);
+      return exec({ name: 'indexSelect', source: K.indexSelectSource(idx.length, n, inner) }, outer * idx.length * inner, [x, Float32Array.from(idx)]);
     },
-  ) as GpuBackend;
-  return Object.assign(backend, { device: 'gpu' as const, gpu: { settings, details, runtime } });
+    indexAdd: (g, idx, outer, n, inner) => {
+      countUpload(idx.length * 4);
+      return exec({ name: 'indexAdd', source: K.indexAddSource(idx.length, n, inner) }, outer * n * inner, [g, Float32Array.from(idx)]);
+    },
+    adam: (p, g, m, v, vmax, h: AdamHyper) => {
+      const n = p.length;
+      const l2 = h.decoupled ? 0 : h.weightDecay;
+      const decay = h.decoupled ? 1 - h.lr * h.weightDecay : 1;
+      const m2 = exec({ name: 'adam', source: K.ADAM_M_SOURCE }, n, [p, g, m, h.beta1, l2]);
+      const v2 = exec({ name: 'adam', source: K.ADAM_V_SOURCE }, n, [p, g, v, h.beta2, l2]);
+      let vhat = v2;
+      if (vmax) {
+        vhat = exec({ name: 'adam', source: K.MAXIMUM_SOURCE }, n, [vmax, v2]);
+        counters.kernels++;
+      }
+      const stepSize = h.lr / (1 - h.beta1 ** h.step);
+      const p2 = exec({ name: 'adam', source: K.ADAM_P_SOURCE }, n, [p, m2, vhat, stepSize, Math.sqrt(1 - h.beta2 ** h.step), h.eps, decay]);
+      counters.kernels += 2;
+      swapIn(p, p2);
+      swapIn(m, m2);
+      if (vmax) {
+        swapIn(vmax, vhat);
+        swapIn(v, v2);
+      } else swapIn(v, v2);
+    },
+    sgd: (p, g, buf, h: SgdHyper) => {
+      const n = p.length;
+      let b: Storage | null = null;
+      if (buf) {
+        b = exec({ name: 'sgd', source: K.SGD_BUF_SOURCE }, n, [p, g, buf, h.weightDecay, h.momentum, h.dampening, h.first ? 1 : 0]);
+        counters.kernels++;
+      }
+      const mode = !b ? 0 : h.nesterov ? 2 : 1;
+      const p2 = exec({ name: 'sgd', source: K.SGD_P_SOURCE }, n, [p, g, b ?? g, h.lr, h.weightDecay, h.momentum, mode]);
+      swapIn(p, p2);
+      if (buf && b) swapIn(buf, b);
+    },
+  };
+
+  const memory: Omit<Backend, keyof Kernels> = {
+    name: 'gpu',
+    device: 'gpu',
+    supportsFloat64: false,
+    ownsMemory,
+    upload,
+    adopt: upload,
+    full(dtype, length, value) {
+      if (dtype !== 'float32') throw new Error(`gpu backend: cannot hold ${dtype} (GPU kernels are float32; float64 tensors live on 'js')`);
+      return exec({ name: 'full', source: K.FILL_SOURCE }, length, [value]);
+    },
+    read(s) {
+      const value = cellOf(s).value;
+      if (s.length === 0) return new Float32Array(0);
+      if (value instanceof Promise) {
+        throw new Error("gpu backend (webgpu): WebGPU has no synchronous readback, so `.data`, `.item()` and `.toArray()` cannot run; use `await t.read()`");
+      }
+      countReadback(s.bytes);
+      return hostRead(s, value);
+    },
+    async readAsync(s) {
+      if (s.length === 0) return new Float32Array(0);
+      const value = await cellOf(s).value;
+      countReadback(s.bytes);
+      const arr = (value as Deletable).toArray;
+      if (!ArrayBuffer.isView(value) && typeof arr === 'function' && !(value as Deletable).renderRawOutput) {
+        const got = await arr.call(value);
+        return Float32Array.from(got as ArrayLike<number>).subarray(0, s.length);
+      }
+      return hostRead(s, value);
+    },
+    write(s, values) {
+      if (values.length !== s.length) throw new Error(`gpu backend: write of ${values.length} values into a storage of ${s.length}`);
+      swapIn(s, upload(values));
+    },
+    assign(dst, src) {
+      swapIn(dst, self.copy(src));
+    },
+    copy(s) {
+      return exec({ name: 'copy', source: K.COPY_SOURCE }, s.length, [s]);
+    },
+    free(s) {
+      const cell = cellOf(s);
+      const value = cell.value;
+      cell.value = null;
+      release(value, cell.readers);
+      cell.readers = undefined;
+    },
+  };
+
+  self = Object.assign(memory, kernels, { gpu: { settings, details, runtime } }) as unknown as GpuBackend;
+  return self;
 }

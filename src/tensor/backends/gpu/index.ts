@@ -1,14 +1,14 @@
 /**
- * The `gpu` backend: matmul and convolution as GPU.js kernels.
+ * The `gpu` backend: every kernel a training step uses as a GPU.js kernel,
+ * tensors kept on the device between them (gpu-backend.ts).
  *
  *   setBackend('gpu')                      // mode 'auto': the best synchronous mode that works here
  *   setBackend('gpu', { mode: 'webgl2' })  // exactly that mode, or an error saying why not
- *   setBackend('gpu', { mode: 'webgpu' }); await ready();   // WebGPU: async ops only
+ *   setBackend('gpu', { mode: 'webgpu' }); await ready();   // WebGPU: read results with await t.read()
  *
  * Options: `mode` ('auto' | 'webgl2' | 'webgl' | 'webgpu' | 'headlessgl' |
- * 'webasm' | 'cpu'), `tileSize` (largest output tile side; default 4096,
- * capped by the mode's MAX_TEXTURE_SIZE), `maxKernels` (compiled kernels kept
- * per mode, least recently used destroyed first; default 64).
+ * 'webasm' | 'cpu'), `maxKernels` (compiled kernels kept per mode, least
+ * recently used destroyed first; default 256).
  */
 import type { Backend } from '../../backend.js';
 import { registerBackend } from '../../registry.js';
@@ -18,19 +18,18 @@ import { totalOf, type ResourceCounts } from './resources.js';
 
 export { GPU_MODES, GpuModeUnavailableError, type GpuMode } from './modes.js';
 export type { ResourceCounts } from './resources.js';
-export { DEFAULT_TILE, MAX_OPERAND } from './runner.js';
-import { DEFAULT_TILE } from './runner.js';
+export { MAX_ELEMENTS } from './runner.js';
 
 export type GpuModeOption = GpuMode | 'auto';
 
 export interface GpuBackendOptions {
   mode?: GpuModeOption;
-  tileSize?: number;
   maxKernels?: number;
 }
 
-const KNOWN_OPTIONS = ['mode', 'tileSize', 'maxKernels'];
-const DEFAULT_MAX_KERNELS = 64;
+const KNOWN_OPTIONS = ['mode', 'maxKernels'];
+/** Kernels are compiled per shape: a training step of the zoo uses about a hundred. */
+const DEFAULT_MAX_KERNELS = 256;
 
 function positiveInt(name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
@@ -38,7 +37,7 @@ function positiveInt(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
-function parseOptions(options: Record<string, unknown>): { mode: GpuModeOption; tileSize: number; maxKernels: number } {
+function parseOptions(options: Record<string, unknown>): { mode: GpuModeOption; maxKernels: number } {
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.includes(key)) throw new Error(`setBackend('gpu'): unknown option '${key}' (known: ${KNOWN_OPTIONS.join(', ')})`);
   }
@@ -48,13 +47,15 @@ function parseOptions(options: Record<string, unknown>): { mode: GpuModeOption; 
   }
   return {
     mode: mode as GpuModeOption,
-    tileSize: positiveInt('tileSize', options.tileSize, DEFAULT_TILE),
     maxKernels: positiveInt('maxKernels', options.maxKernels, DEFAULT_MAX_KERNELS),
   };
 }
 
+/** One backend object per mode (and kernel budget): tensors made under setBackend('gpu') twice are on the same backend. */
+const backends = new Map<string, GpuBackend>();
+
 function create(options: Record<string, unknown>): GpuBackend {
-  const { mode, tileSize, maxKernels } = parseOptions(options);
+  const { mode, maxKernels } = parseOptions(options);
   let chosen: GpuMode;
   const details: Record<string, unknown> = { requestedMode: mode };
   if (mode === 'auto') {
@@ -65,7 +66,18 @@ function create(options: Record<string, unknown>): GpuBackend {
     runtimeFor(mode, maxKernels); // throws GpuModeUnavailableError, naming the mode and why
     chosen = mode;
   }
-  return buildGpuBackend({ mode: chosen, tileSize, maxKernels }, details);
+  const key = `${chosen}/${maxKernels}`;
+  let b = backends.get(key);
+  if (!b) {
+    b = buildGpuBackend({ mode: chosen, maxKernels }, details);
+    backends.set(key, b);
+  }
+  // What was asked for this time ('auto' or the mode), for backendInfo().
+  if (b.gpu.details !== details) {
+    for (const k of Object.keys(b.gpu.details)) delete b.gpu.details[k];
+    Object.assign(b.gpu.details, details);
+  }
+  return b;
 }
 
 /**
@@ -98,11 +110,9 @@ function info(b: Backend): Record<string, unknown> {
     renderer: rt.renderer,
     softwareRenderer: rt.software,
     maxTextureSize: rt.maxTextureSize,
-    tileSize: Math.min(settings.tileSize, rt.maxTextureSize),
     maxKernels: settings.maxKernels,
     kernelsCached: rt.cache.size,
-    synchronousKernels: rt.sync,
-    asyncKernels: rt.mode === 'webgpu' ? 'WebGPU (mapAsync readback)' : rt.mode === 'webgl2' ? 'WebGL2 (pixel-pack buffer and fence)' : 'resolved synchronous results',
+    readback: rt.mode === 'webgpu' ? 'asynchronous only (await t.read())' : 'synchronous (.data) and asynchronous',
   };
 }
 

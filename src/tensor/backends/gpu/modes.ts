@@ -11,7 +11,7 @@
 import gpujs from 'gpu.js';
 import { instrumentGL, instrumentWebGPU, emptyCounts, type ResourceCounts } from './resources.js';
 import { KernelCache, type CompiledKernel } from './runner.js';
-import { matmulKernel } from './kernels.js';
+import { matmulSource } from './kernels.js';
 
 /** GPU.js's library object, typed as much as genzoo uses it (the same in Node and in the browser bundle). */
 interface GpuJsGPU {
@@ -59,6 +59,8 @@ export interface GpuRuntime {
   maxTextureSize: number;
   /** Whether synchronous kernels can run (false only for webgpu). */
   readonly sync: boolean;
+  /** True for the WebGL modes (webgl2, webgl, headlessgl): results are textures. */
+  readonly gl: boolean;
   /** Resolves once the mode is proven for asynchronous kernels (acquires the WebGPU device). */
   ready(): Promise<void>;
   /** Async jobs on this runtime run one at a time, in call order. */
@@ -129,20 +131,19 @@ function describeGL(rt: GpuRuntime, gl: WebGLRenderingContext): void {
 /** 2×3 · 3×2 with small integers: exact in float32 everywhere, so any difference is a broken mode. */
 const PROBE_A = Float32Array.from([1, 2, 3, 4, 5, 6]);
 const PROBE_B = Float32Array.from([7, 8, 9, 10, 11, 12]);
-const PROBE_OUT = [[58, 64], [139, 154]];
-const PROBE_CONSTANTS = { m: 2, k: 3, strideA: 0, strideB: 0, aRow: 3, aCol: 1, bRow: 2, bCol: 1 };
+const PROBE_OUT = [58, 64, 139, 154];
+const PROBE_SOURCE = matmulSource({ batch: 1, m: 2, n: 2, k: 3, transA: false, transB: false, strideA: 0, strideB: 0 });
 
 function checkProbe(mode: GpuMode, result: unknown): void {
-  const rows = result as ArrayLike<ArrayLike<number>>;
-  const got = rows && rows.length === 2 ? [Array.from(rows[0]), Array.from(rows[1])] : result;
+  const got = result && typeof (result as ArrayLike<number>).length === 'number' ? Array.from(result as ArrayLike<number>) : result;
   if (JSON.stringify(got) !== JSON.stringify(PROBE_OUT)) {
     throw new GpuModeUnavailableError(mode, `the probe matmul gave ${JSON.stringify(got)} instead of ${JSON.stringify(PROBE_OUT)}`);
   }
 }
 
 function probeKernel(rt: GpuRuntime, asyncMode: boolean): CompiledKernel {
-  return rt.gpu.createKernel(matmulKernel, {
-    output: [2, 2], constants: PROBE_CONSTANTS, precision: 'single', tactic: 'precision', asyncMode,
+  return rt.gpu.createKernel(PROBE_SOURCE, {
+    output: [4], precision: 'single', tactic: 'precision', asyncMode,
     onRequestFallback(this: { fallbackReason?: string | null }) {
       throw new Error(`GPU.js asked to fall back to its cpu backend${this?.fallbackReason ? `: ${this.fallbackReason}` : ''}`);
     },
@@ -172,6 +173,7 @@ function newRuntime(mode: GpuMode, maxKernels: number): GpuRuntime {
     counts: mode === 'webgpu' ? webgpuCounts : emptyCounts(),
     renderer: null, software: false, maxTextureSize: 8192,
     sync: mode !== 'webgpu',
+    gl: mode === 'webgl2' || mode === 'webgl' || mode === 'headlessgl',
     queue: Promise.resolve(),
     disposed: false,
     ready() {
@@ -192,7 +194,7 @@ function newRuntime(mode: GpuMode, maxKernels: number): GpuRuntime {
         instrumentGL(gpu.context as object, rt.counts);
         describeGL(rt, gpu.context as WebGLRenderingContext);
       }
-      checkProbe(mode, probe(PROBE_A, PROBE_B, 0, 0));
+      checkProbe(mode, probe(PROBE_A, PROBE_B));
     } catch (e) {
       void gpu.destroy().catch(() => undefined);
       if (e instanceof GpuModeUnavailableError) throw e;
@@ -212,7 +214,7 @@ async function proveAsync(rt: GpuRuntime): Promise<void> {
     const { device } = await lib.WebGPUContext.acquire();
     instrumentWebGPU(device, rt.counts);
     probe = probeKernel(rt, true);
-    checkProbe(rt.mode, await probe(PROBE_A, PROBE_B, 0, 0));
+    checkProbe(rt.mode, await probe(PROBE_A, PROBE_B));
   } catch (e) {
     if (e instanceof GpuModeUnavailableError) throw e;
     throw new GpuModeUnavailableError(rt.mode, `GPU.js failed to start WebGPU: ${message(e)}`, e);

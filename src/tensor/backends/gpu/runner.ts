@@ -1,57 +1,33 @@
 /**
- * Running a kernel over a whole output: chunking, tiling, caching.
+ * Running a kernel source on a GPU.js runtime: compiling (cached), calling
+ * in pipeline mode, and what comes back.
  *
- *  - Chunking: one call's operands stay at or under MAX_OPERAND elements
- *    (2^24), the range over which float32 index arithmetic in shaders is
- *    exact. Larger batches are cut into runs of whole matrices or images;
- *    a single matrix or image past the cap is refused with a clear error.
- *  - Tiling: a GL kernel renders into one texture, at most MAX_TEXTURE_SIZE
- *    texels on a side (8192 on SwiftShader). The output is cut into tiles no
- *    larger than `tileSize` on either side (default: MAX_TEXTURE_SIZE, but at
- *    most DEFAULT_TILE); each tile is one kernel call with its offset passed
- *    as arguments. The cap matters because GPU.js sizes a context's drawing
- *    buffer to the widest and the tallest output any of its kernels has had:
- *    two 8192-texel tiles, one wide and one tall, would cost 256 MiB.
- *  - Caching: a compiled kernel is kept per (kernel, shape constants, tile
- *    size, argument sizes, sync/async) in a bounded LRU per mode; an evicted
- *    kernel is destroyed, which releases its GPU objects.
+ *  - Pipeline mode: on the GL modes a kernel returns a Texture that the next
+ *    kernel reads without leaving the GPU; `immutable` makes every call return
+ *    a new texture (the storage of one tensor), freed by `texture.delete()`.
+ *    WebGPU returns a Promise of a buffer handle (its first call compiles
+ *    asynchronously); cpu and webasm return a Float32Array.
+ *  - Layout: outputs are flat ([n]) with `optimizeFloatMemory`, so a texture
+ *    holds 4 consecutive values per texel (RGBA) — the layout GPU.js also
+ *    gives an uploaded Float32Array, so uploads and results read alike.
+ *  - Caching: one compiled kernel per (source, length, argument kinds) in a
+ *    bounded LRU per mode; an evicted kernel is destroyed. Textures a kernel
+ *    returned outlive it (immutable outputs are owned by their tensors).
+ *  - Size: a tensor is at most MAX_ELEMENTS (2^24) elements, the range over
+ *    which the float index arithmetic of the kernels is exact.
  */
 import type { GpuRuntime } from './modes.js';
 
-/** The largest tile side unless asked otherwise: keeps GPU.js's drawing buffer at most 4096² (64 MiB). */
-export const DEFAULT_TILE = 4096;
+export const MAX_ELEMENTS = 2 ** 24;
 
-/** Elements per operand per kernel call: float32 represents every integer index up to 2^24 exactly. */
-export const MAX_OPERAND = 2 ** 24;
-
-export type KernelName = 'matmul' | 'conv2d' | 'conv2dGradInput' | 'conv2dGradWeight';
-
-/** One kernel call's worth of work: output rows × cols, written row-major at `outOffset`. */
-export interface KernelJob {
-  name: KernelName;
-  fn: (...args: never[]) => number;
-  constants: Record<string, number>;
-  rows: number;
-  cols: number;
-  a: Float32Array;
-  b: Float32Array;
-  out: Float32Array;
-  outOffset: number;
-}
-
-/** A GPU.js kernel as we call it: (a, b, rowOff, colOff) → rows of the tile. */
+/** A GPU.js kernel as we call it. */
 export type CompiledKernel = ((...args: unknown[]) => unknown) & {
   destroy(removeCanvasReferences?: boolean): unknown;
-  kernel?: { constructor: { name: string } };
 };
-
-interface CacheEntry {
-  kernel: CompiledKernel;
-}
 
 /** Compiled kernels of one mode, least recently used first. */
 export class KernelCache {
-  private readonly entries = new Map<string, CacheEntry>();
+  private readonly entries = new Map<string, CompiledKernel>();
 
   constructor(public maxKernels: number) {}
 
@@ -64,10 +40,10 @@ export class KernelCache {
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit.kernel;
+      return hit;
     }
     const kernel = create();
-    this.entries.set(key, { kernel });
+    this.entries.set(key, kernel);
     this.evict();
     return kernel;
   }
@@ -76,19 +52,18 @@ export class KernelCache {
    * Destroys least recently used kernels past `maxKernels`. `destroy(false)`:
    * the kernels of a mode share one canvas, and GPU.js's `destroy(true)`
    * forgets that canvas's recorded drawing-buffer size, so the next kernel
-   * would start a second record and shrink the buffer under the others
-   * (they then render with a stale viewport ratio: wrong numbers).
+   * would shrink the buffer under the others (stale viewport: wrong numbers).
    */
   evict(): void {
     while (this.entries.size > this.maxKernels) {
-      const [key, entry] = this.entries.entries().next().value as [string, CacheEntry];
+      const [key, kernel] = this.entries.entries().next().value as [string, CompiledKernel];
       this.entries.delete(key);
-      entry.kernel.destroy(false);
+      kernel.destroy(false);
     }
   }
 
   clear(): void {
-    for (const entry of this.entries.values()) entry.kernel.destroy(false);
+    for (const kernel of this.entries.values()) kernel.destroy(false);
     this.entries.clear();
   }
 }
@@ -99,121 +74,71 @@ export function kernelError(mode: string, name: string, e: unknown): Error {
   return new Error(`gpu backend (${mode}): the ${name} kernel failed in GPU.js: ${msg}`, { cause: e });
 }
 
-function cacheKey(job: KernelJob, th: number, tw: number, asyncMode: boolean): string {
-  const c = Object.keys(job.constants).sort().map((k) => `${k}=${job.constants[k]}`).join(',');
-  return `${job.name}|${asyncMode ? 'async' : 'sync'}|${tw}x${th}|${job.a.length},${job.b.length}|${c}`;
+/** What a native (hand-written shader) function adds to a kernel. */
+export interface NativeFunction {
+  name: string;
+  source: string;
+  returnType: 'Number' | 'Array(4)';
 }
 
-function compile(rt: GpuRuntime, job: KernelJob, th: number, tw: number, asyncMode: boolean): CompiledKernel {
+export interface KernelSpec {
+  /** A short name for errors and the cache (e.g. 'matmul'). */
+  name: string;
+  /** GPU.js kernel source (kernels.ts). */
+  source: string;
+  /** Output threads. */
+  threads: number;
+  /** 'Array(4)': each thread writes a texel (native GL kernels); default one value per thread. */
+  returnType?: 'Number' | 'Array(4)';
+  nativeFunctions?: NativeFunction[];
+}
+
+/** A short description of an argument's kind, for the cache key: GPU.js compiles per argument type and texture size. */
+function argKind(a: unknown): string {
+  if (typeof a === 'number') return 'n';
+  if (ArrayBuffer.isView(a)) return `a${(a as Float32Array).length}`;
+  const t = a as { type?: string; size?: ArrayLike<number>; output?: ArrayLike<number> };
+  return `${t.type ?? '?'}:${t.size ? Array.from(t.size).join('x') : ''}:${t.output ? Array.from(t.output).join('x') : ''}`;
+}
+
+function compile(rt: GpuRuntime, spec: KernelSpec): CompiledKernel {
   const { mode } = rt;
-  const name = job.name;
   try {
-    return rt.gpu.createKernel(job.fn as never, {
-      output: [tw, th],
-      constants: job.constants,
+    return rt.gpu.createKernel(spec.source, {
+      output: [spec.threads],
       precision: 'single',
       tactic: 'precision',
-      pipeline: false,
-      immutable: false,
+      pipeline: true,
+      immutable: true,
+      optimizeFloatMemory: rt.gl && spec.returnType !== 'Array(4)',
+      returnType: spec.returnType ?? 'Number',
       dynamicOutput: false,
       dynamicArguments: false,
-      asyncMode,
+      ...(spec.nativeFunctions ? { nativeFunctions: spec.nativeFunctions.map((f) => ({ name: f.name, source: f.source, settings: { returnType: f.returnType } })) } : {}),
       // GPU.js would otherwise quietly re-run a kernel it cannot build on its
       // cpu backend (with only a console warning). genzoo never falls back silently.
       onRequestFallback(this: { fallbackReason?: string | null }) {
         throw new Error(
-          `gpu backend (${mode}): GPU.js cannot run the ${name} kernel on ${mode}` +
+          `gpu backend (${mode}): GPU.js cannot run the ${spec.name} kernel on ${mode}` +
           `${this?.fallbackReason ? ` (${this.fallbackReason})` : ''} and asked to fall back to its cpu backend; genzoo does not fall back silently`,
         );
       },
-    } as never) as unknown as CompiledKernel;
+    }) as unknown as CompiledKernel;
   } catch (e) {
-    throw kernelError(mode, name, e);
-  }
-}
-
-interface Tile { r0: number; c0: number; th: number; tw: number }
-
-function tilesOf(rows: number, cols: number, tileSize: number): Tile[] {
-  const tiles: Tile[] = [];
-  for (let r0 = 0; r0 < rows; r0 += tileSize) {
-    for (let c0 = 0; c0 < cols; c0 += tileSize) {
-      tiles.push({ r0, c0, th: Math.min(tileSize, rows - r0), tw: Math.min(tileSize, cols - c0) });
-    }
-  }
-  return tiles;
-}
-
-/** Copies one tile's result (rows of Float32Array, or one flat array) into the output. */
-function writeTile(mode: string, job: KernelJob, t: Tile, result: unknown): void {
-  const { out, outOffset, cols, name } = job;
-  if (ArrayBuffer.isView(result)) {
-    const flat = result as Float32Array;
-    if (flat.length !== t.th * t.tw) throw new Error(`gpu backend (${mode}): ${name} kernel returned ${flat.length} values for a ${t.th}×${t.tw} tile`);
-    for (let y = 0; y < t.th; y++) out.set(flat.subarray(y * t.tw, (y + 1) * t.tw), outOffset + (t.r0 + y) * cols + t.c0);
-    return;
-  }
-  const rows = result as ArrayLike<Float32Array>;
-  if (!rows || rows.length !== t.th) {
-    throw new Error(`gpu backend (${mode}): ${name} kernel returned ${rows?.length ?? 'no'} rows for a ${t.th}×${t.tw} tile`);
-  }
-  for (let y = 0; y < t.th; y++) {
-    const row = rows[y];
-    if (row.length !== t.tw) throw new Error(`gpu backend (${mode}): ${name} kernel returned a row of ${row.length} values for a ${t.th}×${t.tw} tile`);
-    out.set(row, outOffset + (t.r0 + y) * cols + t.c0);
-  }
-}
-
-/** Runs a job synchronously, tile by tile. */
-export function runJob(rt: GpuRuntime, job: KernelJob, tileSize: number): void {
-  for (const t of tilesOf(job.rows, job.cols, tileSize)) {
-    const kernel = rt.cache.get(cacheKey(job, t.th, t.tw, false), () => compile(rt, job, t.th, t.tw, false));
-    let result: unknown;
-    try {
-      result = kernel(job.a, job.b, t.r0, t.c0);
-    } catch (e) {
-      throw kernelError(rt.mode, job.name, e);
-    }
-    if (result instanceof Promise) throw new Error(`gpu backend (${rt.mode}): the ${job.name} kernel answered asynchronously; use the async ops`);
-    writeTile(rt.mode, job, t, result);
+    throw kernelError(mode, spec.name, e);
   }
 }
 
 /**
- * Runs a job through GPU.js's asynchronous contract (`asyncMode`): WebGPU's
- * readback is a mapAsync, WebGL2's a pixel-pack buffer behind a fence; the
- * other modes resolve their synchronous result. Tiles run one after another:
- * a GPU.js kernel owns one output buffer, so calls on it must not overlap.
+ * Runs a kernel on resolved arguments (textures, arrays, numbers); returns
+ * what GPU.js returns (a texture, a Float32Array, or on WebGPU a Promise).
  */
-export async function runJobAsync(rt: GpuRuntime, job: KernelJob, tileSize: number): Promise<void> {
-  await rt.ready();
-  for (const t of tilesOf(job.rows, job.cols, tileSize)) {
-    const kernel = rt.cache.get(cacheKey(job, t.th, t.tw, true), () => compile(rt, job, t.th, t.tw, true));
-    let result: unknown;
-    try {
-      result = await kernel(job.a, job.b, t.r0, t.c0);
-    } catch (e) {
-      throw kernelError(rt.mode, job.name, e);
-    }
-    writeTile(rt.mode, job, t, result);
+export function runKernel(rt: GpuRuntime, spec: KernelSpec, args: unknown[]): unknown {
+  const key = `${spec.name}|${spec.returnType ?? 'N'}|${spec.threads}|${args.map(argKind).join(',')}|${spec.source}|${spec.nativeFunctions?.map((f) => f.source).join('|') ?? ''}`;
+  const kernel = rt.cache.get(key, () => compile(rt, spec));
+  try {
+    return kernel(...args);
+  } catch (e) {
+    throw kernelError(rt.mode, spec.name, e);
   }
-}
-
-/**
- * Splits `count` items (matrices, images) into runs whose per-call operand
- * sizes stay within MAX_OPERAND. `perItem` are the elements one item adds to
- * each operand; `fixed` are operands that do not grow with the run (a weight).
- */
-export function chunkRuns(op: string, count: number, perItem: number[], fixed: number[]): Array<[number, number]> {
-  for (const f of fixed) {
-    if (f > MAX_OPERAND) throw new Error(`${op} (gpu backend): an operand of ${f} elements exceeds the ${MAX_OPERAND} (2^24) that float32 shader index arithmetic addresses exactly`);
-  }
-  const worst = Math.max(1, ...perItem);
-  if (worst > MAX_OPERAND) {
-    throw new Error(`${op} (gpu backend): one matrix or image of ${worst} elements exceeds the ${MAX_OPERAND} (2^24) that float32 shader index arithmetic addresses exactly`);
-  }
-  const per = Math.max(1, Math.floor(MAX_OPERAND / worst));
-  const runs: Array<[number, number]> = [];
-  for (let s = 0; s < count; s += per) runs.push([s, Math.min(count, s + per)]);
-  return runs;
 }

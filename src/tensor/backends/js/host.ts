@@ -102,16 +102,17 @@ export function hostBackend(mem: HostMemory, overrides: (backend: Backend) => Pa
     maxPool2d: (x, p: Pool2dParams) =>
       run([x], () => {
         const n = p.n * p.c * p.ho * p.wo;
+        // Flat input indices as floats: float64 where the backend has it, else float32 (exact below 2^24 positions).
+        if (!mem.supportsFloat64 && x.length > 2 ** 24) throw new Error(`maxPool2d (${mem.name} backend): inputs past 2^24 elements are not supported`);
         const out = alloc(x.dtype, n);
-        // Flat input indices, kept in a plain float64 array (exact far past 2^24) that only maxPool2dGrad reads.
-        const idx = new Float64Array(n);
-        maxPool2d(view(x), view(out), idx, p);
-        return { out, argmax: new Storage(self, 'float64', n, idx) };
+        const argmax = alloc(mem.supportsFloat64 ? 'float64' : 'float32', n);
+        maxPool2d(view(x), view(out), view(argmax), p);
+        return { out, argmax };
       }),
     maxPool2dGrad: (dy, am, p: Pool2dParams) =>
-      run([dy], () => {
+      run([dy, am], () => {
         const out = alloc(dy.dtype, p.n * p.c * p.h * p.w);
-        maxPool2dGrad(view(dy), am.handle as Float64Array, view(out));
+        maxPool2dGrad(view(dy), view(am), view(out));
         return out;
       }),
     avgPool2d: (x, p: Pool2dParams) => map(x, p.n * p.c * p.ho * p.wo, (xv, ov) => avgPool2d(xv, ov, p)),

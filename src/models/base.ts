@@ -6,7 +6,7 @@
 import { concat, noGrad, reshape, sigmoid } from '../autograd/index.js';
 import { Module } from '../nn/module.js';
 import { Adam } from '../nn/optim/adam.js';
-import { getBackend, oneHot, randn, Tensor, type Backend, type Generator } from '../tensor/index.js';
+import { getBackend, oneHot, randn, tidy, Tensor, type Backend, type Generator } from '../tensor/index.js';
 import type { Decoder } from './nets.js';
 import type { ParamEMA } from './ema.js';
 import {
@@ -41,7 +41,31 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     this.config = config;
   }
 
-  abstract trainStep(batch: Batch, generator: Generator): Record<string, number>;
+  /**
+   * One optimisation step (the model's own losses and update order); returns
+   * the step's loss terms as one-element tensors, still on the device.
+   */
+  protected abstract step(batch: Batch, generator: Generator): Record<string, Tensor>;
+
+  /**
+   * One optimisation step; the losses as numbers (one readback for all of
+   * them). Runs in a tidy(): the step's temporaries are freed when it returns.
+   * On WebGPU, which cannot read back synchronously, use `trainStepAsync`.
+   */
+  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+    return readScalars(tidy(() => this.step(batch, generator)), true);
+  }
+
+  /** `trainStep` with the losses read back asynchronously: works on every backend, WebGPU included. */
+  async trainStepAsync(batch: Batch, generator: Generator): Promise<Record<string, number>> {
+    const terms = tidy(() => this.step(batch, generator));
+    const keys = Object.keys(terms);
+    const joined = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1]))));
+    for (const t of Object.values(terms)) t.dispose();
+    const values = await joined.read();
+    joined.dispose();
+    return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+  }
 
   /** The network that maps (z, y) to image logits: the VAEs' decoder, the GANs' generator. */
   protected abstract get decoder(): Decoder;
@@ -102,8 +126,13 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
  * Reads several one-element tensors (a step's loss terms) back to the host in
  * one transfer: on a GPU each readback is a stall, so a step does one.
  */
-export function readScalars<K extends string>(terms: Record<K, Tensor>): Record<K, number> {
+export function readScalars<K extends string>(terms: Record<K, Tensor>, dispose = false): Record<K, number> {
   const keys = Object.keys(terms) as K[];
-  const values = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1])))).data;
+  const joined = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1]))));
+  const values = joined.data;
+  if (dispose) {
+    joined.dispose();
+    for (const k of keys) terms[k].dispose();
+  }
   return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Record<K, number>;
 }

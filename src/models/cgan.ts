@@ -25,7 +25,7 @@ import { mean, sigmoid } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
 import { withFrozen } from '../nn/frozen.js';
 import type { Generator, Tensor } from '../tensor/index.js';
-import { readScalars, ZooModel } from './base.js';
+import { ZooModel } from './base.js';
 import { Decoder, Discriminator } from './nets.js';
 import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
@@ -59,7 +59,7 @@ export class CGAN extends ZooModel {
     return this.G;
   }
 
-  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+  protected override step(batch: Batch, generator: Generator): Record<string, Tensor> {
     const { x, y } = batch;
     const realLabel = Number(this.config.options.realLabel ?? 0.9);
     this.D.generator = generator; // dropout masks from the run's generator (resumable)
@@ -83,6 +83,6 @@ export class CGAN extends ZooModel {
     });
     this.optimizers.G.step();
     this.decoderAverage?.update();
-    return readScalars({ d: lossD, g: lossG, dReal: mean(sigmoid(dReal.detach())), dFake: mean(sigmoid(dFake.detach())) });
+    return { d: lossD, g: lossG, dReal: mean(sigmoid(dReal.detach())), dFake: mean(sigmoid(dFake.detach())) };
   }
 }

@@ -28,7 +28,7 @@ import { bceWithLogits, crossEntropy } from '../nn/losses.js';
 import { oneHot, tensor, Tensor, zeros, type Generator } from '../tensor/index.js';
 import { reparameterize, stdNormal } from '../kl/index.js';
 import { HostMirror } from '../nn/mirror.js';
-import { readScalars, ZooModel } from './base.js';
+import { ZooModel } from './base.js';
 import { withFrozen } from '../nn/frozen.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
@@ -109,7 +109,7 @@ export class CVAEGAN extends ZooModel {
     return new Tensor(centres.storage.backend.copy(centres.storage), centres.shape);
   }
 
-  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+  protected override step(batch: Batch, generator: Generator): Record<string, Tensor> {
     const { x, y } = batch;
     const b = y.length;
     const c = oneHot(y, NUM_CLASSES, { backend: this.backend });
@@ -176,6 +176,6 @@ export class CVAEGAN extends ZooModel {
     this.optimizers.D.step();
     this.optimizers.E.step();
     this.optimizers.G.step();
-    return readScalars({ c: lossC, d: lossD, ...terms });
+    return { c: lossC, d: lossD, ...terms };
   }
 }

@@ -32,7 +32,7 @@ import { scalar, zeros, type Generator, type Tensor } from '../tensor/index.js';
 import { diagNormal, reparameterize, stdNormal } from '../kl/index.js';
 import { embedding, noGrad, sigmoid } from '../autograd/index.js';
 import { HostMirror } from '../nn/mirror.js';
-import { checkLabels, readScalars, ZooModel } from './base.js';
+import { checkLabels, ZooModel } from './base.js';
 import { Decoder, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 
@@ -133,7 +133,7 @@ export class VAE extends ZooModel {
     }
   }
 
-  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+  protected override step(batch: Batch, generator: Generator): Record<string, Tensor> {
     const b = batch.y.length;
     const beta = this.klWeight();
     const { rec, kl } = this.losses(batch.x, batch.y, generator);
@@ -145,9 +145,21 @@ export class VAE extends ZooModel {
     loss.backward();
     opt.step();
     this.steps.set([this.steps.values()[0] + 1]);
-    // `loss` is the negative ELBO (rec + kl): what the model is judged by. The
-    // optimizer minimises rec + β·kl, which differs from it during KL warm-up (β < 1).
-    const { rec: r, kl: k } = readScalars({ rec: recMean, kl: klMean });
-    return { loss: r + k, rec: r, kl: k };
+    return { rec: recMean, kl: klMean };
+  }
+
+  /**
+   * `loss` is the negative ELBO, rec + kl (summed on the host, in float64): what
+   * the model is judged by. The optimizer minimises rec + β·kl, which differs
+   * from it during KL warm-up (β < 1).
+   */
+  override trainStep(batch: Batch, generator: Generator): Record<string, number> {
+    const { rec, kl } = super.trainStep(batch, generator);
+    return { loss: rec + kl, rec, kl };
+  }
+
+  override async trainStepAsync(batch: Batch, generator: Generator): Promise<Record<string, number>> {
+    const { rec, kl } = await super.trainStepAsync(batch, generator);
+    return { loss: rec + kl, rec, kl };
   }
 }

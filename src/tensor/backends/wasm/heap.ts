@@ -22,6 +22,9 @@ import { countReadback, countUpload, type Storage } from '../../storage.js';
 
 const ALIGN = 64;
 
+/** Past this many bytes of wasm memory the heap evicts unused tensors before growing (tests lower it). */
+export const heapTuning = { budgetBytes: 512 * 2 ** 20 };
+
 /** A tensor's memory in the heap: resident at `ptr`, or evicted to `host`. */
 export interface Block {
   ptr: number;
@@ -53,8 +56,12 @@ export class WasmHeap {
   liveBytes = 0;
   evictions = 0;
 
-  constructor(private readonly mem: HeapMemory, public budget: number) {
+  constructor(private readonly mem: HeapMemory) {
     this.top = mem.base;
+  }
+
+  get budget(): number {
+    return heapTuning.budgetBytes;
   }
 
   /** Bytes of wasm memory now (the heap and the fixed areas below it). */
@@ -62,10 +69,10 @@ export class WasmHeap {
     return this.mem.memory.buffer.byteLength;
   }
 
-  /** A new resident block of at least `bytes` bytes. */
-  allocate(bytes: number, what: string): Block {
+  /** A new resident block of at least `bytes` bytes; `pinned` ones are never evicted (a kernel's scratch). */
+  allocate(bytes: number, what: string, pinned = false): Block {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    const block: Block = { ptr: this.place(size, what), bytes: size, host: null, pins: 0, storage: null };
+    const block: Block = { ptr: this.place(size, what), bytes: size, host: null, pins: pinned ? 1 : 0, storage: null };
     this.liveBytes += size;
     this.lru.set(block, true);
     return block;

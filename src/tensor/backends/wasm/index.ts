@@ -25,7 +25,7 @@ import { Storage } from '../../storage.js';
 import { hostBackend } from '../js/host.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { detectFeatures } from './features.js';
-import type { Block } from './heap.js';
+import { heapTuning, type Block } from './heap.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
@@ -47,7 +47,17 @@ export { detectFeatures, type WasmFeatures } from './features.js';
  *                    are processed in chunks of images (fixed chunks: the thread count
  *                    never changes them, so results do not depend on it).
  */
-export const wasmTuning = { threadMinFlops: 2 ** 21, colFloats: 1 << 22 };
+export const wasmTuning = {
+  threadMinFlops: 2 ** 21,
+  colFloats: 1 << 22,
+  /** Bytes of wasm memory past which least-recently-used tensors are evicted to the host (heap.ts). */
+  get heapBudget(): number {
+    return heapTuning.budgetBytes;
+  },
+  set heapBudget(bytes: number) {
+    heapTuning.budgetBytes = bytes;
+  },
+};
 
 /** The heap block behind a wasm storage. */
 export function blockOf(s: Storage): Block {
@@ -130,9 +140,9 @@ export function splitRange(total: number, parts: number, align: number): Array<[
   return out;
 }
 
-/** A heap block for a kernel's scratch (im2col columns), freed by the caller. */
+/** A heap block for a kernel's scratch (im2col columns), pinned, freed by the caller. */
 function scratchBlock(rt: WasmRuntime, floats: number, what: string): Block {
-  return rt.heap.allocate(floats * 4, what);
+  return rt.heap.allocate(floats * 4, what, true);
 }
 
 /** C = op(A)·op(B) into the block at pc (byte offsets; see MatmulParams). */
@@ -280,12 +290,16 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
       /** Runs a native kernel: operands resident and pinned, the output allocated, then `fn` on byte offsets. */
       const native = (inputs: Storage[], outLength: number, fn: (out: Storage) => void): Storage => {
         for (const s of inputs) heap.use(blockOf(s), true);
+        let out: Storage | null = null;
         try {
-          const out = allocOut(outLength);
+          out = allocOut(outLength);
+          // Pinned too: the kernel's scratch allocations must not evict the block it writes into.
+          heap.use(blockOf(out), true);
           if (outLength > 0) fn(out);
           return out;
         } finally {
           for (const s of inputs) heap.unpin(blockOf(s));
+          if (out) heap.unpin(blockOf(out));
         }
       };
       const allocOut = (length: number): Storage => {

@@ -29,8 +29,6 @@ const SCRATCH_STRIDE = Math.ceil(SCRATCH_BYTES / 64) * 64;
 const HEAP_BASE = SCRATCH_BASE + MAX_THREADS * SCRATCH_STRIDE;
 /** 2 GiB: a shared memory must declare its maximum; 64-bit engines only reserve address space. */
 const MAX_PAGES = 32768;
-/** Past this much memory the heap evicts unused tensors before growing (see heap.ts). */
-const DEFAULT_BUDGET = 512 * 2 ** 20;
 
 /** Exports callable on worker threads, in the order the workers index them. */
 export const THREADED_EXPORTS = ['gemm', 'conv_fwd', 'conv_gin', 'conv_gw'] as const;
@@ -51,7 +49,7 @@ export class WasmRuntime {
     this.memory = memory;
     this.exports = instance.exports as unknown as KernelExports;
     this.pool = shared ? new WorkerPool(memory, module, CTRL_BASE, JOB_BASE, (t) => this.scratch(t), MAX_THREADS - 1, THREADED_EXPORTS) : null;
-    this.heap = new WasmHeap({ memory, base: HEAP_BASE, maxBytes: MAX_PAGES * PAGE }, DEFAULT_BUDGET);
+    this.heap = new WasmHeap({ memory, base: HEAP_BASE, maxBytes: MAX_PAGES * PAGE });
     this.refreshViews();
   }
 

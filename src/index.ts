@@ -24,7 +24,7 @@ export {
 export * from './autograd/index.js';
 // The gpu backend (GPU.js kernels) registers itself here: setBackend('gpu', { mode }).
 export {
-  createGpuBackend, gpuResources, disposeGpu, GPU_MODES, GpuModeUnavailableError,
+  createGpuBackend, gpuResources, gpuProfile, disposeGpu, GPU_MODES, GpuModeUnavailableError, type KernelProfile,
   type GpuMode, type GpuModeOption, type GpuBackendOptions, type GpuResources, type ResourceCounts,
 } from './tensor/backends/gpu/index.js';
 export * as nn from './nn/index.js';

@@ -19,7 +19,7 @@
  * an uninterrupted run would have seen.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { oneHot } from '../tensor/create.js';
+import { fromArray, oneHot } from '../tensor/create.js';
 import { allocate, type DType } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
 import type { Dataset } from './dataset.js';
@@ -241,6 +241,6 @@ export class DataLoader implements Iterable<Batch> {
       y[j] = dataset.labels[i];
     }
     const shape = this.flatten ? [size, pixels] : [size, 1, dataset.height, dataset.width];
-    return new Batch(new Tensor(x, shape), y, indices, epoch, index, dataset.classes);
+    return new Batch(fromArray(x, shape), y, indices, epoch, index, dataset.classes);
   }
 }

@@ -13,7 +13,7 @@
  * encoder is only an amortised helper) have no likelihood here: null.
  */
 import { noGrad } from '../autograd/index.js';
-import { oneHot, Tensor } from '../tensor/index.js';
+import { fromArray, oneHot, Tensor } from '../tensor/index.js';
 import type { GenerativeModel } from '../models/types.js';
 import { NUM_CLASSES } from '../models/types.js';
 import { VAE } from '../models/vae.js';
@@ -74,7 +74,7 @@ export function likelihoodModel(model: GenerativeModel): LatentVariableModel | n
         mu.set(rows.subarray(o, o + latent), i * latent);
         logvar.set(rows.subarray(o + latent, o + width), i * latent);
       }
-      return { mu: new Tensor(mu, [count, latent]), logvar: new Tensor(logvar, [count, latent]) };
+      return { mu: fromArray(mu, [count, latent]), logvar: fromArray(logvar, [count, latent]) };
     };
   }
   return adapter;

@@ -20,7 +20,7 @@
 import { noGrad, softplus } from '../autograd/index.js';
 import { reparameterize } from '../kl/reparameterize.js';
 import { diagNormalKL, normalLogPdf, stdNormalKL } from '../kl/scalar.js';
-import { Generator, shapeStr, Tensor, type FloatArray } from '../tensor/index.js';
+import { fromArray, Generator, shapeStr, Tensor, type FloatArray } from '../tensor/index.js';
 import { asLabels, asRows, requireNonEmpty, type LabelSet, type RowSet, type Rows } from './rows.js';
 
 /** What a model must offer to be scored: genzoo's VAE and CVAE implement it. */
@@ -131,7 +131,7 @@ function prepare(op: string, x: RowSet, opts: LikelihoodOptions): Prepared {
 
 function batchInput(p: Prepared, start: number, end: number): Tensor {
   const data = Float32Array.from(p.rows.data.subarray(start * p.rows.dim, end * p.rows.dim));
-  return new Tensor(data, [end - start, ...p.sampleShape]);
+  return fromArray(data, [end - start, ...p.sampleShape]);
 }
 
 /** Labels of images start..end−1, each repeated `times` (one per importance sample). */
@@ -220,7 +220,7 @@ function forEachDecodedChunk(op: string, model: LatentVariableModel, p: Prepared
           for (let j = 0; j < latent; j++) z[(i * draws + s) * latent + j] = reparameterize(mu[i * latent + j], logvar[i * latent + j], p.gen);
         }
       }
-      const logits = decodeChecked(op, model, new Tensor(z, [b * draws, latent]), batchLabels(p, start, end, draws), rows.dim);
+      const logits = decodeChecked(op, model, fromArray(z, [b * draws, latent]), batchLabels(p, start, end, draws), rows.dim);
       visit({ start, end, latent, mu, logvar, prior, z, logits: logits.data, softplusLogits: softplus(logits).data });
     }
   });

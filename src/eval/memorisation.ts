@@ -7,7 +7,7 @@
  * samples can score below 1 without copying: an average digit is close to
  * many training digits. Read it beside sharpness.)
  */
-import { matmulRaw, Tensor } from '../tensor/index.js';
+import { fromArray, matmulRaw, Tensor } from '../tensor/index.js';
 import { asRows, requireNonEmpty, type RowSet, type Rows } from './rows.js';
 
 /** Options of {@link nearestNeighbours} and {@link memorisation}. */
@@ -51,7 +51,7 @@ function squaredDistance64(a: Rows, i: number, b: Rows, j: number): number {
 function asFloat32Tensor(rows: Rows, start: number, end: number): Tensor {
   const slice = rows.data.subarray(start * rows.dim, end * rows.dim);
   const data = slice instanceof Float32Array ? slice : Float32Array.from(slice);
-  return new Tensor(data, [end - start, rows.dim]);
+  return fromArray(data, [end - start, rows.dim]);
 }
 
 /**

@@ -29,7 +29,18 @@ export function creationBackend(op: string, dtype: DType, opts?: TensorOptions):
   return b;
 }
 
-/** A tensor over a host array the caller gives away, on the backend `opts` selects. */
+/**
+ * A tensor over a host array the caller gives away (not copied where the
+ * backend can keep it: on js), on the active backend or `opts.backend`;
+ * float64 arrays go to js. What library code uses to turn computed values
+ * into a tensor that meets the user's tensors on their backend.
+ */
+export function fromArray(values: FloatArray, shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  const s = checkShape('fromArray', shape);
+  if (sizeOf(s) !== values.length) throw new Error(`fromArray: ${values.length} values cannot have shape ${shapeStr(s)}`);
+  return finish(place('fromArray', values, s, opts), opts);
+}
+
 function place(op: string, values: FloatArray, shape: readonly number[], opts?: TensorOptions): Tensor {
   const dtype = values instanceof Float64Array ? 'float64' : 'float32';
   return new Tensor(creationBackend(op, dtype, opts).adopt(values), shape);

@@ -22,7 +22,7 @@ import { Dropout } from '../../nn/dropout.js';
 import { MaxPool2d } from '../../nn/pooling.js';
 import { Flatten } from '../../nn/reshape.js';
 import { ReLU } from '../../nn/activation.js';
-import { Generator, Tensor } from '../../tensor/index.js';
+import { fromArray, Generator, Tensor } from '../../tensor/index.js';
 import { argmaxRows } from '../accuracy.js';
 import { asRows, type RowSet } from '../rows.js';
 import { softmaxRows } from './calibration.js';
@@ -53,7 +53,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
     this.dropout = this.registerModule('dropout', new Dropout(0.3, { generator: g.fork() }));
     this.head = this.registerModule('head', new Linear(CLASSIFIER_FEATURES, DIGIT_CLASSES, { generator: g }));
     // Saved with the weights, so a calibrated file needs nothing beside it.
-    this.registerBuffer('temperature', new Tensor(Float32Array.of(1), [1]));
+    this.registerBuffer('temperature', fromArray(Float32Array.of(1), [1]));
   }
 
   /** The calibration temperature T (probabilities are softmax(logits / T)). */
@@ -64,7 +64,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
   /** Sets T (a finite number > 0), replacing the buffer with a new tensor. */
   setTemperature(t: number): void {
     if (!(t > 0) || !Number.isFinite(t)) throw new Error(`DigitClassifier.setTemperature: temperature must be a finite number > 0, got ${t}`);
-    this.registerBuffer('temperature', new Tensor(Float32Array.of(t), [1]));
+    this.registerBuffer('temperature', fromArray(Float32Array.of(t), [1]));
   }
 
   /** The penultimate layer: [N, 128] non-negative features. */
@@ -106,7 +106,7 @@ export function classify(model: DigitClassifier, images: RowSet, opts: { batchSi
     noGrad(() => {
       for (let start = 0; start < rows.count; start += batch) {
         const end = Math.min(rows.count, start + batch);
-        const x = new Tensor(Float32Array.from(rows.data.subarray(start * 784, end * 784)), [end - start, 1, 28, 28]);
+        const x = fromArray(Float32Array.from(rows.data.subarray(start * 784, end * 784)), [end - start, 1, 28, 28]);
         const f = model.features(x);
         logits.set(model.head.call(f).data, start * DIGIT_CLASSES);
         features.set(f.data, start * CLASSIFIER_FEATURES);

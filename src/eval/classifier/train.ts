@@ -36,7 +36,7 @@ import { subset, type Dataset } from '../../data/dataset.js';
 import { crossEntropy } from '../../nn/losses.js';
 import { Adam } from '../../nn/optim/adam.js';
 import { CosineAnnealingLR } from '../../nn/optim/lr-scheduler.js';
-import { Generator, Tensor } from '../../tensor/index.js';
+import { fromArray, Generator, Tensor } from '../../tensor/index.js';
 import { addGaussianNoise, blendImages, gaussianBlur } from './degrade.js';
 import { fitTemperature, type TemperatureFit } from './calibration.js';
 import { classify, DigitClassifier, DIGIT_CLASSES } from './model.js';
@@ -76,7 +76,7 @@ export function randomShift(x: Tensor, max: number, gen: Generator): Tensor {
       }
     }
   }
-  return new Tensor(out, x.shape);
+  return fromArray(out, x.shape);
 }
 
 const uniformIn = (gen: Generator, [lo, hi]: readonly [number, number]): number => lo + (hi - lo) * gen.random();
@@ -207,8 +207,8 @@ export function trainClassifier(train: Dataset, opts: ClassifierTrainOptions = {
         const t = new Float32Array((b + extra) * DIGIT_CLASSES);
         for (let i = 0; i < b; i++) t[i * DIGIT_CLASSES + batch.y[i]] = 1;
         t.set(d.targets, b * DIGIT_CLASSES);
-        input = new Tensor(pixels, [b + extra, 1, 28, 28]);
-        target = new Tensor(t, [b + extra, DIGIT_CLASSES]);
+        input = fromArray(pixels, [b + extra, 1, 28, 28]);
+        target = fromArray(t, [b + extra, DIGIT_CLASSES]);
       }
       const loss = crossEntropy(model.call(input), target);
       opt.zeroGrad();

@@ -296,6 +296,62 @@ export function conv2dGradWeightSource(p: ConvShape): string {
   ].join('\n  '));
 }
 
+/**
+ * im2col: col[(ci, ki, kj), (n, oy, ox)] = x[n, ci, iy, ix] (0 outside the
+ * image): a convolution becomes one matmul, W [o, c·kh·kw] · col.
+ */
+export function im2colSource(p: ConvShape): string {
+  const { n, c, h, w, kh, kw, ho, wo } = p;
+  const N = n * ho * wo;
+  return fn(['x'], [
+    `const r = ${idiv('i', N)};`,
+    `const col = i - r * ${lit(N)};`,
+    `const ci = ${idiv('r', kh * kw)};`,
+    `let t = r - ci * ${lit(kh * kw)};`,
+    `const ki = ${idiv('t', kw)};`,
+    `const kj = t - ki * ${lit(kw)};`,
+    `const ni = ${idiv('col', ho * wo)};`,
+    `let u = col - ni * ${lit(ho * wo)};`,
+    `const oy = ${idiv('u', wo)};`,
+    `const ox = u - oy * ${lit(wo)};`,
+    `const iy = oy * ${lit(p.strideH)} - ${lit(p.padH)} + ki * ${lit(p.dilationH)};`,
+    `const ix = ox * ${lit(p.strideW)} - ${lit(p.padW)} + kj * ${lit(p.dilationW)};`,
+    `if (iy >= 0.0 && iy < ${lit(h)} && ix >= 0.0 && ix < ${lit(w)}) {`,
+    `    return x[((ni * ${lit(c)} + ci) * ${lit(h)} + iy) * ${lit(w)} + ix];`,
+    '  }',
+    'return 0.0;',
+  ].join('\n  '));
+}
+
+/** col2im, the adjoint of im2col as a gather: dx[n, ci, iy, ix] = Σ over taps that read it of dcol. */
+export function col2imSource(p: ConvShape): string {
+  const { n, c, h, w, kh, kw, ho, wo } = p;
+  const N = n * ho * wo;
+  return fn(['dcol'], [
+    `const ni = ${idiv('i', c * h * w)};`,
+    `let r = i - ni * ${lit(c * h * w)};`,
+    `const ci = ${idiv('r', h * w)};`,
+    `r = r - ci * ${lit(h * w)};`,
+    `const iy = ${idiv('r', w)};`,
+    `const ix = r - iy * ${lit(w)};`,
+    'let s = 0.0;',
+    `for (let ki = 0; ki < ${kh}; ki++) {`,
+    `    const ty = iy + ${lit(p.padH)} - ki * ${lit(p.dilationH)};`,
+    `    const oy = ${idiv('ty', p.strideH)};`,
+    `    if (ty >= 0.0 && oy * ${lit(p.strideH)} == ty && oy < ${lit(ho)}) {`,
+    `      for (let kj = 0; kj < ${kw}; kj++) {`,
+    `        const tx = ix + ${lit(p.padW)} - kj * ${lit(p.dilationW)};`,
+    `        const ox = ${idiv('tx', p.strideW)};`,
+    `        if (tx >= 0.0 && ox * ${lit(p.strideW)} == tx && ox < ${lit(wo)}) {`,
+    `          s = s + dcol[((ci * ${lit(kh)} + ki) * ${lit(kw)} + kj) * ${lit(N)} + (ni * ${lit(ho)} + oy) * ${lit(wo)} + ox];`,
+    '        }',
+    '      }',
+    '    }',
+    '  }',
+    'return s;',
+  ].join('\n  '));
+}
+
 // ---- pooling ------------------------------------------------------------------------
 
 export interface PoolShape {

@@ -47,10 +47,13 @@ export interface SampleMetricsInput {
 
 /** What {@link evaluateSamples} returns: the table's metrics and the full result of each. */
 export interface SampleMetrics {
+  /** The metrics as numbers for the table (null where the inputs do not allow one; see {@link MetricsRow}). */
   metrics: Pick<MetricsRow, 'classProbability' | 'confidentAccuracy' | 'conditionalAccuracy' | 'frechet' | 'sharpness' | 'diversity' | 'memorisation'>;
+  /** The full result of each metric computed (per class, confusion, …). */
   details: {
     /** Faithfulness when probabilities were given, else label accuracy alone. */
     accuracy?: ClassFaithfulness | ConditionalAccuracy;
+    /** Fréchet distance and its parts (needs features of samples and real digits). */
     frechet?: FrechetResult;
     /** Sharpness against the real digits. */
     sharpness: SharpnessResult;

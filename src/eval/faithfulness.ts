@@ -29,12 +29,15 @@ export interface ClassFaithfulness extends ConditionalAccuracy {
   confidentAccuracy: number;
   /** The threshold τ used. */
   threshold: number;
-  /** Per requested class k: mean p of class k over class-k samples, and the confident share; null when none was requested. */
+  /** Per requested class k: the mean probability of class k over the samples requested as k; null when none was requested. */
   perClassProbability: Array<number | null>;
+  /** Per requested class k: the share of those samples whose probability of k is at least `threshold`; null when none was requested. */
   perClassConfident: Array<number | null>;
 }
 
+/** Options of {@link classFaithfulness}. */
 export interface FaithfulnessOptions {
+  /** Classes C: the width of each probability row (default 10). */
   numClasses?: number;
   /** τ (default 0.9). */
   threshold?: number;

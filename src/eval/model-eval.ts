@@ -86,7 +86,9 @@ export interface EvalContextOptions {
 export interface EvalContext {
   /** The judge. */
   classifier: DigitClassifier;
+  /** Where the judge's weights came from and how it scores the held-out digits (eval.json's `classifier`). */
   classifierInfo: ClassifierSummary;
+  /** The reference data, as a `--data` value ('mnist' or 'idx:DIR'). */
   data: string;
   /** The training split: the novelty reference. */
   training: Dataset;
@@ -94,6 +96,7 @@ export interface EvalContext {
   heldOut: Dataset;
   /** The classifier on the held-out digits: labels and features. */
   heldOutJudged: ClassifierOutput;
+  /** The judge's faithfulness on the held-out digits' true labels (what a perfect generator would score). */
   heldOutAccuracy: ClassFaithfulness;
   /** Gaussian fitted to the held-out digits' features: the Fréchet reference. */
   heldOutStats: GaussianStats;

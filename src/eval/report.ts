@@ -139,11 +139,15 @@ export interface ClassifierSummary {
   sha256: string | null;
   /** Its scores on the held-out reference digits, measured now (on this many digits). */
   heldOutDigits: number;
+  /** Share of held-out digits whose most probable class is their label, in [0, 1]. */
   heldOutAccuracy: number;
+  /** Share of held-out digits given p ≥ 0.9 of their label, in [0, 1]. */
   heldOutConfidentAccuracy: number;
+  /** Mean calibrated probability of the label over the held-out digits, in [0, 1]. */
   heldOutMeanProbability: number;
-  /** Calibration temperature, and the expected calibration error (15 bins) on the held-out digits with it. */
+  /** The calibration temperature the logits are divided by. */
   temperature: number;
+  /** Expected calibration error (15 bins) on the held-out digits, with that temperature. */
   ece: number;
 }
 

@@ -15,7 +15,16 @@ import { errorMessage, nodeFs, nodePath } from '../io/node.js';
 
 /** A run folder that is missing, incomplete or not a genzoo run: the message says which and why. */
 export class RunFolderError extends Error {
-  constructor(message: string, readonly incomplete?: { kind: string; progress: RunProgress }) {
+  constructor(
+    message: string,
+    /** Set when the folder holds a run that stopped before its last epoch (so it can be resumed), else undefined. */
+    readonly incomplete?: {
+      /** The run's model kind ('vae', 'cvae', …). */
+      kind: string;
+      /** How far its training got. */
+      progress: RunProgress;
+    },
+  ) {
     super(message);
     this.name = 'RunFolderError';
   }

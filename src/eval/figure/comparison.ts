@@ -34,7 +34,12 @@ export const FIGURE_LAYOUT = {
 } as const;
 
 /** Width and height of a figure with `panels` grids. */
-export function comparisonFigureSize(panels: number): { width: number; height: number } {
+export function comparisonFigureSize(panels: number): {
+  /** Pixels across. */
+  width: number;
+  /** Pixels down. */
+  height: number;
+} {
   const L = FIGURE_LAYOUT;
   const panelWidth = L.labelWidth + L.grid;
   return {
@@ -43,6 +48,7 @@ export function comparisonFigureSize(panels: number): { width: number; height: n
   };
 }
 
+/** One sample grid of a comparison figure, with its title. */
 export interface FigurePanel {
   /** Shown above the grid (uppercased; see drawText for the characters). */
   title: string;

@@ -34,13 +34,19 @@ export {
 
 /** The files an export writes into its folder. */
 export const EXPORT_FILES = {
+  /** The nn.Module classes (plain PyTorch, no genzoo needed) and a `load(folder)` helper. */
   code: 'model.py',
+  /** Weights and buffers under the names model.py's modules expect. */
   weights: 'model.safetensors',
+  /** The Adam states of the run's optimizers (only when the run has a checkpoint). */
   optimizer: 'optimizer.safetensors',
+  /** The run's config.json, as it was. */
   config: 'config.json',
+  /** How to load the export in Python. */
   readme: 'README.md',
 } as const;
 
+/** Options of {@link exportToPyTorch}. */
 export interface ExportOptions {
   /** Export the optimizers' Adam state when the run has a checkpoint (default true). */
   optimizer?: boolean;
@@ -48,8 +54,11 @@ export interface ExportOptions {
   overwrite?: boolean;
 }
 
+/** What {@link exportToPyTorch} wrote. */
 export interface ExportResult {
+  /** The exported model's kind ('vae', 'cvae', 'cgan', 'cvaegan'). */
   kind: ModelConfig['kind'];
+  /** Its architecture ('mlp' or 'conv'). */
   arch: ModelConfig['arch'];
   /** Paths written. */
   files: string[];
@@ -127,12 +136,15 @@ export async function exportToPyTorch(runDir: string, outDir: string, opts: Expo
   return { kind: model.kind, arch: model.config.arch, files, optimizer };
 }
 
+/** Options of {@link importFromPyTorch}. */
 export interface ImportOptions {
   /** Replace a run in `outDir` (its run files are removed first; default false: refuse). */
   overwrite?: boolean;
 }
 
+/** What {@link importFromPyTorch} wrote. */
 export interface ImportResult {
+  /** The model configuration the weights were checked against and the run was written with. */
   config: ModelConfig;
   /** Paths written. */
   files: string[];
@@ -145,7 +157,12 @@ export interface ImportResult {
  * export's config.json, or a bare model configuration ({"kind": …} with any
  * fields left out taking the model's defaults).
  */
-export async function readImportConfig(path: string): Promise<{ model: ModelConfig; train: TrainConfig | null }> {
+export async function readImportConfig(path: string): Promise<{
+  /** The model configuration, validated, with defaults filled in. */
+  model: ModelConfig;
+  /** The training settings of a run's config.json; null for a bare model configuration. */
+  train: TrainConfig | null;
+}> {
   const fs = await nodeFs('importFromPyTorch');
   let text: string;
   try {

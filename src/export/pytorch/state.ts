@@ -28,6 +28,7 @@ import { Adam, AdamW } from '../../nn/optim/adam.js';
 import type { DecodedSafetensors, StateDict } from '../../io/safetensors.js';
 import type { GenerativeModel } from '../../models/types.js';
 
+/** The safetensors dtype of each tensor written as an integer (by name); the others are F32. */
 export type IntegerDTypes = Record<string, 'I64'>;
 
 /** The state-dict names of buffers that PyTorch keeps as int64 (BatchNorm's batch counters). */
@@ -40,7 +41,12 @@ export function integerBuffers(model: GenerativeModel): string[] {
 }
 
 /** model.safetensors for PyTorch: the state dict, with the integer buffers marked I64. */
-export function exportedState(model: GenerativeModel): { tensors: StateDict; dtypes: IntegerDTypes } {
+export function exportedState(model: GenerativeModel): {
+  /** The model's state dict (weights and buffers). */
+  tensors: StateDict;
+  /** The tensors to write as I64 (BatchNorm's `num_batches_tracked`). */
+  dtypes: IntegerDTypes;
+} {
   const dtypes: IntegerDTypes = {};
   for (const name of integerBuffers(model)) dtypes[name] = 'I64';
   return { tensors: model.stateDict(), dtypes };
@@ -48,11 +54,17 @@ export function exportedState(model: GenerativeModel): { tensors: StateDict; dty
 
 /** One of genzoo's optimizers as torch.optim.Adam needs it: hyperparameters and parameter names in order. */
 export interface OptimizerSpec {
+  /** The optimizer's key in the model's `optimizers` (e.g. 'vae', 'G', 'D'). */
   name: string;
+  /** Learning rate. */
   lr: number;
+  /** Adam's β₁, β₂. */
   betas: [number, number];
+  /** Adam's ε. */
   eps: number;
+  /** L2 weight decay (added to the gradient, as torch.optim.Adam's `weight_decay`). */
   weightDecay: number;
+  /** Whether the AMSGrad variant is on. */
   amsgrad: boolean;
   /** State-dict names of the parameters it updates, in its order. */
   params: string[];
@@ -94,7 +106,12 @@ export function optimizerSpecs(model: GenerativeModel): OptimizerSpec[] {
 const ADAM_FIELDS: Record<string, string> = { expAvg: 'exp_avg', expAvgSq: 'exp_avg_sq', maxExpAvgSq: 'max_exp_avg_sq' };
 
 /** The optimizers' per-parameter state as tensors named `{optimizer}.{parameter}.{field}` (see the file comment). */
-export function optimizerState(model: GenerativeModel): { tensors: StateDict; dtypes: IntegerDTypes } {
+export function optimizerState(model: GenerativeModel): {
+  /** `{optimizer}.{parameter}.step`, `.exp_avg`, `.exp_avg_sq` (`.max_exp_avg_sq`) per updated parameter. */
+  tensors: StateDict;
+  /** The `.step` counts, written as I64. */
+  dtypes: IntegerDTypes;
+} {
   const tensors: StateDict = {};
   const dtypes: IntegerDTypes = {};
   for (const spec of optimizerSpecs(model)) {
@@ -134,7 +151,12 @@ export interface ImportNotes {
  * float32 tensors by the rules in the file comment. Throws a one-line error
  * naming `source` and the first offending tensor.
  */
-export function convertForImport(file: DecodedSafetensors, model: GenerativeModel, source: string): { tensors: StateDict; notes: ImportNotes } {
+export function convertForImport(file: DecodedSafetensors, model: GenerativeModel, source: string): {
+  /** float32 tensors ready for `model.loadStateDict`. */
+  tensors: StateDict;
+  /** Which tensors were widened, rounded or converted from integers. */
+  notes: ImportNotes;
+} {
   const what = `the ${model.kind} (${model.config.arch}) model`;
   const expected = model.stateDict();
   const missing = Object.keys(expected).filter((k) => !Object.hasOwn(file.tensors, k));

@@ -55,11 +55,13 @@ export function temperatureNll(logits: ArrayLike<number>, labels: ArrayLike<numb
   return total / n;
 }
 
+/** What {@link fitTemperature} found. */
 export interface TemperatureFit {
   /** The fitted T (logits are divided by it). */
   temperature: number;
-  /** NLL at T = 1 and at the fitted T (nats per digit). */
+  /** NLL at T = 1 (nats per digit). */
   nllBefore: number;
+  /** NLL at the fitted T (nats per digit). */
   nllAfter: number;
 }
 
@@ -95,11 +97,19 @@ export function fitTemperature(logits: ArrayLike<number>, labels: ArrayLike<numb
   return { temperature, nllBefore: f(0), nllAfter: f(Math.log(temperature)) };
 }
 
+/** What {@link expectedCalibrationError} measured. */
 export interface CalibrationError {
-  /** Σ_m (|B_m|/N)·|acc(B_m) − conf(B_m)|. */
+  /** Σ_m (|B_m|/N)·|acc(B_m) − conf(B_m)|, in [0, 1]. */
   ece: number;
-  /** Per bin (lower edge m/M): digits, accuracy and mean confidence (null when empty). */
-  bins: Array<{ count: number; accuracy: number | null; confidence: number | null }>;
+  /** Per bin m, covering confidences [m/M, (m+1)/M) (the last bin includes 1). */
+  bins: Array<{
+    /** Digits whose confidence falls in the bin. */
+    count: number;
+    /** Share of them classified correctly (null when the bin is empty). */
+    accuracy: number | null;
+    /** Their mean confidence (null when the bin is empty). */
+    confidence: number | null;
+  }>;
 }
 
 /** Expected calibration error of N×C probabilities against labels, with `numBins` equal-width confidence bins (default 15). */

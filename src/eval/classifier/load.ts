@@ -31,7 +31,9 @@ import { CLASSIFIER_VERSION, type DigitClassifier } from './model.js';
 import { CLASSIFIER_FILE, encodeClassifierFile, readClassifierFile, type ClassifierInfo } from './store.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier, type ClassifierTrainOptions } from './train.js';
 
+/** Which classifier {@link loadClassifier} returns: the package's weights, a cached trained one, or one trained anew (see the file comment). */
 export type ClassifierSource = 'shipped' | 'cached' | 'retrain';
+/** Every {@link ClassifierSource}, for validating user input. */
 export const CLASSIFIER_SOURCES: readonly ClassifierSource[] = ['shipped', 'cached', 'retrain'];
 
 /** Where the package keeps its trained weights (assets/ at the package root). Node-only. */
@@ -48,6 +50,7 @@ export async function defaultCacheDir(): Promise<string> {
   return path.join(os.homedir(), '.cache', 'genzoo');
 }
 
+/** Options of {@link loadClassifier}. */
 export interface LoadClassifierOptions {
   /** Which classifier (default 'shipped'; see the file comment). */
   source?: ClassifierSource;
@@ -67,7 +70,9 @@ export interface LoadClassifierOptions {
   testData?: Dataset;
 }
 
+/** What {@link loadClassifier} returns. */
 export interface LoadedClassifier {
+  /** The calibrated classifier, in eval mode. */
   model: DigitClassifier;
   /** What the weights record about themselves (held-out scores, temperature, hash…). */
   info: ClassifierInfo;

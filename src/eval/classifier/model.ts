@@ -37,11 +37,21 @@ export const CLASSIFIER_FEATURES = 128;
 /** The ten digit classes. */
 export const DIGIT_CLASSES = 10;
 
+/**
+ * The digit classifier that judges generated samples (the architecture is in
+ * the file comment): `call(x)` gives logits [N, 10] for images [N, 1, 28, 28].
+ * Use {@link loadClassifier} for the shipped, calibrated weights and
+ * {@link classify} to run it.
+ */
 export class DigitClassifier extends Module<[Tensor], Tensor> {
+  /** Both convolution blocks and the 1568 → 128 layer: images → features [N, 128]. */
   readonly trunk: Sequential;
+  /** Dropout 0.3 on the features (active in training mode only). */
   readonly dropout: Dropout;
+  /** The last layer, features → logits [N, 10]. */
   readonly head: Linear;
 
+  /** A fresh, untrained classifier; `opts.generator` seeds its initial weights (default: seed 0). */
   constructor(opts: { generator?: Generator } = {}) {
     super();
     const g = opts.generator ?? new Generator(0);
@@ -78,6 +88,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
   }
 }
 
+/** What {@link classify} returns for N images. */
 export interface ClassifierOutput {
   /** Predicted class of each image (the most probable digit). */
   labels: Int32Array;
@@ -87,6 +98,7 @@ export interface ClassifierOutput {
   logits: Float32Array;
   /** Penultimate features, N rows of `CLASSIFIER_FEATURES`. */
   features: Float32Array;
+  /** The length of a feature row (`CLASSIFIER_FEATURES`, 128). */
   featureDim: number;
 }
 

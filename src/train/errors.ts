@@ -35,12 +35,18 @@ export type RunProblem =
   /** The data does not suit the models, or the batch is larger than the data. */
   | 'bad-data';
 
+/**
+ * Training cannot start or resume in a folder: `problem` says why (see
+ * {@link RunProblem}), `details` gives the values the message names.
+ */
 export class RunError extends Error {
   constructor(
+    /** The kind of problem, for callers that react to it. */
     readonly problem: RunProblem,
     /** The run folder. */
     readonly dir: string,
     message: string,
+    /** The values behind the message (which keys: see {@link RunProblem}). */
     readonly details: Record<string, unknown> = {},
     opts?: { cause?: unknown },
   ) {

@@ -13,13 +13,20 @@ export interface LossRow {
   step: number;
   /** 1-based epoch the step belongs to. */
   epoch: number;
+  /** The losses at that step, in the log's `names` order. */
   values: number[];
 }
 
+/** The per-step losses of a run, in memory (see the file comment); `toCSV()` gives losses.csv. */
 export class LossLog {
+  /** One row per step, in step order. */
   readonly rows: LossRow[] = [];
-  constructor(readonly names: readonly string[]) {}
+  constructor(
+    /** The losses' names: the CSV columns after step and epoch. */
+    readonly names: readonly string[],
+  ) {}
 
+  /** Appends the losses of one step (looked up by `names`; a missing one is stored as undefined). */
   add(step: number, epoch: number, losses: Record<string, number>): void {
     this.rows.push({ step, epoch, values: this.names.map((n) => losses[n]) });
   }
@@ -31,6 +38,7 @@ export class LossLog {
     this.rows.length = n;
   }
 
+  /** losses.csv: a header `step,epoch,<names>` and one line per row, ending with a newline. */
   toCSV(): string {
     const lines = [['step', 'epoch', ...this.names].join(',')];
     for (const r of this.rows) lines.push([r.step, r.epoch, ...r.values.map((v) => String(v))].join(','));

@@ -19,7 +19,7 @@ export {
   type Kernels, type KernelName, type HostMemory, type GatherParams, type AdamHyper, type SgdHyper,
   type MatmulParams, type Conv2dParams, type Pool2dParams,
   type UnaryOp, type BinaryOp, type ReduceOp, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
-  type GeneratorState,
+  type GeneratorState, type GradNode,
 } from './tensor/index.js';
 export * from './autograd/index.js';
 // The gpu backend (GPU.js kernels) registers itself here: setBackend('gpu', { mode }).

@@ -12,6 +12,7 @@ import { attachGrad, binaryRaw, cast, ones, sameShape, shapeStr, tidy, Tensor, t
 
 let gradEnabled = true;
 
+/** Whether ops record a graph right now (false inside {@link noGrad}). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -85,6 +86,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+/** Options of {@link backward} and `Tensor.backward`. */
 export interface BackwardOptions {
   /** Keep the graph's backward rules so backward can run through it again. */
   retainGraph?: boolean;

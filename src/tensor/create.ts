@@ -11,8 +11,11 @@ import { defaultGenerator, type Generator } from './random.js';
 import { backendNamed, getBackend, referenceBackend } from './registry.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
+/** Options of the functions that create tensors. */
 export interface TensorOptions {
+  /** 'float32' (the default, except from a Float64Array or a float64 tensor) or 'float64' (which lives on `js`). */
   dtype?: DType;
+  /** Make the new tensor a leaf that collects gradients in `.grad` (default false). */
   requiresGrad?: boolean;
   /** The backend to create the tensor on (a registered name or a Backend object); default: the active one. */
   backend?: string | Backend;
@@ -35,7 +38,9 @@ function place(op: string, values: FloatArray, shape: readonly number[], opts?: 
   return new Tensor(creationBackend(op, dtype, opts).adopt(values), shape);
 }
 
+/** Options of the random creation functions ({@link rand}, {@link randn}, {@link randint}). */
 export interface RandomOptions extends TensorOptions {
+  /** Where the draws come from (default: the global generator that {@link manualSeed} reseeds). */
   generator?: Generator;
 }
 
@@ -68,9 +73,18 @@ function flattenInto(values: NestedArray, out: FloatArray, pos: { i: number }): 
 
 /**
  * A tensor from a number, nested arrays, a typed array (with `shape`), or
- * another tensor — always a copy. The dtype defaults to float64 for a
- * Float64Array and float32 otherwise.
- *   tensor([[1, 2], [3, 4]]), tensor(new Float32Array(6), { shape: [2, 3] }), tensor(t)
+ * another tensor — always a copy, on the active backend or `opts.backend`
+ * (a tensor is copied on its own backend when neither dtype nor backend changes). The dtype
+ * defaults to float64 for a Float64Array, the source's dtype for a tensor, and
+ * float32 otherwise. Throws on ragged nested arrays, a `shape` whose size does
+ * not match, or an unknown dtype.
+ *
+ * ```ts
+ * tensor([[1, 2], [3, 4]]).shape;                              // [2, 2]
+ * tensor(new Float32Array(6), { shape: [2, 3] }).shape;       // [2, 3]
+ * tensor(new Float64Array([0.1])).dtype;                      // 'float64'
+ * tensor(3).ndim;                                             // 0
+ * ```
  */
 export function tensor(
   values: NestedArray | ArrayLike<number> | Tensor,
@@ -108,13 +122,14 @@ export function tensor(
   return finish(place('tensor', data, shape, opts), opts);
 }
 
-/** A 0-d tensor. */
+/** A 0-d tensor holding `value` (float32 unless `opts.dtype` says otherwise). */
 export function scalar(value: number, opts: TensorOptions = {}): Tensor {
   const data = allocate(checkDType('scalar', opts.dtype ?? 'float32'), 1);
   data[0] = value;
   return finish(place('scalar', data, [], opts), opts);
 }
 
+/** A tensor of `shape` filled with `value`; throws on an invalid shape or a value that is not a number. */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   if (typeof value !== 'number') throw new Error(`full: fill value must be a number, got ${typeof value}`);
   const s = checkShape('full', shape);
@@ -122,10 +137,12 @@ export function full(shape: readonly number[], value: number, opts: TensorOption
   return finish(new Tensor(creationBackend('full', dtype, opts).full(dtype, sizeOf(s), value), s), opts);
 }
 
+/** A tensor of `shape` filled with 0 (float32 unless `opts.dtype` says otherwise). */
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
   return full(shape, 0, opts);
 }
 
+/** A tensor of `shape` filled with 1 (float32 unless `opts.dtype` says otherwise). */
 export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
   return full(shape, 1, opts);
 }
@@ -135,11 +152,16 @@ export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(t.shape, { dtype: t.dtype, backend: t.storage.backend, ...opts });
 }
 
+/** Ones of t's shape and dtype, on t's backend. */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return ones(t.shape, { dtype: t.dtype, backend: t.storage.backend, ...opts });
 }
 
-/** [start, end) in steps: arange(5), arange(1, 4), arange(0, 1, 0.25). */
+/**
+ * The values `start, start + step, …` below `end` (above it for a negative
+ * step) as a 1-D tensor; with one argument, `0 … start − 1`:
+ * `arange(5)`, `arange(1, 4)`, `arange(0, 1, 0.25)`. Throws on a step of 0 or a non-finite bound.
+ */
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
   if (end === undefined) {
     end = start;
@@ -155,7 +177,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   return finish(place('arange', data, [n], opts), opts);
 }
 
-/** Identity matrix n×m (m defaults to n). */
+/** The identity matrix `[n, m]` (m defaults to n): ones on the diagonal, zeros elsewhere. */
 export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
   const s = checkShape('eye', [n, m]);
   const data = allocate(checkDType('eye', opts.dtype ?? 'float32'), n * m);
@@ -163,7 +185,7 @@ export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
   return finish(place('eye', data, s, opts), opts);
 }
 
-/** Uniform [0, 1), seeded by `opts.generator` or the global generator. */
+/** Values drawn uniformly from [0, 1), from `opts.generator` or the global generator (the same numbers on every backend). */
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   const s = checkShape('rand', shape);
   const g = opts.generator ?? defaultGenerator();
@@ -172,7 +194,7 @@ export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor
   return finish(place('rand', data, s, opts), opts);
 }
 
-/** Standard normal, seeded by `opts.generator` or the global generator. */
+/** Values drawn from the standard normal distribution, from `opts.generator` or the global generator (the same numbers on every backend). */
 export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
   const s = checkShape('randn', shape);
   const g = opts.generator ?? defaultGenerator();
@@ -181,7 +203,7 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
   return finish(place('randn', data, s, opts), opts);
 }
 
-/** Integers uniform in [low, high), as floats. */
+/** Integers drawn uniformly from [low, high), stored as floats; throws unless low < high are integers. */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new Error(`randint: need integers low < high, got ${low}, ${high}`);
   const s = checkShape('randint', shape);
@@ -191,7 +213,10 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   return finish(place('randint', data, s, opts), opts);
 }
 
-/** One-hot rows: labels (integers in [0, n)) → [labels.length, n]. */
+/**
+ * One-hot rows: labels (integers in [0, n)) → `[labels.length, n]`, 1 at each
+ * row's label and 0 elsewhere. Throws on a label outside [0, n).
+ */
 export function oneHot(labels: ArrayLike<number> | Tensor, n: number, opts: TensorOptions = {}): Tensor {
   const list: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
   if (!Number.isInteger(n) || n <= 0) throw new Error(`oneHot: number of classes must be a positive integer, got ${n}`);

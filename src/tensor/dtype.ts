@@ -4,7 +4,9 @@
  * to catch a wrong backward formula. float64 tensors always run on the `js`
  * reference backend (see `backendFor`).
  */
+/** A tensor's element type: 'float32' (the default; what every backend accelerates) or 'float64' (on `js` only). */
 export type DType = 'float32' | 'float64';
+/** The host array of a tensor's values: Float32Array for float32, Float64Array for float64. */
 export type FloatArray = Float32Array | Float64Array;
 
 export function allocate(dtype: DType, size: number): FloatArray {

@@ -20,18 +20,43 @@ import { track } from './scope.js';
 
 /** One recorded op: its inputs and the rule that maps the output's gradient to theirs. */
 export interface GradNode {
+  /** The op's name ('matmul', 'add'…), as error messages show it. */
   readonly op: string;
+  /** The op's tensor inputs, in order. */
   readonly inputs: readonly Tensor[];
   /** Returns one gradient per input (null where an input needs none). Null once the graph is freed. */
   backward: ((grad: Tensor) => Array<Tensor | null>) | null;
 }
 
+/** A number, or arrays of them nested to any depth: what `tensor()` takes and `toArray()` returns. */
 export type NestedArray = number | NestedArray[];
 
 let nextId = 1;
 
+/**
+ * An n-dimensional array of float32 or float64 values that records the ops
+ * applied to it, so that `backward()` can compute gradients (PyTorch's
+ * `torch.Tensor`). Tensors are contiguous and row-major; their memory belongs
+ * to a backend (`backend`: 'js', 'wasm' or 'gpu'), and ops run where their
+ * inputs live.
+ *
+ * Make tensors with {@link tensor}, {@link zeros}, {@link randn} and the other
+ * creation functions rather than with `new Tensor`. Ops are methods
+ * (`x.matmul(w).add(b).relu()`) and functions of the same name (`relu(x)`);
+ * they return new tensors and never change their inputs. Values are read with
+ * `.data`, `.item()`, `.toArray()` or `await .read()`.
+ *
+ * ```ts
+ * const w = randn([3, 2], { requiresGrad: true });
+ * const loss = tensor([[1, 2, 3]]).matmul(w).square().sum();
+ * loss.backward();
+ * w.grad?.shape;   // [3, 2]
+ * ```
+ */
 export class Tensor {
+  /** The size of each dimension; `[]` for a 0-d (scalar) tensor. Frozen: reshape to change it. */
   readonly shape: readonly number[];
+  /** A number unique to this tensor in this process, shown in error messages. */
   readonly id: number;
   /** Whether gradients flow to this tensor (set on leaves by the user, on results by the graph). */
   requiresGrad = false;
@@ -70,6 +95,7 @@ export class Tensor {
     return s;
   }
 
+  /** The element type: 'float32' (the default) or 'float64' (which lives on `js`). */
   get dtype(): DType {
     return this.storage.dtype;
   }
@@ -89,6 +115,7 @@ export class Tensor {
     return this.size;
   }
 
+  /** The number of dimensions (`shape.length`; 0 for a scalar). */
   get ndim(): number {
     return this.shape.length;
   }
@@ -98,6 +125,7 @@ export class Tensor {
     return this.node === null;
   }
 
+  /** True once `dispose()` ran (explicitly or at the end of a `tidy`): the tensor can then only be printed. */
   get isDisposed(): boolean {
     return this.#storage === null;
   }
@@ -194,6 +222,7 @@ export class Tensor {
     return Array.from(this.data);
   }
 
+  /** `Tensor(shape=[2, 2], dtype=float32) [[1,2],[3,4]]`: the values in full up to 64 elements, else the first 8. */
   toString(): string {
     if (this.isDisposed) return `Tensor(shape=${shapeStr(this.shape)}, disposed)`;
     // Not JSON.stringify: it would print NaN and ±Infinity as null.

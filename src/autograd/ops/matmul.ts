@@ -11,8 +11,11 @@ import { add } from './elementwise.js';
 import { reshape } from './movement.js';
 import { checkLinear } from './shared.js';
 
+/** Options of {@link matmul}: multiply by an operand's transpose without copying it (both need ≥ 2 dimensions). */
 export interface MatmulOptions {
+  /** Use the transpose of the left operand's last two dimensions. */
   transA?: boolean;
+  /** Use the transpose of the right operand's last two dimensions. */
   transB?: boolean;
 }
 

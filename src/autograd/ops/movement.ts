@@ -5,6 +5,7 @@ import {
 } from '../../tensor/index.js';
 import { record } from '../engine.js';
 
+/** The same values with a new shape, sharing storage; one dimension may be -1 ({@link Tensor.reshape}). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = reshapeRaw(x, shape);
   return record(out, 'reshape', [x], (g) => [reshapeRaw(g, x.shape)]);
@@ -36,6 +37,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return reshape(x, shape);
 }
 
+/** Reorders the dimensions, `out.shape[i] = x.shape[perm[i]]` (a copy; {@link Tensor.permute}). */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = checkPermutation('permute', perm, x.ndim);
   const out = permuteRaw(x, p);
@@ -87,6 +89,14 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, x.shape[axis] / chunks, axis);
 }
 
+/**
+ * Joins tensors along the existing dimension `dim` (default 0); every other
+ * dimension, and the dtype, must match. Throws naming the first tensor that does not fit.
+ *
+ * ```ts
+ * concat([zeros([2, 3]), ones([1, 3])]).shape;   // [3, 3]
+ * ```
+ */
 export function concat(xs: readonly Tensor[], dim = 0): Tensor {
   const out = concatRaw(xs, dim);
   const axis = normalizeAxis('concat', dim, xs[0].ndim);
@@ -99,6 +109,7 @@ export function concat(xs: readonly Tensor[], dim = 0): Tensor {
     });
   });
 }
+/** {@link concat} under PyTorch's short name. */
 export const cat = concat;
 
 /** Joins same-shaped tensors along a new axis. */

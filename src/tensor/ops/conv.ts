@@ -5,14 +5,21 @@ import { kernel, placement, storageOn } from '../dispatch.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
+/** Options of `conv2d` (and `nn.Conv2d`); a number applies to both height and width, a pair is [height, width]. */
 export interface Conv2dOptions {
+  /** Step between windows (default 1). */
   stride?: number | [number, number];
+  /** Zeros added on each side of the input (default 0). */
   padding?: number | [number, number];
+  /** Spacing between kernel elements (default 1). */
   dilation?: number | [number, number];
+  /** Only 1 (the default) is supported; any other value throws. */
   groups?: number;
 }
 
+/** Options of `convTranspose2d`: those of conv2d, describing the convolution it inverts, plus `outputPadding`. */
 export interface ConvTranspose2dOptions extends Conv2dOptions {
+  /** Extra rows/columns on one side of the output (default 0; less than stride or dilation), to pick among the output sizes a strided conv2d maps to the same input size. */
   outputPadding?: number | [number, number];
 }
 
@@ -93,9 +100,13 @@ export function conv2dGradWeightRaw(x: Tensor, dy: Tensor, p: Conv2dParams): Ten
   return convKernel('conv2dGradWeight', x, dy, p, [p.o, p.c, p.kh, p.kw]);
 }
 
+/** The pooling window of `maxPool2d` / `avgPool2d`; a number applies to both height and width. */
 export interface Pool2dOptions {
+  /** The window's size. */
   kernelSize: number | [number, number];
+  /** Step between windows (default: the window's size). */
   stride?: number | [number, number];
+  /** Padding on each side (default 0; at most half the window). */
   padding?: number | [number, number];
 }
 

@@ -6,6 +6,7 @@ import { getBackend, referenceBackend } from '../registry.js';
 import { broadcastShapes, broadcastStrides, shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
+/** A tensor, or a number that an op treats as a 0-d tensor of the other operand's dtype (`x.mul(2)`). */
 export type TensorLike = Tensor | number;
 
 /** Numbers become 0-d tensors of the given dtype, on `like`'s backend (else the active one). */

@@ -19,19 +19,24 @@ import { adam, sgd } from './optim.js';
 
 /** What a host-memory backend provides; `hostBackend` builds the rest. */
 export interface HostMemory {
+  /** The backend's name (`Backend.name`). */
   readonly name: string;
+  /** Whether it stores float64 (`Backend.supportsFloat64`). */
   readonly supportsFloat64: boolean;
+  /** Whether its memory must be freed explicitly (`Backend.ownsMemory`). */
   readonly ownsMemory: boolean;
   /** A new storage of `length` elements (contents unspecified) owned by `backend`. */
   alloc(backend: Backend, dtype: DType, length: number): Storage;
   /** The storage's elements as an array over its memory. Valid until the next `alloc` (which may move memory). */
   view(s: Storage): FloatArray;
+  /** Releases a storage's memory (called once, when no tensor refers to it). */
   free(s: Storage): void;
   /**
    * Called before a kernel reads `inputs`: make them addressable and keep them
    * so until `end` (the wasm heap brings evicted blocks back and pins them).
    */
   begin?(inputs: readonly Storage[]): void;
+  /** Called after the kernel: the inputs may move or be evicted again. */
   end?(inputs: readonly Storage[]): void;
   /** True when a host array ↔ storage copy is a real transfer worth counting (wasm), false for js. */
   readonly countsTransfers: boolean;

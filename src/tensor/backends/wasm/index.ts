@@ -33,6 +33,7 @@ import { wasmBinary, wasmUnary } from './elementwise.js';
 
 declare module '../../registry.js' {
   interface BackendOptionsMap {
+    /** WebAssembly SIMD kernels on worker threads (docs/backends.md). */
     wasm: WasmBackendOptions;
   }
 }
@@ -64,6 +65,7 @@ export function blockOf(s: Storage): Block {
   return s.handle as Block;
 }
 
+/** Options of `setBackend('wasm', options)`; an unknown option or a thread count outside 1–8 throws. */
 export interface WasmBackendOptions {
   /** Threads including the caller's (1–8, default 2). */
   threads?: number;

@@ -20,7 +20,8 @@ export function isGradEnabled(): boolean {
 /**
  * Runs `fn` without recording a graph (inference, optimizer updates).
  * Synchronous only: an async function would keep running after `noGrad`
- * returned, with recording already back on.
+ * returned, with recording already back on, so a returned Promise throws
+ * (after `fn`'s synchronous part ran).
  */
 export function noGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
@@ -37,15 +38,20 @@ export function noGrad<T>(fn: () => T): T {
   return result;
 }
 
-/** Runs `fn` with recording on, even inside `noGrad`. */
+/** Runs `fn` with recording on, even inside `noGrad`. Synchronous only, like {@link noGrad}. */
 export function enableGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = true;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     gradEnabled = prev;
   }
+  if (result instanceof Promise) {
+    throw new Error('enableGrad: fn returned a Promise; enableGrad covers synchronous code only (an async function would run without recording after its first await). Call enableGrad around the synchronous parts.');
+  }
+  return result;
 }
 
 /**

@@ -3,7 +3,7 @@
  * Each is a one-line call to the functional op of the same name, installed on
  * the prototype here so the tensor layer stays free of gradient knowledge.
  */
-import { Tensor, type Backend, type DType, type TensorLike, type Conv2dOptions, type ConvTranspose2dOptions } from '../tensor/index.js';
+import { Tensor, type Backend, type BackendName, type DType, type TensorLike, type Conv2dOptions, type ConvTranspose2dOptions } from '../tensor/index.js';
 import { backward, detach, type BackwardOptions } from './engine.js';
 import * as X from './ops/transfer.js';
 import * as E from './ops/elementwise.js';
@@ -223,7 +223,7 @@ declare module '../tensor/tensor.js' {
      * Differentiable: gradients flow back to the original. Throws for an
      * unknown backend and for float64 on a backend without it (cast first).
      */
-    to(target: string | Backend | DType): Tensor;
+    to(target: BackendName | Backend | DType): Tensor;
     /** `to('float32')`. */
     float(): Tensor;
     /** `to('float64')` (float64 lives on the js backend). */

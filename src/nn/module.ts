@@ -14,7 +14,7 @@
  * getters that read the registry, so replacing a registered tensor (as a gradient
  * check or a functional call does) is seen by `forward`.
  */
-import { cast, keep, moveRaw, resolveBackend, shapeStr, Tensor, type Backend, type DType } from '../tensor/index.js';
+import { cast, keep, moveRaw, resolveBackend, shapeStr, Tensor, type Backend, type BackendName, type DType } from '../tensor/index.js';
 
 /** A tensor with its dotted name in the module tree ('encoder.0.weight'). */
 export type NamedTensor = [name: string, tensor: Tensor];
@@ -246,7 +246,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    * objects are kept (their storage changes), so do it before creating an
    * optimizer. Gradients are dropped.
    */
-  to(target: DType | string | Backend): this {
+  to(target: DType | BackendName | Backend): this {
     const isDType = target === 'float32' || target === 'float64';
     const backend = isDType ? null : resolveBackend(`${this.constructor.name}.to`, target);
     for (const t of [...this.parameters(), ...this.buffers()]) {

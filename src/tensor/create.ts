@@ -8,7 +8,7 @@ import type { Backend } from './backend.js';
 import { allocate, checkDType, type DType, type FloatArray } from './dtype.js';
 import { checkShape, shapeStr, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
-import { backendNamed, getBackend, referenceBackend } from './registry.js';
+import { backendNamed, getBackend, referenceBackend, type BackendName } from './registry.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 /** Options of the functions that create tensors. */
@@ -18,7 +18,7 @@ export interface TensorOptions {
   /** Make the new tensor a leaf that collects gradients in `.grad` (default false). */
   requiresGrad?: boolean;
   /** The backend to create the tensor on (a registered name or a Backend object); default: the active one. */
-  backend?: string | Backend;
+  backend?: BackendName | Backend;
 }
 
 /** The backend a new tensor of `dtype` goes to. */

@@ -68,7 +68,8 @@ function sweepDetachedGrads(): void {
 
 /**
  * Runs `fn` and frees the tensors it created that it does not return (see
- * above). Synchronous only: a Promise would let the scope end before the work.
+ * above). Synchronous only: a Promise would let the scope end before the work,
+ * so a returned Promise throws.
  */
 export function tidy<T>(fn: () => T): T {
   const scope: Tensor[] = [];

@@ -9,6 +9,7 @@
  * to call `backward` twice on losses that share a sub-graph.
  */
 import { attachGrad, binaryRaw, cast, ones, sameShape, shapeStr, tidy, Tensor, type GradNode } from '../tensor/index.js';
+import { ShapeError, StateError, ValueError } from '../errors.js';
 
 let gradEnabled = true;
 
@@ -33,7 +34,7 @@ export function noGrad<T>(fn: () => T): T {
     gradEnabled = prev;
   }
   if (result instanceof Promise) {
-    throw new Error('noGrad: fn returned a Promise; noGrad covers synchronous code only (an async function would record a graph after its first await). Call noGrad around the synchronous parts.');
+    throw new ValueError('noGrad: fn returned a Promise; noGrad covers synchronous code only (an async function would record a graph after its first await). Call noGrad around the synchronous parts.');
   }
   return result;
 }
@@ -49,7 +50,7 @@ export function enableGrad<T>(fn: () => T): T {
     gradEnabled = prev;
   }
   if (result instanceof Promise) {
-    throw new Error('enableGrad: fn returned a Promise; enableGrad covers synchronous code only (an async function would run without recording after its first await). Call enableGrad around the synchronous parts.');
+    throw new ValueError('enableGrad: fn returned a Promise; enableGrad covers synchronous code only (an async function would run without recording after its first await). Call enableGrad around the synchronous parts.');
   }
   return result;
 }
@@ -101,13 +102,13 @@ export interface BackwardOptions {
 /** The gradient backward starts from: `grad`, or 1 for a one-element root. */
 function seedOf(op: string, root: Tensor, grad?: Tensor): Tensor {
   if (!root.requiresGrad) {
-    throw new Error(`${op}: this tensor does not require grad (no input had requiresGrad: true, or it was computed inside noGrad)`);
+    throw new StateError(`${op}: this tensor does not require grad (no input had requiresGrad: true, or it was computed inside noGrad)`);
   }
   if (grad === undefined) {
-    if (root.size !== 1) throw new Error(`${op}: gradient can be implied only for one-element outputs, got shape ${shapeStr(root.shape)}; pass a gradient of that shape`);
+    if (root.size !== 1) throw new ShapeError(`${op}: gradient can be implied only for one-element outputs, got shape ${shapeStr(root.shape)}; pass a gradient of that shape`);
     return ones(root.shape, { dtype: root.dtype, backend: root.storage.backend });
   }
-  if (!sameShape(grad.shape, root.shape)) throw new Error(`${op}: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
+  if (!sameShape(grad.shape, root.shape)) throw new ShapeError(`${op}: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
   return grad;
 }
 
@@ -131,7 +132,7 @@ function accumulateInputs(op: string, node: GradNode, inputGrads: Array<Tensor |
     const ig = inputGrads[k];
     if (!input.requiresGrad || !ig) return;
     if (!sameShape(ig.shape, input.shape)) {
-      throw new Error(`${op}: '${node.op}' produced a gradient of shape ${shapeStr(ig.shape)} for an input of shape ${shapeStr(input.shape)}`);
+      throw new ShapeError(`${op}: '${node.op}' produced a gradient of shape ${shapeStr(ig.shape)} for an input of shape ${shapeStr(input.shape)}`);
     }
     const prev = grads.get(input);
     const typed = cast(ig, input.dtype); // mixed-dtype ops promote; gradients keep each input's dtype
@@ -140,7 +141,7 @@ function accumulateInputs(op: string, node: GradNode, inputGrads: Array<Tensor |
 }
 
 function freedError(op: string, node: GradNode): Error {
-  return new Error(`${op}: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call`);
+  return new StateError(`${op}: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call`);
 }
 
 function freeGraph(order: Tensor[]): void {

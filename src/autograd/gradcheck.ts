@@ -8,6 +8,7 @@
  */
 import { allocate, Generator, randn, shapeStr, tensor, Tensor, type DType } from '../tensor/index.js';
 import { noGrad } from './engine.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** Options of {@link gradcheck}; the defaults depend on `dtype` (float64: eps 1e-6, atol 1e-7, rtol 1e-5; float32: 1e-2, 1e-3, 1e-2). */
 export interface GradcheckOptions {
@@ -80,18 +81,18 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tens
   // Copies on the active backend (float64: js), so the ops under test run the kernels of that backend.
   const xs = inputs.map((t) => tensor(t.data, { dtype, shape: t.shape, requiresGrad: t.requiresGrad }));
   const checked = xs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
-  if (checked.length === 0) throw new Error('gradcheck: no input has requiresGrad: true');
+  if (checked.length === 0) throw new ValueError('gradcheck: no input has requiresGrad: true');
 
   const out = fn(...xs);
-  if (!(out instanceof Tensor)) throw new Error('gradcheck: fn must return a Tensor');
+  if (!(out instanceof Tensor)) throw new ValueError('gradcheck: fn must return a Tensor');
   const r = randn(out.shape, { dtype, generator: new Generator(opts.seed ?? 1234) });
   const project = (y: Tensor): number => {
-    if (y.size !== r.size) throw new Error(`gradcheck: fn returned shape ${shapeStr(y.shape)}, first call returned ${shapeStr(out.shape)}`);
+    if (y.size !== r.size) throw new ShapeError(`gradcheck: fn returned shape ${shapeStr(y.shape)}, first call returned ${shapeStr(out.shape)}`);
     let s = 0;
     for (let i = 0; i < y.size; i++) s += y.data[i] * r.data[i];
     return s;
   };
-  if (!out.requiresGrad) throw new Error('gradcheck: the output does not depend on any input that requires grad');
+  if (!out.requiresGrad) throw new ValueError('gradcheck: the output does not depend on any input that requires grad');
   out.backward(r);
 
   let maxAbsError = 0;

@@ -12,6 +12,7 @@ import { memorisation, type MemorisationResult } from './memorisation.js';
 import type { MetricsRow } from './report.js';
 import type { LabelSet, RowSet } from './rows.js';
 import { sharpness, type SharpnessOptions, type SharpnessResult } from './sharpness.js';
+import { ValueError } from '../errors.js';
 
 /** What {@link evaluateSamples} scores: samples, the real digits they are compared with, and (optionally) a classifier's view of both. */
 export interface SampleMetricsInput {
@@ -76,12 +77,12 @@ export function evaluateSamples(input: SampleMetricsInput): SampleMetrics {
   else if (input.requested !== null && input.predicted !== undefined) accuracy = conditionalAccuracy(input.requested, input.predicted, numClasses);
   const sharp = sharpness(input.samples, input.real, input.sharpness);
   const groupLabels = input.requested ?? input.predicted;
-  if (groupLabels === undefined) throw new Error('evaluateSamples: unconditional samples need classifier labels (predicted) to measure within-class diversity');
+  if (groupLabels === undefined) throw new ValueError('evaluateSamples: unconditional samples need classifier labels (predicted) to measure within-class diversity');
   const div = diversity(input.samples, groupLabels, input.real, input.realLabels, { numClasses, seed: input.seed });
   const mem = input.training !== undefined ? memorisation(input.samples, input.training, input.heldOutNearest ?? input.real) : undefined;
   let frechet: FrechetResult | undefined;
   if (input.sampleFeatures !== undefined || input.realFeatures !== undefined) {
-    if (input.sampleFeatures === undefined || input.realFeatures === undefined) throw new Error('evaluateSamples: the Fréchet distance needs both sampleFeatures and realFeatures');
+    if (input.sampleFeatures === undefined || input.realFeatures === undefined) throw new ValueError('evaluateSamples: the Fréchet distance needs both sampleFeatures and realFeatures');
     frechet = frechetDistance(input.sampleFeatures, input.realFeatures, input.featureDim);
   }
   return {

@@ -4,6 +4,7 @@
  * to `compare.md` by `genzoo compare` (markdown or aligned plain text).
  */
 import { VERSION } from '../version.js';
+import { IOError, ValueError } from '../errors.js';
 
 /** The metrics of one model (or of real digits, as a reference row). null/undefined = not measured. */
 export interface MetricsRow {
@@ -105,9 +106,9 @@ function cell(row: MetricsRow, col: MetricColumn): string {
  */
 export function formatMetricsTable(rows: readonly MetricsRow[], opts: TableOptions = {}): string {
   const format = opts.format ?? 'markdown';
-  if (format !== 'markdown' && format !== 'text') throw new Error(`formatMetricsTable: format must be 'markdown' or 'text', got ${JSON.stringify(format)}`);
+  if (format !== 'markdown' && format !== 'text') throw new ValueError(`formatMetricsTable: format must be 'markdown' or 'text', got ${JSON.stringify(format)}`);
   const known = new Set(METRIC_COLUMNS.map((c) => c.key));
-  for (const k of opts.columns ?? []) if (!known.has(k)) throw new Error(`formatMetricsTable: unknown column ${JSON.stringify(k)}`);
+  for (const k of opts.columns ?? []) if (!known.has(k)) throw new ValueError(`formatMetricsTable: unknown column ${JSON.stringify(k)}`);
   const cols = METRIC_COLUMNS.filter((c) =>
     opts.columns ? opts.columns.includes(c.key) : rows.some((r) => r[c.key] !== null && r[c.key] !== undefined),
   );
@@ -231,7 +232,7 @@ export function makeEvalReport(metrics: MetricsRow, settings: EvalSettings, opts
  */
 export function parseEvalReport(json: unknown, source = 'eval.json'): EvalReport {
   const fail = (why: string): never => {
-    throw new Error(`${source}: not a genzoo eval report (${why})`);
+    throw new IOError(`${source}: not a genzoo eval report (${why})`);
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('expected a JSON object');
   const r = json as Record<string, unknown>;

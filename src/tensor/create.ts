@@ -10,6 +10,7 @@ import { checkShape, shapeStr, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { backendNamed, getBackend, referenceBackend, type BackendName } from './registry.js';
 import { Tensor, type NestedArray } from './tensor.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 
 /** Options of the functions that create tensors. */
 export interface TensorOptions {
@@ -26,7 +27,7 @@ export function creationBackend(op: string, dtype: DType, opts?: TensorOptions):
   const b = opts?.backend === undefined ? getBackend() : typeof opts.backend === 'string' ? backendNamed(opts.backend) : opts.backend;
   if (dtype === 'float64' && !b.supportsFloat64) {
     // float64 lives on js, as in dispatch.ts; asking for it on a GPU by name is an error.
-    if (b.device === 'gpu' && opts?.backend !== undefined) throw new Error(`${op}: the '${b.name}' backend has no float64 (GPU kernels are float32); float64 tensors live on 'js'`);
+    if (b.device === 'gpu' && opts?.backend !== undefined) throw new DTypeError(`${op}: the '${b.name}' backend has no float64 (GPU kernels are float32); float64 tensors live on 'js'`);
     return referenceBackend();
   }
   return b;
@@ -51,13 +52,13 @@ function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
 
 function inferShape(values: NestedArray, path: string): number[] {
   if (typeof values === 'number') return [];
-  if (!Array.isArray(values)) throw new Error(`tensor: expected a number or an array at ${path}, got ${typeof values}`);
+  if (!Array.isArray(values)) throw new ValueError(`tensor: expected a number or an array at ${path}, got ${typeof values}`);
   if (values.length === 0) return [0];
   const inner = inferShape(values[0], `${path}[0]`);
   for (let i = 1; i < values.length; i++) {
     const s = inferShape(values[i], `${path}[${i}]`);
     if (s.length !== inner.length || s.some((d, j) => d !== inner[j])) {
-      throw new Error(`tensor: ragged nested array: ${path}[0] has shape ${shapeStr(inner)} but ${path}[${i}] has shape ${shapeStr(s)}`);
+      throw new ShapeError(`tensor: ragged nested array: ${path}[0] has shape ${shapeStr(inner)} but ${path}[${i}] has shape ${shapeStr(s)}`);
     }
   }
   return [values.length, ...inner];
@@ -93,7 +94,7 @@ export function tensor(
   if (values instanceof Tensor) {
     const dtype = checkDType('tensor', opts.dtype ?? values.dtype);
     const shape = opts.shape ? checkShape('tensor', opts.shape) : values.shape;
-    if (sizeOf(shape) !== values.size) throw new Error(`tensor: ${values.size} values cannot have shape ${shapeStr(shape)}`);
+    if (sizeOf(shape) !== values.size) throw new ShapeError(`tensor: ${values.size} values cannot have shape ${shapeStr(shape)}`);
     if (dtype === values.dtype && (opts.backend === undefined || opts.backend === values.backend || opts.backend === values.storage.backend)) {
       return finish(new Tensor(values.storage.backend.copy(values.storage), shape), opts);
     }
@@ -105,7 +106,7 @@ export function tensor(
     const arr = values as unknown as ArrayLike<number>;
     const dtype = checkDType('tensor', opts.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32'));
     const shape = opts.shape ? checkShape('tensor', opts.shape) : [arr.length];
-    if (sizeOf(shape) !== arr.length) throw new Error(`tensor: ${arr.length} values cannot have shape ${shapeStr(shape)}`);
+    if (sizeOf(shape) !== arr.length) throw new ShapeError(`tensor: ${arr.length} values cannot have shape ${shapeStr(shape)}`);
     const data = allocate(dtype, arr.length);
     for (let i = 0; i < arr.length; i++) data[i] = arr[i];
     return finish(place('tensor', data, shape, opts), opts);
@@ -116,7 +117,7 @@ export function tensor(
   flattenInto(values as NestedArray, data, { i: 0 });
   if (opts.shape) {
     const want = checkShape('tensor', opts.shape);
-    if (sizeOf(want) !== data.length) throw new Error(`tensor: ${data.length} values cannot have shape ${shapeStr(want)}`);
+    if (sizeOf(want) !== data.length) throw new ShapeError(`tensor: ${data.length} values cannot have shape ${shapeStr(want)}`);
     return finish(place('tensor', data, want, opts), opts);
   }
   return finish(place('tensor', data, shape, opts), opts);
@@ -131,7 +132,7 @@ export function scalar(value: number, opts: TensorOptions = {}): Tensor {
 
 /** A tensor of `shape` filled with `value`; throws on an invalid shape or a value that is not a number. */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
-  if (typeof value !== 'number') throw new Error(`full: fill value must be a number, got ${typeof value}`);
+  if (typeof value !== 'number') throw new ValueError(`full: fill value must be a number, got ${typeof value}`);
   const s = checkShape('full', shape);
   const dtype = checkDType('full', opts.dtype ?? 'float32');
   return finish(new Tensor(creationBackend('full', dtype, opts).full(dtype, sizeOf(s), value), s), opts);
@@ -168,9 +169,9 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     start = 0;
   }
   for (const [k, v] of [['start', start], ['end', end], ['step', step]] as const) {
-    if (!Number.isFinite(v)) throw new Error(`arange: ${k} must be finite, got ${v}`);
+    if (!Number.isFinite(v)) throw new ValueError(`arange: ${k} must be finite, got ${v}`);
   }
-  if (step === 0) throw new Error('arange: step must not be 0');
+  if (step === 0) throw new ValueError('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((end - start) / step));
   const data = allocate(checkDType('arange', opts.dtype ?? 'float32'), n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
@@ -205,7 +206,7 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
 
 /** Integers drawn uniformly from [low, high), stored as floats; throws unless low < high are integers. */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new Error(`randint: need integers low < high, got ${low}, ${high}`);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new ValueError(`randint: need integers low < high, got ${low}, ${high}`);
   const s = checkShape('randint', shape);
   const g = opts.generator ?? defaultGenerator();
   const data = allocate(checkDType('randint', opts.dtype ?? 'float32'), sizeOf(s));
@@ -219,11 +220,11 @@ export function randint(low: number, high: number, shape: readonly number[], opt
  */
 export function oneHot(labels: ArrayLike<number> | Tensor, n: number, opts: TensorOptions = {}): Tensor {
   const list: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`oneHot: number of classes must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n <= 0) throw new ValueError(`oneHot: number of classes must be a positive integer, got ${n}`);
   const data = allocate(checkDType('oneHot', opts.dtype ?? 'float32'), list.length * n);
   for (let i = 0; i < list.length; i++) {
     const k = list[i];
-    if (!Number.isInteger(k) || k < 0 || k >= n) throw new Error(`oneHot: label ${k} at index ${i} is not an integer in [0, ${n})`);
+    if (!Number.isInteger(k) || k < 0 || k >= n) throw new ValueError(`oneHot: label ${k} at index ${i} is not an integer in [0, ${n})`);
     data[i * n + k] = 1;
   }
   return finish(place('oneHot', data, [list.length, n], opts), opts);

@@ -5,6 +5,7 @@
  * platforms). `Math.random` is never used.
  */
 import seedrandom from 'seedrandom';
+import { ValueError } from '../errors.js';
 
 /** A {@link Generator}'s complete state (plain JSON), from `state()`; `Generator.fromState` continues from it. */
 export interface GeneratorState {
@@ -35,7 +36,7 @@ export class Generator {
 
   /** A generator seeded with `seed` (default 0); throws on a non-finite number. */
   constructor(seed: number | string = 0) {
-    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`Generator: seed must be finite, got ${seed}`);
+    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new ValueError(`Generator: seed must be finite, got ${seed}`);
     this.seed = String(seed);
     this.prng = seedrandom.alea(this.seed, { state: true });
   }

@@ -13,6 +13,7 @@
  */
 import type { Backend, BackendInfo } from './backend.js';
 import { jsBackend } from './backends/js/index.js';
+import { BackendError } from '../errors.js';
 
 /**
  * Backend names and their options. Backend folders add themselves by
@@ -86,7 +87,7 @@ export function setBackend<K extends BackendName>(name: K, options?: BackendOpti
     selectAuto(opts);
   } else {
     const entry = registry.get(name);
-    if (!entry) throw new Error(`setBackend: unknown backend '${String(name)}' (registered: auto, ${registeredBackends().join(', ')})`);
+    if (!entry) throw new BackendError(`setBackend: unknown backend '${String(name)}' (registered: auto, ${registeredBackends().join(', ')})`);
     active = entry.create(opts);
     skipped = [];
   }
@@ -127,7 +128,7 @@ export function referenceBackend(): Backend {
 /** A registered backend by name, created with `options` (does not make it active). */
 export function backendNamed(name: string, options: Record<string, unknown> = {}): Backend {
   const entry = registry.get(name);
-  if (!entry) throw new Error(`unknown backend '${name}' (registered: ${registeredBackends().join(', ')})`);
+  if (!entry) throw new BackendError(`unknown backend '${name}' (registered: ${registeredBackends().join(', ')})`);
   return entry.create(options);
 }
 

@@ -21,6 +21,7 @@
  */
 import type { Backend } from './backend.js';
 import type { DType, FloatArray } from './dtype.js';
+import { StateError } from '../errors.js';
 
 /**
  * The memory behind one or more tensors (see the file comment). Backend
@@ -123,7 +124,7 @@ const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationR
 /** Called by the Tensor constructor: `owner` now refers to `s`. */
 export function retain(owner: object, s: Storage): void {
   if (!s.backend.ownsMemory) return;
-  if (s.freed) throw new Error('Tensor: this storage was already freed');
+  if (s.freed) throw new StateError('Tensor: this storage was already freed');
   s.refs++;
   finalizer?.register(owner, s, owner);
 }

@@ -17,6 +17,7 @@ import { shapeStr, sizeOf } from './shape.js';
 import { release, retain, Storage } from './storage.js';
 import { jsBackend } from './backends/js/index.js';
 import { track } from './scope.js';
+import { ShapeError, StateError, ValueError } from '../errors.js';
 
 /** One recorded op: its inputs and the rule that maps the output's gradient to theirs. */
 export interface GradNode {
@@ -79,7 +80,7 @@ export class Tensor {
     const storage = data instanceof Storage ? data : jsBackend.adopt(data);
     const n = sizeOf(shape);
     if (storage.length !== n) {
-      throw new Error(`Tensor: ${storage.length} elements cannot have shape ${shapeStr(shape)} (${n} elements)`);
+      throw new ShapeError(`Tensor: ${storage.length} elements cannot have shape ${shapeStr(shape)} (${n} elements)`);
     }
     this.#storage = storage;
     this.shape = Object.freeze(shape.slice());
@@ -91,7 +92,7 @@ export class Tensor {
   /** The storage behind this tensor; throws once the tensor is disposed. */
   get storage(): Storage {
     const s = this.#storage;
-    if (!s) throw new Error(`Tensor #${this.id}${this.name ? ` ('${this.name}')` : ''} ${shapeStr(this.shape)} was disposed (by dispose() or at the end of a tidy() scope) and cannot be used`);
+    if (!s) throw new StateError(`Tensor #${this.id}${this.name ? ` ('${this.name}')` : ''} ${shapeStr(this.shape)} was disposed (by dispose() or at the end of a tidy() scope) and cannot be used`);
     return s;
   }
 
@@ -162,7 +163,7 @@ export class Tensor {
   /** Releases the storage now (when no other view shares it); the tensor cannot be used afterwards. Disposing twice is an error. */
   dispose(): void {
     const s = this.#storage;
-    if (!s) throw new Error(`Tensor.dispose: tensor #${this.id} ${shapeStr(this.shape)} was already disposed`);
+    if (!s) throw new StateError(`Tensor.dispose: tensor #${this.id} ${shapeStr(this.shape)} was already disposed`);
     this.#storage = null;
     release(this, s);
   }
@@ -176,7 +177,7 @@ export class Tensor {
     const s = other.storage;
     if (other === this) return this;
     if (other.size !== this.size) {
-      throw new Error(`set_: source ${shapeStr(other.shape)} has ${other.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
+      throw new ShapeError(`set_: source ${shapeStr(other.shape)} has ${other.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
     }
     const old = this.storage;
     retain(this, s);
@@ -192,15 +193,15 @@ export class Tensor {
   copy_(src: Tensor | ArrayLike<number>): this {
     const s = this.storage;
     if (src instanceof Tensor) {
-      if (src.size !== this.size) throw new Error(`copy_: source ${shapeStr(src.shape)} has ${src.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
+      if (src.size !== this.size) throw new ShapeError(`copy_: source ${shapeStr(src.shape)} has ${src.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
       const from = src.storage;
       if (from === s) return this;
       if (from.backend === s.backend && from.dtype === s.dtype) s.backend.assign(s, from);
       else s.backend.write(s, src.data);
       return this;
     }
-    if (typeof (src as ArrayLike<number>)?.length !== 'number') throw new Error(`copy_: expected a Tensor or an array of numbers, got ${src === null ? 'null' : typeof src}`);
-    if (src.length !== this.size) throw new Error(`copy_: ${src.length} values for a tensor of ${this.size} elements (shape ${shapeStr(this.shape)})`);
+    if (typeof (src as ArrayLike<number>)?.length !== 'number') throw new ValueError(`copy_: expected a Tensor or an array of numbers, got ${src === null ? 'null' : typeof src}`);
+    if (src.length !== this.size) throw new ShapeError(`copy_: ${src.length} values for a tensor of ${this.size} elements (shape ${shapeStr(this.shape)})`);
     const values = src instanceof Float32Array || src instanceof Float64Array ? src : Float64Array.from(src);
     s.backend.write(s, values);
     return this;
@@ -208,7 +209,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, expected 1`);
+    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, expected 1`);
     return this.data[0];
   }
 
@@ -233,7 +234,7 @@ export class Tensor {
 
   /** Sets `requiresGrad` on a leaf; returns this for chaining (PyTorch's `requires_grad_`). */
   requiresGrad_(flag = true): this {
-    if (!this.isLeaf && !flag) throw new Error('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
+    if (!this.isLeaf && !flag) throw new ValueError('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
     this.requiresGrad = flag;
     return this;
   }

@@ -20,6 +20,7 @@
  * at a learning rate of 10 reaches 1e6–1e9 within its first steps.
  */
 import type { Tensor } from '../tensor/index.js';
+import { ValueError } from '../errors.js';
 
 /** A loss whose magnitude exceeds this stops training as diverged (why 1e5: the file comment). */
 export const LOSS_LIMIT = 1e5;
@@ -73,7 +74,7 @@ export function describeNonFinite(v: NonFiniteValue): string {
 }
 
 /** Thrown instead of writing a checkpoint or model file that holds a non-finite value. */
-export class NonFiniteError extends Error {
+export class NonFiniteError extends ValueError {
   constructor(
     /** The file that was not written. */
     readonly path: string,

@@ -39,6 +39,7 @@ import { LossLog, lossPlotSVG } from './losslog.js';
 import type { ProgressState } from './progress.js';
 import { resumeRun, type ResumePlan } from './resume.js';
 import { openRunFolder } from './run-folder.js';
+import { ValueError } from '../errors.js';
 
 /** What the trainer reports progress to (train/progress.ts's Progress, or anything alike). */
 export interface ProgressSink {
@@ -171,7 +172,7 @@ function checkData(data: Dataset, cfg: TrainConfig, dir: string): void {
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { model, data, outDir } = opts;
   checkData(data, opts.train, outDir);
-  if (opts.resume && opts.overwrite) throw new Error('train: resume and overwrite contradict each other (continue the run, or start over)');
+  if (opts.resume && opts.overwrite) throw new ValueError('train: resume and overwrite contradict each other (continue the run, or start over)');
   return onBackend(opts.train.backend, model as unknown as Module<never, unknown>, async (backend) => {
     const cfg: TrainConfig = { ...opts.train, backend };
     const folder = await openRunFolder(outDir, opts.resume ? 'resume' : opts.overwrite ? 'overwrite' : 'fresh', `training ${model.kind}`);

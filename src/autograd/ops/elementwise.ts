@@ -5,11 +5,12 @@
  */
 import { asTensor, binaryRaw, sumToShape, unaryRaw, whereRaw, Tensor, type TensorLike, type UnaryOp } from '../../tensor/index.js';
 import { record } from '../engine.js';
+import { ValueError } from '../../errors.js';
 
 const times = (a: Tensor, b: TensorLike): Tensor => binaryRaw('mul', a, b);
 
 function unaryOp(op: UnaryOp, x: Tensor, grad: (g: Tensor, out: Tensor) => Tensor, p0 = 0, p1 = 0): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
+  if (!(x instanceof Tensor)) throw new ValueError(`${op}: expected a Tensor, got ${typeof x}`);
   const out = unaryRaw(op, x, p0, p1);
   return record(out, op, [x], (g) => [grad(g, out)]);
 }
@@ -50,12 +51,12 @@ export const softplus = (x: Tensor): Tensor => unaryOp('softplus', x, (g) => tim
 export const square = (x: Tensor): Tensor => unaryOp('square', x, (g) => times(g, times(x, 2)));
 /** x^p for a scalar exponent p; d xᵖ = p·xᵖ⁻¹. */
 export function pow(x: Tensor, p: number): Tensor {
-  if (typeof p !== 'number' || !Number.isFinite(p)) throw new Error(`pow: exponent must be a finite number, got ${String(p)}`);
+  if (typeof p !== 'number' || !Number.isFinite(p)) throw new ValueError(`pow: exponent must be a finite number, got ${String(p)}`);
   return unaryOp('pow', x, (g) => times(g, times(unaryRaw('pow', x, p - 1), p)), p);
 }
 /** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
-  if (Number.isNaN(min) || Number.isNaN(max) || min > max) throw new Error(`clamp: need min ≤ max, got ${min}, ${max}`);
+  if (Number.isNaN(min) || Number.isNaN(max) || min > max) throw new ValueError(`clamp: need min ≤ max, got ${min}, ${max}`);
   return unaryOp('clamp', x, (g) => times(g, times(binaryRaw('ge', x, min), binaryRaw('le', x, max))), min, max);
 }
 

@@ -30,6 +30,7 @@ import { scoreHeldOut } from './held-out.js';
 import { CLASSIFIER_VERSION, type DigitClassifier } from './model.js';
 import { CLASSIFIER_FILE, encodeClassifierFile, readClassifierFile, type ClassifierInfo } from './store.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier, type ClassifierTrainOptions } from './train.js';
+import { ValueError } from '../../errors.js';
 
 /** Which classifier {@link loadClassifier} returns: the package's weights, a cached trained one, or one trained anew (see the file comment). */
 export type ClassifierSource = 'shipped' | 'cached' | 'retrain';
@@ -85,7 +86,7 @@ export interface LoadedClassifier {
 /** The evaluation classifier (see the file comment). Node-only. */
 export async function loadClassifier(opts: LoadClassifierOptions = {}): Promise<LoadedClassifier> {
   const source = opts.source ?? 'shipped';
-  if (!CLASSIFIER_SOURCES.includes(source)) throw new Error(`loadClassifier: source must be one of ${CLASSIFIER_SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
+  if (!CLASSIFIER_SOURCES.includes(source)) throw new ValueError(`loadClassifier: source must be one of ${CLASSIFIER_SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
   const log = opts.log ?? (() => {});
   const warn = opts.warn ?? log;
   if (source === 'shipped') {

@@ -26,6 +26,7 @@ import { Generator, Tensor } from '../../tensor/index.js';
 import { argmaxRows } from '../accuracy.js';
 import { asRows, type RowSet } from '../rows.js';
 import { softmaxRows } from './calibration.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /**
  * Bumped whenever the architecture or the training recipe changes: weights of
@@ -73,7 +74,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
 
   /** Sets T (a finite number > 0), replacing the buffer with a new tensor. */
   setTemperature(t: number): void {
-    if (!(t > 0) || !Number.isFinite(t)) throw new Error(`DigitClassifier.setTemperature: temperature must be a finite number > 0, got ${t}`);
+    if (!(t > 0) || !Number.isFinite(t)) throw new ValueError(`DigitClassifier.setTemperature: temperature must be a finite number > 0, got ${t}`);
     this.registerBuffer('temperature', new Tensor(Float32Array.of(t), [1]));
   }
 
@@ -108,7 +109,7 @@ export interface ClassifierOutput {
  */
 export function classify(model: DigitClassifier, images: RowSet, opts: { batchSize?: number } = {}): ClassifierOutput {
   const rows = asRows('classify', 'images', images, images instanceof Tensor ? undefined : 784);
-  if (rows.dim !== 784) throw new Error(`classify: expected 28×28 images (784 pixels), got rows of ${rows.dim}`);
+  if (rows.dim !== 784) throw new ShapeError(`classify: expected 28×28 images (784 pixels), got rows of ${rows.dim}`);
   const batch = opts.batchSize ?? 250;
   const logits = new Float32Array(rows.count * DIGIT_CLASSES);
   const features = new Float32Array(rows.count * CLASSIFIER_FEATURES);

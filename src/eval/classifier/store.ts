@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { errorMessage, fsReason, nodeFs, nodeModule } from '../../io/node.js';
 import { CLASSIFIER_VERSION, DigitClassifier } from './model.js';
 import type { HeldOutScores } from './held-out.js';
+import { IOError } from '../../errors.js';
 
 /** The `format` tag in a classifier weights file's metadata. */
 export const CLASSIFIER_FORMAT = 'genzoo-classifier';
@@ -47,7 +48,7 @@ export interface ClassifierInfo {
 }
 
 /** A weights file that must not be used: the message says why in one line. */
-export class ClassifierFileError extends Error {
+export class ClassifierFileError extends IOError {
   constructor(
     /** The weights file. */
     readonly path: string,

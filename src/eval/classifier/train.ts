@@ -40,6 +40,7 @@ import { Generator, Tensor } from '../../tensor/index.js';
 import { addGaussianNoise, blendImages, gaussianBlur } from './degrade.js';
 import { fitTemperature, type TemperatureFit } from './calibration.js';
 import { classify, DigitClassifier, DIGIT_CLASSES } from './model.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /** The degradations of the training recipe and where each becomes unreadable (see the file comment). */
 export const AMBIGUITY = {
@@ -118,8 +119,8 @@ export interface DegradedDigits {
  */
 export function degradedDigits(x: ArrayLike<number>, y: Int32Array, count: number, gen: Generator): DegradedDigits {
   const n = y.length;
-  if (x.length !== n * 784) throw new Error(`degradedDigits: ${x.length} pixels for ${n} labels`);
-  if (!y.some((v) => v !== y[0])) throw new Error('degradedDigits: the batch holds a single class, so no two digits can be blended');
+  if (x.length !== n * 784) throw new ShapeError(`degradedDigits: ${x.length} pixels for ${n} labels`);
+  if (!y.some((v) => v !== y[0])) throw new ValueError('degradedDigits: the batch holds a single class, so no two digits can be blended');
   const images = new Float32Array(count * 784);
   const targets = new Float32Array(count * DIGIT_CLASSES);
   const row = (i: number): Float32Array => Float32Array.from({ length: 784 }, (_, d) => x[i * 784 + d]);
@@ -210,11 +211,11 @@ export interface TrainedClassifier {
 
 function checkOptions(o: Required<Omit<ClassifierTrainOptions, 'onEpoch'>>): void {
   const op = 'trainClassifier';
-  for (const k of ['epochs', 'batchSize'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${op}: ${k} must be a positive integer, got ${o[k]}`);
-  for (const k of ['maxShift', 'calibrationEvery', 'seed'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) throw new Error(`${op}: ${k} must be a non-negative integer, got ${o[k]}`);
-  if (o.calibrationEvery === 1) throw new Error(`${op}: calibrationEvery 1 would hold back every digit`);
-  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`${op}: lr must be a finite number > 0, got ${o.lr}`);
-  if (!(o.ambiguous >= 0) || !Number.isFinite(o.ambiguous)) throw new Error(`${op}: ambiguous must be a finite number ≥ 0, got ${o.ambiguous}`);
+  for (const k of ['epochs', 'batchSize'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) throw new ValueError(`${op}: ${k} must be a positive integer, got ${o[k]}`);
+  for (const k of ['maxShift', 'calibrationEvery', 'seed'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) throw new ValueError(`${op}: ${k} must be a non-negative integer, got ${o[k]}`);
+  if (o.calibrationEvery === 1) throw new ValueError(`${op}: calibrationEvery 1 would hold back every digit`);
+  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new ValueError(`${op}: lr must be a finite number > 0, got ${o.lr}`);
+  if (!(o.ambiguous >= 0) || !Number.isFinite(o.ambiguous)) throw new ValueError(`${op}: ambiguous must be a finite number ≥ 0, got ${o.ambiguous}`);
 }
 
 /** Trains and calibrates a fresh classifier on `train` (see the file comment for the recipe). */
@@ -222,7 +223,7 @@ export function trainClassifier(train: Dataset, opts: ClassifierTrainOptions = {
   const { onEpoch, ...given } = opts;
   const o = { ...CLASSIFIER_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as TrainedClassifier['settings'];
   checkOptions(o);
-  if (train.height !== 28 || train.width !== 28 || train.classes !== DIGIT_CLASSES) throw new Error(`trainClassifier: expected 28×28 digits of 10 classes, got ${train.name} (${train.height}×${train.width}, ${train.classes} classes)`);
+  if (train.height !== 28 || train.width !== 28 || train.classes !== DIGIT_CLASSES) throw new ValueError(`trainClassifier: expected 28×28 digits of 10 classes, got ${train.name} (${train.height}×${train.width}, ${train.classes} classes)`);
   const held = o.calibrationEvery > 0 ? (i: number): boolean => i % o.calibrationEvery === o.calibrationEvery - 1 : (): boolean => false;
   const all = Array.from({ length: train.n }, (_, i) => i);
   const fitOn = subset(train, all.filter((i) => !held(i)), `${train.name}[classifier training]`);
@@ -263,7 +264,7 @@ export function trainClassifier(train: Dataset, opts: ClassifierTrainOptions = {
       opt.step();
       schedule.step();
       const v = loss.item();
-      if (!Number.isFinite(v)) throw new Error(`trainClassifier: loss became ${v} at epoch ${epoch + 1}`);
+      if (!Number.isFinite(v)) throw new ValueError(`trainClassifier: loss became ${v} at epoch ${epoch + 1}`);
       lossSum += v * b;
       count += b;
     }

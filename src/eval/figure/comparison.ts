@@ -16,6 +16,7 @@
 import { gridPixels, type GreyImage } from '../../io/png.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import { drawText, GLYPH_H, GLYPH_W, textWidth } from './font.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /** The figure's geometry, in pixels. */
 export const FIGURE_LAYOUT = {
@@ -60,13 +61,13 @@ export interface FigurePanel {
 
 /** Lays the panels out left to right (see the file comment); returns 8-bit grey pixels for io.encodePng. */
 export function comparisonFigure(panels: readonly FigurePanel[]): GreyImage {
-  if (panels.length === 0) throw new Error('comparisonFigure: no panels');
+  if (panels.length === 0) throw new ValueError('comparisonFigure: no panels');
   const L = FIGURE_LAYOUT;
   const { width, height } = comparisonFigureSize(panels.length);
   const image: GreyImage = { width, height, data: new Uint8Array(width * height).fill(255) };
   const gridTop = L.margin + GLYPH_H * L.titleScale + L.titleGap;
   panels.forEach((panel, p) => {
-    if (panel.images.length !== 100 * 784) throw new Error(`comparisonFigure: panel '${panel.title}' needs 100 images of 28×28 (78,400 values), got ${panel.images.length}`);
+    if (panel.images.length !== 100 * 784) throw new ShapeError(`comparisonFigure: panel '${panel.title}' needs 100 images of 28×28 (78,400 values), got ${panel.images.length}`);
     const left = L.margin + p * (L.labelWidth + L.grid + L.panelGap);
     const gridLeft = left + L.labelWidth;
     const grid = gridPixels(panel.images, { rows: 10, cols: 10 });

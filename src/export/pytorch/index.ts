@@ -25,6 +25,7 @@ import {
 import { modelPy } from './model-py.js';
 import { exportReadme } from './readme.js';
 import { convertForImport, exportedState, optimizerSpecs, optimizerState, type ImportNotes } from './state.js';
+import { IOError, StateError } from '../../errors.js';
 
 export { modelPy, pyLiteral, pyString, PY_CLASS } from './model-py.js';
 export {
@@ -76,16 +77,16 @@ async function prepareFolder(dir: string, files: readonly string[], what: string
   const fs = await nodeFs(what);
   const { join } = await nodePath(what);
   const st = await fs.stat(dir).catch(() => null);
-  if (st && !st.isDirectory()) throw new Error(`${dir} is not a folder`);
+  if (st && !st.isDirectory()) throw new IOError(`${dir} is not a folder`);
   if (!overwrite) {
     for (const f of files) {
-      if (await exists(join(dir, f))) throw new Error(`${dir} already holds ${f}; choose another folder or overwrite it`);
+      if (await exists(join(dir, f))) throw new StateError(`${dir} already holds ${f}; choose another folder or overwrite it`);
     }
   }
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create ${dir}: ${fsReason(err)}`);
+    throw new IOError(`cannot create ${dir}: ${fsReason(err)}`);
   }
 }
 
@@ -168,13 +169,13 @@ export async function readImportConfig(path: string): Promise<{
   try {
     text = await fs.readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${fsReason(err)}`);
+    throw new IOError(`cannot read ${path}: ${fsReason(err)}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new IOError(`${path} is not valid JSON: ${(err as Error).message}`);
   }
   const obj = json as Partial<RunConfig> & Partial<ModelConfig> | null;
   if (obj && typeof obj === 'object' && obj.format === RUN_FORMAT && obj.model) {
@@ -185,7 +186,7 @@ export async function readImportConfig(path: string): Promise<{
     const { kind, ...rest } = obj as ModelConfig;
     return { model: validateConfig(defaultConfig(kind, rest.arch, rest), path), train: null };
   }
-  throw new Error(`${path} is not a genzoo configuration (expected a run's config.json, "format": "${RUN_FORMAT}", or a model config with "kind")`);
+  throw new IOError(`${path} is not a genzoo configuration (expected a run's config.json, "format": "${RUN_FORMAT}", or a model config with "kind")`);
 }
 
 /** Imports a PyTorch state dict saved as safetensors into a genzoo run folder (see the file comment). */
@@ -198,7 +199,7 @@ export async function importFromPyTorch(file: string, configPath: string, outDir
   try {
     bytes = await fs.readFile(file);
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${fsReason(err)}`);
+    throw new IOError(`cannot read ${file}: ${fsReason(err)}`);
   }
   const { tensors, notes } = convertForImport(deserialize(bytes, file), model, file);
   model.loadStateDict(tensors);

@@ -27,6 +27,7 @@ import { BatchNorm } from '../../nn/batchnorm.js';
 import { Adam, AdamW } from '../../nn/optim/adam.js';
 import type { DecodedSafetensors, StateDict } from '../../io/safetensors.js';
 import type { GenerativeModel } from '../../models/types.js';
+import { DTypeError, IOError, ShapeError, ValueError } from '../../errors.js';
 
 /** The safetensors dtype of each tensor written as an integer (by name); the others are F32. */
 export type IntegerDTypes = Record<string, 'I64'>;
@@ -82,9 +83,9 @@ interface AdamGroupView {
 function adamOf(model: GenerativeModel, name: string): AdamGroupView {
   const opt = model.optimizers[name];
   if (!(opt instanceof Adam) || opt instanceof AdamW) {
-    throw new Error(`optimizer '${name}' of the ${model.kind} model is not Adam; only Adam state can be exported`);
+    throw new ValueError(`optimizer '${name}' of the ${model.kind} model is not Adam; only Adam state can be exported`);
   }
-  if (opt.paramGroups.length !== 1) throw new Error(`optimizer '${name}' has ${opt.paramGroups.length} parameter groups; export handles one`);
+  if (opt.paramGroups.length !== 1) throw new ValueError(`optimizer '${name}' has ${opt.paramGroups.length} parameter groups; export handles one`);
   return opt.paramGroups[0] as unknown as AdamGroupView;
 }
 
@@ -95,7 +96,7 @@ export function optimizerSpecs(model: GenerativeModel): OptimizerSpec[] {
     const g = adamOf(model, name);
     const params = g.params.map((p, i) => {
       const n = nameOf.get(p);
-      if (n === undefined) throw new Error(`optimizer '${name}': parameter ${i} is not a parameter of the ${model.kind} model`);
+      if (n === undefined) throw new ValueError(`optimizer '${name}': parameter ${i} is not a parameter of the ${model.kind} model`);
       return n;
     });
     return { name, lr: g.lr, betas: [g.betas[0], g.betas[1]], eps: g.eps, weightDecay: g.weightDecay, amsgrad: g.amsgrad, params };
@@ -126,7 +127,7 @@ export function optimizerState(model: GenerativeModel): {
       for (const [field, value] of Object.entries(st)) {
         if (field === 'step') continue;
         const torchName = ADAM_FIELDS[field];
-        if (!torchName || typeof value === 'number') throw new Error(`optimizer '${spec.name}': unknown Adam state '${field}' for ${spec.params[i]}`);
+        if (!torchName || typeof value === 'number') throw new ValueError(`optimizer '${spec.name}': unknown Adam state '${field}' for ${spec.params[i]}`);
         tensors[`${key}.${torchName}`] = new Tensor(value.data.slice(), p.shape);
       }
     });
@@ -161,11 +162,11 @@ export function convertForImport(file: DecodedSafetensors, model: GenerativeMode
   const expected = model.stateDict();
   const missing = Object.keys(expected).filter((k) => !Object.hasOwn(file.tensors, k));
   if (missing.length) {
-    throw new Error(`${source}: tensor "${missing[0]}" that ${what} needs is missing` + (missing.length > 1 ? ` (${missing.length} missing)` : ''));
+    throw new IOError(`${source}: tensor "${missing[0]}" that ${what} needs is missing` + (missing.length > 1 ? ` (${missing.length} missing)` : ''));
   }
   const unexpected = Object.keys(file.tensors).filter((k) => !Object.hasOwn(expected, k));
   if (unexpected.length) {
-    throw new Error(`${source}: unexpected tensor "${unexpected[0]}": ${what} has no parameter or buffer of that name` + (unexpected.length > 1 ? ` (${unexpected.length} unexpected)` : ''));
+    throw new IOError(`${source}: unexpected tensor "${unexpected[0]}": ${what} has no parameter or buffer of that name` + (unexpected.length > 1 ? ` (${unexpected.length} unexpected)` : ''));
   }
   const integerNames = new Set(integerBuffers(model));
   const notes: ImportNotes = { widened: [], rounded: [], integers: [] };
@@ -174,12 +175,12 @@ export function convertForImport(file: DecodedSafetensors, model: GenerativeMode
     const got = file.tensors[name];
     const dtype = file.header[name].dtype;
     if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) {
-      throw new Error(`${source}: tensor "${name}" has shape ${shapeStr(got.shape)} but ${what} expects ${shapeStr(want.shape)}`);
+      throw new ShapeError(`${source}: tensor "${name}" has shape ${shapeStr(got.shape)} but ${what} expects ${shapeStr(want.shape)}`);
     }
     if (!FLOAT_DTYPES.has(dtype)) {
-      if (!integerNames.has(name)) throw new Error(`${source}: tensor "${name}" is ${dtype}, but it must be floating point (F32, F64, F16 or BF16)`);
+      if (!integerNames.has(name)) throw new DTypeError(`${source}: tensor "${name}" is ${dtype}, but it must be floating point (F32, F64, F16 or BF16)`);
       const bad = got.data.findIndex((v) => Math.fround(v) !== v);
-      if (bad >= 0) throw new Error(`${source}: tensor "${name}" holds ${got.data[bad]}, which float32 cannot hold exactly (genzoo keeps ${name} as float32)`);
+      if (bad >= 0) throw new ValueError(`${source}: tensor "${name}" holds ${got.data[bad]}, which float32 cannot hold exactly (genzoo keeps ${name} as float32)`);
       notes.integers.push(name);
     } else if (dtype === 'F16' || dtype === 'BF16') {
       notes.widened.push(name);
@@ -187,7 +188,7 @@ export function convertForImport(file: DecodedSafetensors, model: GenerativeMode
       notes.rounded.push(name);
     }
     const bad = got.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${source}: tensor "${name}" holds ${got.data[bad]} at element ${bad}; a model with non-finite weights cannot be used`);
+    if (bad >= 0) throw new ValueError(`${source}: tensor "${name}" holds ${got.data[bad]} at element ${bad}; a model with non-finite weights cannot be used`);
     tensors[name] = got.dtype === 'float32' ? got : new Tensor(Float32Array.from(got.data), got.shape);
   }
   return { tensors, notes };

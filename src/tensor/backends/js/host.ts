@@ -16,6 +16,7 @@ import { binary, unary, where } from './elementwise.js';
 import { argmax, reduce } from './reduce.js';
 import { concat, gather, indexAdd, indexSelect } from './movement.js';
 import { adam, sgd } from './optim.js';
+import { BackendError } from '../../../errors.js';
 
 /** What a host-memory backend provides; `hostBackend` builds the rest. */
 export interface HostMemory {
@@ -108,7 +109,7 @@ export function hostBackend(mem: HostMemory, overrides: (backend: Backend) => Pa
       run([x], () => {
         const n = p.n * p.c * p.ho * p.wo;
         // Flat input indices as floats: float64 where the backend has it, else float32 (exact below 2^24 positions).
-        if (!mem.supportsFloat64 && x.length > 2 ** 24) throw new Error(`maxPool2d (${mem.name} backend): inputs past 2^24 elements are not supported`);
+        if (!mem.supportsFloat64 && x.length > 2 ** 24) throw new BackendError(`maxPool2d (${mem.name} backend): inputs past 2^24 elements are not supported`);
         const out = alloc(x.dtype, n);
         const argmax = alloc(mem.supportsFloat64 ? 'float64' : 'float32', n);
         maxPool2d(view(x), view(out), view(argmax), p);

@@ -30,6 +30,7 @@ import { activateBackend, currentBackendName, parseBackendFlag } from './backend
 import { UsageError } from './errors.js';
 import { checkDataFlag, classifierOptionsFromFlags, EVAL_FLAGS, evalOptionsFromFlags } from './eval.js';
 import { runTrain } from './train.js';
+import { StateError } from '../errors.js';
 
 export const COMPARE_USAGE = `genzoo compare [--out DIR] [--reuse RUN [RUN…]] [--epochs-scale F] [--seed S] [--n-per-class M] [--iw-k K] [--nll-digits N] [--data mnist|idx:DIR] [--classifier shipped|cached|retrain] [--backend js|wasm|gpu[:mode]|auto]
 
@@ -179,7 +180,7 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
     const run = await loadRun(dir, { requireComplete: true }).catch((err: unknown) => {
       if (err instanceof RunFolderError && err.incomplete) {
         const p = err.incomplete.progress;
-        throw new Error(`${dir} is not a complete run: it stopped after epoch ${p.epochsDone} of ${p.epochs} (continue it with: genzoo train ${err.incomplete.kind} --out ${dir} --resume)`, { cause: err });
+        throw new StateError(`${dir} is not a complete run: it stopped after epoch ${p.epochsDone} of ${p.epochs} (continue it with: genzoo train ${err.incomplete.kind} --out ${dir} --resume)`, { cause: err });
       }
       throw err;
     });

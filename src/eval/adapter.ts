@@ -18,6 +18,7 @@ import type { GenerativeModel } from '../models/types.js';
 import { NUM_CLASSES } from '../models/types.js';
 import { VAE } from '../models/vae.js';
 import type { LatentVariableModel } from './likelihood.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 function inEvalMode<T>(model: GenerativeModel, fn: () => T): T {
   const wasTraining = model.training;
@@ -45,7 +46,7 @@ export function likelihoodModel(model: GenerativeModel): LatentVariableModel | n
   const latent = model.config.latent;
   const cond = (op: string, y: Int32Array | undefined, n: number): Tensor | null => {
     if (!conditional) return null;
-    if (!y || y.length !== n) throw new Error(`${model.kind} ${op}: a conditional model needs one class label per image (${n}), got ${y ? y.length : 'none'}`);
+    if (!y || y.length !== n) throw new ValueError(`${model.kind} ${op}: a conditional model needs one class label per image (${n}), got ${y ? y.length : 'none'}`);
     return oneHot(y, NUM_CLASSES);
   };
   const table = priorTable(model);
@@ -53,10 +54,10 @@ export function likelihoodModel(model: GenerativeModel): LatentVariableModel | n
   // such a model under N(0, I) because its table could not be found.
   const wantsClassPrior = String(model.config.options.prior ?? (conditional ? 'class' : 'standard')) === 'class';
   if (wantsClassPrior !== (table !== null)) {
-    throw new Error(`likelihoodModel: ${model.kind} is configured with prior '${wantsClassPrior ? 'class' : 'standard'}' but ${table ? 'has' : 'has no'} 'priorTable' parameter; the adapter (src/eval/adapter.ts) no longer matches models/vae.ts`);
+    throw new ValueError(`likelihoodModel: ${model.kind} is configured with prior '${wantsClassPrior ? 'class' : 'standard'}' but ${table ? 'has' : 'has no'} 'priorTable' parameter; the adapter (src/eval/adapter.ts) no longer matches models/vae.ts`);
   }
   if (table && (table.ndim !== 2 || table.shape[0] !== NUM_CLASSES || table.shape[1] !== 2 * latent)) {
-    throw new Error(`likelihoodModel: ${model.kind}'s priorTable has shape [${table.shape.join(', ')}], expected [${NUM_CLASSES}, ${2 * latent}]`);
+    throw new ShapeError(`likelihoodModel: ${model.kind}'s priorTable has shape [${table.shape.join(', ')}], expected [${NUM_CLASSES}, ${2 * latent}]`);
   }
   const adapter: LatentVariableModel = {
     encode: (x, y) => inEvalMode(model, () => model.E.call(x, cond('encode', y, x.shape[0]))),
@@ -64,7 +65,7 @@ export function likelihoodModel(model: GenerativeModel): LatentVariableModel | n
   };
   if (table) {
     adapter.prior = (y, count) => {
-      if (!y || y.length !== count) throw new Error(`${model.kind} prior: the class prior needs one class label per image (${count})`);
+      if (!y || y.length !== count) throw new ValueError(`${model.kind} prior: the class prior needs one class label per image (${count})`);
       const rows = table.data;
       const width = 2 * latent;
       const mu = new Float32Array(count * latent);

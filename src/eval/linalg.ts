@@ -10,6 +10,7 @@
  */
 import type { FloatArray } from '../tensor/index.js';
 import type { Rows } from './rows.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** What {@link symmetricEigen} returns: the eigen-decomposition A = V·diag(values)·Vᵀ. */
 export interface SymmetricEigen {
@@ -28,8 +29,8 @@ export interface EigenOptions {
 }
 
 function checkSquare(op: string, a: ArrayLike<number>, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${op}: matrix order must be a non-negative integer, got ${n}`);
-  if (a.length !== n * n) throw new Error(`${op}: expected ${n}×${n} = ${n * n} elements, got ${a.length}`);
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`${op}: matrix order must be a non-negative integer, got ${n}`);
+  if (a.length !== n * n) throw new ShapeError(`${op}: expected ${n}×${n} = ${n * n} elements, got ${a.length}`);
 }
 
 /** max |a_i|, or NaN when any entry is NaN or infinite. */
@@ -71,7 +72,7 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: EigenOptio
   const wantVectors = opts.vectors ?? true;
   const tol = opts.symmetryTolerance ?? 1e-10;
   const scale = maxAbs(a);
-  if (!Number.isFinite(scale)) throw new Error(`${op}: matrix has NaN or infinite entries`);
+  if (!Number.isFinite(scale)) throw new ValueError(`${op}: matrix has NaN or infinite entries`);
   // V starts as the symmetrised input; the reduction overwrites it with Q.
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -79,7 +80,7 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: EigenOptio
       const aij = a[i * n + j];
       const aji = a[j * n + i];
       if (Math.abs(aij - aji) > tol * scale) {
-        throw new Error(`${op}: matrix is not symmetric: A[${i},${j}] = ${aij} but A[${j},${i}] = ${aji}`);
+        throw new ValueError(`${op}: matrix is not symmetric: A[${i},${j}] = ${aij} but A[${j},${i}] = ${aji}`);
       }
       V[i * n + j] = V[j * n + i] = 0.5 * (aij + aji);
     }
@@ -211,7 +212,7 @@ function tridiagonalQL(Vt: Float64Array, d: Float64Array, e: Float64Array, n: nu
     if (m > l) {
       let iter = 0;
       do {
-        if (++iter > 60) throw new Error(`symmetricEigen: QL iteration did not converge for eigenvalue ${l} after 60 sweeps`);
+        if (++iter > 60) throw new ValueError(`symmetricEigen: QL iteration did not converge for eigenvalue ${l} after 60 sweeps`);
         // Shift: the eigenvalue of the leading 2×2 block [d[l] e[l]; e[l] d[l+1]] nearer d[l].
         let g = d[l];
         let p = (d[l + 1] - g) / (2 * e[l]);
@@ -326,7 +327,7 @@ export function clampRoundOff(op: string, values: Float64Array, tolerance: numbe
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0) {
       if (values[i] < -tolerance * top) {
-        throw new Error(`${op}: matrix is not positive semi-definite (eigenvalue ${values[i].toExponential(3)}, largest |λ| ${top.toExponential(3)})`);
+        throw new ValueError(`${op}: matrix is not positive semi-definite (eigenvalue ${values[i].toExponential(3)}, largest |λ| ${top.toExponential(3)})`);
       }
       clamped++;
     }
@@ -376,7 +377,7 @@ export function trace(a: ArrayLike<number>, n: number): number {
  */
 export function columnMean(rows: Rows): Float64Array {
   const { data, count, dim } = rows;
-  if (count === 0) throw new Error('columnMean: no rows');
+  if (count === 0) throw new ValueError('columnMean: no rows');
   const mu = new Float64Array(dim);
   for (let i = 0; i < count; i++) {
     const off = i * dim;
@@ -396,9 +397,9 @@ export function columnMean(rows: Rows): Float64Array {
 export function covariance(rows: Rows, opts: { mean?: Float64Array; ddof?: number } = {}): Float64Array {
   const { data, count, dim } = rows;
   const ddof = opts.ddof ?? 1;
-  if (count - ddof <= 0) throw new Error(`covariance: need more than ${ddof} row(s), got ${count}`);
+  if (count - ddof <= 0) throw new ValueError(`covariance: need more than ${ddof} row(s), got ${count}`);
   const mu = opts.mean ?? columnMean(rows);
-  if (mu.length !== dim) throw new Error(`covariance: mean has ${mu.length} entries for rows of ${dim}`);
+  if (mu.length !== dim) throw new ShapeError(`covariance: mean has ${mu.length} entries for rows of ${dim}`);
   const cov = new Float64Array(dim * dim);
   const centred = new Float64Array(dim);
   for (let i = 0; i < count; i++) {

@@ -12,10 +12,20 @@ import { createModel, validateConfig } from '../models/registry.js';
 import type { GenerativeModel, ModelConfig } from '../models/types.js';
 import { FILES, loadWeights, readRunConfig, CHECKPOINT_FORMAT, type RunConfig, type TrainerState } from '../train/checkpoint.js';
 import { errorMessage, nodeFs, nodePath } from '../io/node.js';
+import { IOError } from '../errors.js';
 
 /** A run folder that is missing, incomplete or not a genzoo run: the message says which and why. */
-export class RunFolderError extends Error {
-  constructor(message: string, readonly incomplete?: { kind: string; progress: RunProgress }) {
+export class RunFolderError extends IOError {
+  constructor(
+    message: string,
+    /** Set when the folder holds a run that stopped before its last epoch (so it can be resumed), else undefined. */
+    readonly incomplete?: {
+      /** The run's model kind ('vae', 'cvae', …). */
+      kind: string;
+      /** How far its training got. */
+      progress: RunProgress;
+    },
+  ) {
     super(message);
     this.name = 'RunFolderError';
   }
@@ -56,10 +66,10 @@ async function safetensorsMetadata(path: string): Promise<Record<string, string>
   try {
     const head = new Uint8Array(8);
     const { bytesRead } = await handle.read(head, 0, 8, 0);
-    if (bytesRead < 8) throw new Error('shorter than the 8-byte header length');
+    if (bytesRead < 8) throw new IOError('shorter than the 8-byte header length');
     const len = Number(new DataView(head.buffer).getBigUint64(0, true));
     const { size } = await handle.stat();
-    if (len < 2 || len > 100_000_000 || 8 + len > size) throw new Error(`header length ${len} does not fit a file of ${size} bytes`);
+    if (len < 2 || len > 100_000_000 || 8 + len > size) throw new IOError(`header length ${len} does not fit a file of ${size} bytes`);
     const json = new Uint8Array(len);
     await handle.read(json, 0, len, 8);
     const header = JSON.parse(new TextDecoder().decode(json)) as Record<string, unknown>;

@@ -12,13 +12,14 @@ import type { ParamEMA } from './ema.js';
 import {
   NUM_CLASSES, type Batch, type GenerativeModel, type ModelConfig, type ModelKind, type OptimizerLike,
 } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** Labels as an Int32Array, checked to be integers in [0, 10). */
 export function checkLabels(op: string, labels: ArrayLike<number>): Int32Array {
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const k = labels[i];
-    if (!Number.isInteger(k) || k < 0 || k >= NUM_CLASSES) throw new Error(`${op}: label ${k} at index ${i} is not a class in 0–${NUM_CLASSES - 1}`);
+    if (!Number.isInteger(k) || k < 0 || k >= NUM_CLASSES) throw new ValueError(`${op}: label ${k} at index ${i} is not a class in 0–${NUM_CLASSES - 1}`);
     out[i] = k;
   }
   return out;
@@ -99,13 +100,13 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
   sample(labels: ArrayLike<number> | number, generator: Generator): Tensor {
     let y: Int32Array;
     if (typeof labels === 'number') {
-      if (this.conditional) throw new Error(`${this.kind}.sample: a conditional model samples per label: pass the class labels, not a count`);
-      if (!Number.isInteger(labels) || labels < 1) throw new Error(`${this.kind}.sample: the number of samples must be a positive integer, got ${labels}`);
+      if (this.conditional) throw new ValueError(`${this.kind}.sample: a conditional model samples per label: pass the class labels, not a count`);
+      if (!Number.isInteger(labels) || labels < 1) throw new ValueError(`${this.kind}.sample: the number of samples must be a positive integer, got ${labels}`);
       y = new Int32Array(labels);
     } else {
-      if (!this.conditional) throw new Error(`${this.kind}.sample: the VAE is unconditional: pass the number of samples, not labels`);
+      if (!this.conditional) throw new ValueError(`${this.kind}.sample: the VAE is unconditional: pass the number of samples, not labels`);
       y = checkLabels(`${this.kind}.sample`, labels);
-      if (y.length === 0) throw new Error(`${this.kind}.sample: no labels given`);
+      if (y.length === 0) throw new ValueError(`${this.kind}.sample: no labels given`);
     }
     const wasTraining = this.training;
     this.eval();

@@ -29,6 +29,7 @@ import { ZooModel } from './base.js';
 import { Decoder, Discriminator } from './nets.js';
 import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** Conditional GAN with a projection discriminator and averaged generator weights (docs/models.md#cgan-cgants). */
 export class CGAN extends ZooModel {
@@ -43,7 +44,7 @@ export class CGAN extends ZooModel {
 
   constructor(config: ModelConfig, generator: Generator) {
     super(config);
-    if (config.kind !== 'cgan') throw new Error(`CGAN: config is for '${config.kind}'`);
+    if (config.kind !== 'cgan') throw new ValueError(`CGAN: config is for '${config.kind}'`);
     const o = config.options;
     const dropout = Number(o.dropout ?? (config.arch === 'mlp' ? 0.3 : 0));
     const net = { arch: config.arch, width: config.width, cond: NUM_CLASSES, generator };

@@ -7,11 +7,12 @@
 import type { Generator } from '../tensor/index.js';
 import { VAE } from './vae.js';
 import type { ModelConfig } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** CVAE (Sohn et al. 2015): the VAE with the class given to encoder and decoder, and (by default) a learned class prior p(z|y). */
 export class CVAE extends VAE {
   constructor(config: ModelConfig, generator: Generator) {
-    if (config.kind !== 'cvae') throw new Error(`CVAE: config is for '${config.kind}'`);
+    if (config.kind !== 'cvae') throw new ValueError(`CVAE: config is for '${config.kind}'`);
     super(config, generator);
   }
 }

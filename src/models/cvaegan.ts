@@ -32,6 +32,7 @@ import { ZooModel } from './base.js';
 import { withFrozen } from '../nn/frozen.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** ‖a − b‖² per row, [B]. */
 function rowSqDist(a: Tensor, b: Tensor): Tensor {
@@ -55,7 +56,7 @@ export class CVAEGAN extends ZooModel {
 
   constructor(config: ModelConfig, generator: Generator) {
     super(config);
-    if (config.kind !== 'cvaegan') throw new Error(`CVAEGAN: config is for '${config.kind}'`);
+    if (config.kind !== 'cvaegan') throw new ValueError(`CVAEGAN: config is for '${config.kind}'`);
     const net = { arch: config.arch, width: config.width, generator };
     this.E = this.registerModule('E', new Encoder(config.latent, { ...net, cond: NUM_CLASSES }));
     this.G = this.registerModule('G', new Decoder(config.latent, { ...net, cond: NUM_CLASSES, batchNorm: true }));

@@ -13,6 +13,7 @@ import { CVAE } from './cvae.js';
 import { CGAN } from './cgan.js';
 import { CVAEGAN } from './cvaegan.js';
 import { MODEL_KINDS, isArch, isModelKind, type Arch, type GenerativeModel, type ModelConfig, type ModelKind } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** The training settings a model kind defaults to. */
 export interface TrainDefaults {
@@ -102,7 +103,7 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
 
 /** The registry entry of a model kind; throws naming the known kinds when `kind` is not one. */
 export function modelEntry(kind: string): ModelEntry {
-  if (!isModelKind(kind)) throw new Error(`unknown model '${kind}' (expected one of ${MODEL_KINDS.join(', ')})`);
+  if (!isModelKind(kind)) throw new ValueError(`unknown model '${kind}' (expected one of ${MODEL_KINDS.join(', ')})`);
   return MODELS[kind];
 }
 
@@ -118,7 +119,7 @@ export function defaultConfig(kind: ModelKind, arch?: Arch, overrides: Partial<O
 export function validateConfig(c: unknown, where = 'model config'): ModelConfig {
   const cfg = c as ModelConfig;
   const bad = (msg: string): never => {
-    throw new Error(`${where}: ${msg}`);
+    throw new ValueError(`${where}: ${msg}`);
   };
   if (!cfg || typeof cfg !== 'object') bad('not an object');
   if (!isModelKind(String(cfg.kind))) bad(`unknown model kind ${JSON.stringify(cfg.kind)}`);

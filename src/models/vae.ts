@@ -35,6 +35,7 @@ import { HostMirror } from '../nn/mirror.js';
 import { checkLabels, ZooModel } from './base.js';
 import { Decoder, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** The VAE (unconditional, N(0, I) prior) and, with `kind: 'cvae'`, the CVAE's base: encoder q(z|x[,y]) and Bernoulli decoder p(x|z[,y]) (docs/models.md#vae-vaets). */
 export class VAE extends ZooModel {
@@ -49,15 +50,15 @@ export class VAE extends ZooModel {
 
   constructor(config: ModelConfig, generator: Generator) {
     super(config);
-    if (config.kind !== 'vae' && config.kind !== 'cvae') throw new Error(`VAE: config is for '${config.kind}'`);
+    if (config.kind !== 'vae' && config.kind !== 'cvae') throw new ValueError(`VAE: config is for '${config.kind}'`);
     this.kind = config.kind;
     this.conditional = config.kind === 'cvae';
     const net = { arch: config.arch, width: config.width, cond: this.conditional ? NUM_CLASSES : 0, generator };
     this.E = this.registerModule('E', new Encoder(config.latent, net));
     this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: config.arch === 'conv' }));
     const prior = String(config.options.prior ?? (this.conditional ? 'class' : 'standard'));
-    if (prior !== 'class' && prior !== 'standard') throw new Error(`${config.kind}: option prior must be 'class' or 'standard', got '${prior}'`);
-    if (prior === 'class' && !this.conditional) throw new Error("vae: an unconditional VAE has no class prior (use prior: 'standard')");
+    if (prior !== 'class' && prior !== 'standard') throw new ValueError(`${config.kind}: option prior must be 'class' or 'standard', got '${prior}'`);
+    if (prior === 'class' && !this.conditional) throw new ValueError("vae: an unconditional VAE has no class prior (use prior: 'standard')");
     // The learned class prior: row k holds (μ_k, log σ²_k); zeros = N(0, I) at the start.
     if (prior === 'class') this.registerParameter('priorTable', zeros([NUM_CLASSES, 2 * config.latent]));
     this.registerBuffer('step', scalar(0));
@@ -118,9 +119,9 @@ export class VAE extends ZooModel {
    * required by the CVAE and ignored by the VAE.
    */
   reconstruct(x: Tensor, labels?: ArrayLike<number>): Tensor {
-    if (this.conditional && !labels) throw new Error('cvae.reconstruct: pass the labels of the images');
+    if (this.conditional && !labels) throw new ValueError('cvae.reconstruct: pass the labels of the images');
     const y = this.conditional ? checkLabels('cvae.reconstruct', labels!) : new Int32Array(x.shape[0]);
-    if (y.length !== x.shape[0]) throw new Error(`${this.kind}.reconstruct: ${x.shape[0]} images but ${y.length} labels`);
+    if (y.length !== x.shape[0]) throw new ShapeError(`${this.kind}.reconstruct: ${x.shape[0]} images but ${y.length} labels`);
     const wasTraining = this.training;
     this.eval();
     try {

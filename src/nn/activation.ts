@@ -5,6 +5,7 @@
 import { leakyRelu, relu, sigmoid, softplus, tanh, mul, div } from '../autograd/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
+import { ValueError } from '../errors.js';
 
 /** max(x, 0), elementwise. */
 export class ReLU extends Module {
@@ -18,7 +19,7 @@ export class LeakyReLU extends Module {
   /** @param negativeSlope The slope for x < 0 (default 0.01). */
   constructor(readonly negativeSlope = 0.01) {
     super();
-    if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+    if (!Number.isFinite(negativeSlope)) throw new ValueError(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
   }
 
   override forward(x: Tensor): Tensor {
@@ -49,7 +50,7 @@ export class Softplus extends Module {
   /** @param beta Sharpness β > 0 (default 1). */
   constructor(readonly beta = 1) {
     super();
-    if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`Softplus: beta must be a positive finite number, got ${beta}`);
+    if (!(beta > 0) || !Number.isFinite(beta)) throw new ValueError(`Softplus: beta must be a positive finite number, got ${beta}`);
   }
 
   override forward(x: Tensor): Tensor {

@@ -9,6 +9,7 @@ import type { Size2, Conv2dLayerOptions } from './conv2d.js';
 import { defaultLayerInit } from './init.js';
 import { Module } from './module.js';
 import { layerDType, positiveInt } from './options.js';
+import { ValueError } from '../errors.js';
 
 /** Options of {@link ConvTranspose2d}. */
 export interface ConvTranspose2dLayerOptions extends Conv2dLayerOptions {
@@ -44,7 +45,7 @@ export class ConvTranspose2d extends Module {
     this.dilation = pair('ConvTranspose2d', 'dilation', opts.dilation, 1, 1);
     for (let i = 0; i < 2; i++) {
       if (this.outputPadding[i] >= Math.max(this.stride[i], this.dilation[i])) {
-        throw new Error(`ConvTranspose2d: outputPadding [${this.outputPadding}] must be smaller than stride [${this.stride}] or dilation [${this.dilation}]`);
+        throw new ValueError(`ConvTranspose2d: outputPadding [${this.outputPadding}] must be smaller than stride [${this.stride}] or dilation [${this.dilation}]`);
       }
     }
     const dtype = layerDType('ConvTranspose2d', opts);

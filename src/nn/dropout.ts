@@ -7,9 +7,10 @@
 import { mul } from '../autograd/index.js';
 import { allocate, defaultGenerator, fromArray, Tensor, zerosLike, type Generator } from '../tensor/index.js';
 import { Module } from './module.js';
+import { ValueError } from '../errors.js';
 
 function checkP(op: string, p: number): void {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`${op}: probability p must be in [0, 1], got ${String(p)}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`${op}: probability p must be in [0, 1], got ${String(p)}`);
 }
 
 /** Functional dropout (PyTorch's F.dropout): identity unless `training`. */

@@ -7,19 +7,28 @@
  * so a resume takes the rows up to the checkpoint from there and rebuilds a
  * losses.csv that went missing or was damaged.
  */
+import { IOError } from '../errors.js';
 
+/** One step of the loss log: a line of losses.csv. */
 export interface LossRow {
   /** 1-based global step. */
   step: number;
   /** 1-based epoch the step belongs to. */
   epoch: number;
+  /** The losses at that step, in the log's `names` order. */
   values: number[];
 }
 
+/** The per-step losses of a run, in memory (see the file comment); `toCSV()` gives losses.csv. */
 export class LossLog {
+  /** One row per step, in step order. */
   readonly rows: LossRow[] = [];
-  constructor(readonly names: readonly string[]) {}
+  constructor(
+    /** The losses' names: the CSV columns after step and epoch. */
+    readonly names: readonly string[],
+  ) {}
 
+  /** Appends the losses of one step (looked up by `names`; a missing one is stored as undefined). */
   add(step: number, epoch: number, losses: Record<string, number>): void {
     this.rows.push({ step, epoch, values: this.names.map((n) => losses[n]) });
   }
@@ -31,6 +40,7 @@ export class LossLog {
     this.rows.length = n;
   }
 
+  /** losses.csv: a header `step,epoch,<names>` and one line per row, ending with a newline. */
   toCSV(): string {
     const lines = [['step', 'epoch', ...this.names].join(',')];
     for (const r of this.rows) lines.push([r.step, r.epoch, ...r.values.map((v) => String(v))].join(','));
@@ -45,17 +55,17 @@ export class LossLog {
    * steps, and epochs that never decrease.
    */
   static parseCSV(text: string, where = 'losses.csv'): LossLog {
-    if (text.length === 0) throw new Error(`${where}: empty file`);
+    if (text.length === 0) throw new IOError(`${where}: empty file`);
     const lines = text.split('\n');
-    if (lines[lines.length - 1] !== '') throw new Error(`${where}: the last line is incomplete (no final newline: the file was cut short)`);
+    if (lines[lines.length - 1] !== '') throw new IOError(`${where}: the last line is incomplete (no final newline: the file was cut short)`);
     lines.pop();
     const header = lines[0].split(',');
-    if (header[0] !== 'step' || header[1] !== 'epoch') throw new Error(`${where}: header must start with 'step,epoch', got '${lines[0].slice(0, 80)}'`);
+    if (header[0] !== 'step' || header[1] !== 'epoch') throw new IOError(`${where}: header must start with 'step,epoch', got '${lines[0].slice(0, 80)}'`);
     const log = new LossLog(header.slice(2));
     for (let i = 1; i < lines.length; i++) {
       const cells = lines[i].split(',');
       if (cells.length !== header.length || !cells.every((c) => NUMBER.test(c))) {
-        throw new Error(`${where}: line ${i + 1} is malformed (expected ${header.length} numbers)`);
+        throw new IOError(`${where}: line ${i + 1} is malformed (expected ${header.length} numbers)`);
       }
       const [step, epoch, ...values] = cells.map(Number);
       log.addRow({ step, epoch, values }, `${where}: line ${i + 1}`);
@@ -71,9 +81,9 @@ export class LossLog {
   private addRow(row: LossRow, where: string): void {
     const prev = this.rows[this.rows.length - 1];
     if (prev ? row.step !== prev.step + 1 : !(Number.isInteger(row.step) && row.step >= 1)) {
-      throw new Error(`${where}: step ${row.step}, expected ${prev ? prev.step + 1 : 'a step ≥ 1'}`);
+      throw new IOError(`${where}: step ${row.step}, expected ${prev ? prev.step + 1 : 'a step ≥ 1'}`);
     }
-    if (!Number.isInteger(row.epoch) || row.epoch < (prev?.epoch ?? 1)) throw new Error(`${where}: epoch ${row.epoch} does not follow epoch ${prev?.epoch ?? 1}`);
+    if (!Number.isInteger(row.epoch) || row.epoch < (prev?.epoch ?? 1)) throw new IOError(`${where}: epoch ${row.epoch} does not follow epoch ${prev?.epoch ?? 1}`);
     this.rows.push(row);
   }
 
@@ -92,7 +102,7 @@ export class LossLog {
   /** The inverse of `toMatrix`, validated like `parseCSV`; `where` names the source in errors. */
   static fromMatrix(names: readonly string[], m: ArrayLike<number>, where: string): LossLog {
     const cols = 2 + names.length;
-    if (m.length % cols !== 0) throw new Error(`${where}: the loss log has ${m.length} values, not a multiple of ${cols}`);
+    if (m.length % cols !== 0) throw new IOError(`${where}: the loss log has ${m.length} values, not a multiple of ${cols}`);
     const log = new LossLog(names);
     for (let i = 0; i < m.length / cols; i++) {
       const values = Array.from({ length: names.length }, (_, k) => m[i * cols + 2 + k]);

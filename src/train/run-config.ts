@@ -16,12 +16,16 @@ import { VERSION } from '../version.js';
 import { CheckpointError } from './errors.js';
 import { FILES, runFile } from './files.js';
 
+/** The `format` field of a run's config.json. */
 export const RUN_FORMAT = 'genzoo-run/1';
 
 /** How a run trains (not part of the model): saved in config.json. */
 export interface TrainConfig {
+  /** Epochs planned (a positive integer). */
   epochs: number;
+  /** Batch size (a positive integer, at most the number of training images). */
   batch: number;
+  /** Seed of the data order and of every random draw of the training steps (a non-negative integer). */
   seed: number;
   /** 'mnist' (the embedded digits) or 'idx:DIR'. */
   data: string;
@@ -36,15 +40,23 @@ export interface TrainConfig {
 export interface RunChange {
   /** Steps done when the change took effect. */
   atStep: number;
+  /** Which setting changed. */
   setting: 'epochs' | 'backend';
+  /** Its value before… */
   from: number | string;
+  /** …and after the resume. */
   to: number | string;
+  /** The genzoo version that resumed. */
   genzoo: string;
 }
 
+/** The content of a run's config.json. */
 export interface RunConfig {
+  /** Always {@link RUN_FORMAT}. */
   format: typeof RUN_FORMAT;
+  /** The genzoo version that started the run. */
   genzoo: string;
+  /** What the run trains: the model's kind, architecture and hyperparameters. */
   model: ModelConfig;
   /** The settings the run was started with, except `epochs`: the current plan (see history). */
   train: TrainConfig;
@@ -58,6 +70,7 @@ export function lastBackend(run: RunConfig): string {
   return change ? String(change.to) : run.train.backend;
 }
 
+/** Writes DIR/config.json atomically (`history` recorded only when not empty). */
 export async function writeRunConfig(dir: string, model: ModelConfig, train: TrainConfig, history: RunChange[] = []): Promise<void> {
   const cfg: RunConfig = { format: RUN_FORMAT, genzoo: VERSION, model, train };
   if (history.length > 0) cfg.history = history;

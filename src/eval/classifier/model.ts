@@ -26,6 +26,7 @@ import { fromArray, Generator, Tensor } from '../../tensor/index.js';
 import { argmaxRows } from '../accuracy.js';
 import { asRows, type RowSet } from '../rows.js';
 import { softmaxRows } from './calibration.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /**
  * Bumped whenever the architecture or the training recipe changes: weights of
@@ -37,11 +38,21 @@ export const CLASSIFIER_FEATURES = 128;
 /** The ten digit classes. */
 export const DIGIT_CLASSES = 10;
 
+/**
+ * The digit classifier that judges generated samples (the architecture is in
+ * the file comment): `call(x)` gives logits [N, 10] for images [N, 1, 28, 28].
+ * Use {@link loadClassifier} for the shipped, calibrated weights and
+ * {@link classify} to run it.
+ */
 export class DigitClassifier extends Module<[Tensor], Tensor> {
+  /** Both convolution blocks and the 1568 → 128 layer: images → features [N, 128]. */
   readonly trunk: Sequential;
+  /** Dropout 0.3 on the features (active in training mode only). */
   readonly dropout: Dropout;
+  /** The last layer, features → logits [N, 10]. */
   readonly head: Linear;
 
+  /** A fresh, untrained classifier; `opts.generator` seeds its initial weights (default: seed 0). */
   constructor(opts: { generator?: Generator } = {}) {
     super();
     const g = opts.generator ?? new Generator(0);
@@ -63,7 +74,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
 
   /** Sets T (a finite number > 0), replacing the buffer with a new tensor. */
   setTemperature(t: number): void {
-    if (!(t > 0) || !Number.isFinite(t)) throw new Error(`DigitClassifier.setTemperature: temperature must be a finite number > 0, got ${t}`);
+    if (!(t > 0) || !Number.isFinite(t)) throw new ValueError(`DigitClassifier.setTemperature: temperature must be a finite number > 0, got ${t}`);
     this.registerBuffer('temperature', fromArray(Float32Array.of(t), [1]));
   }
 
@@ -78,6 +89,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
   }
 }
 
+/** What {@link classify} returns for N images. */
 export interface ClassifierOutput {
   /** Predicted class of each image (the most probable digit). */
   labels: Int32Array;
@@ -87,6 +99,7 @@ export interface ClassifierOutput {
   logits: Float32Array;
   /** Penultimate features, N rows of `CLASSIFIER_FEATURES`. */
   features: Float32Array;
+  /** The length of a feature row (`CLASSIFIER_FEATURES`, 128). */
   featureDim: number;
 }
 
@@ -96,7 +109,7 @@ export interface ClassifierOutput {
  */
 export function classify(model: DigitClassifier, images: RowSet, opts: { batchSize?: number } = {}): ClassifierOutput {
   const rows = asRows('classify', 'images', images, images instanceof Tensor ? undefined : 784);
-  if (rows.dim !== 784) throw new Error(`classify: expected 28×28 images (784 pixels), got rows of ${rows.dim}`);
+  if (rows.dim !== 784) throw new ShapeError(`classify: expected 28×28 images (784 pixels), got rows of ${rows.dim}`);
   const batch = opts.batchSize ?? 250;
   const logits = new Float32Array(rows.count * DIGIT_CLASSES);
   const features = new Float32Array(rows.count * CLASSIFIER_FEATURES);

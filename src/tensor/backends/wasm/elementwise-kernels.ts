@@ -25,6 +25,7 @@ import type { BinaryOp, UnaryOp } from '../../backend.js';
 import {
   br_if, f32, f32x4, f64x2, forRange, i32, i32x4, if_, label, loop, set, tee, v128, type Code, type Func, type Local, type ModuleBuilder,
 } from './assembler.js';
+import { BackendError } from '../../../errors.js';
 
 const K = v128.f32;
 const c = i32.const;
@@ -172,7 +173,7 @@ function unaryBody(op: UnaryOp, t: Vars, x: Local, out: Local, p0: Local, p1: Lo
       ];
     }
     default:
-      throw new Error(`wasm backend: no wasm kernel for unary '${op}'`);
+      throw new BackendError(`wasm backend: no wasm kernel for unary '${op}'`);
   }
 }
 
@@ -193,7 +194,7 @@ function binaryExpr(op: BinaryOp, a: Code, b: Code): Code {
     case 'le': return v128.and(f32x4.le(a, b), one);
     case 'eq': return v128.and(f32x4.eq(a, b), one);
     default:
-      throw new Error(`wasm backend: no wasm kernel for binary '${op}'`);
+      throw new BackendError(`wasm backend: no wasm kernel for binary '${op}'`);
   }
 }
 

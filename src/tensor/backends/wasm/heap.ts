@@ -19,6 +19,7 @@
  * budget the memory still grows, up to its maximum, before an allocation fails.
  */
 import { countReadback, countUpload, type Storage } from '../../storage.js';
+import { BackendError, StateError } from '../../../errors.js';
 
 const ALIGN = 64;
 
@@ -94,7 +95,7 @@ export class WasmHeap {
   use(block: Block, pin: boolean): void {
     if (block.ptr < 0) {
       const host = block.host;
-      if (!host) throw new Error('wasm backend: a released block was used (a tensor was used after its storage was freed)');
+      if (!host) throw new StateError('wasm backend: a released block was used (a tensor was used after its storage was freed)');
       block.ptr = this.place(block.bytes, 'bringing an evicted tensor back');
       this.liveBytes += block.bytes;
       new Float32Array(this.mem.memory.buffer, block.ptr, host.length).set(host);
@@ -211,7 +212,7 @@ export class WasmHeap {
     const have = this.memoryBytes;
     if (need <= have) return;
     if (need > this.mem.maxBytes) {
-      throw new Error(
+      throw new BackendError(
         `wasm backend: out of memory: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory, more than its ${this.mem.maxBytes / 2 ** 20} MiB maximum ` +
         `(${(this.liveBytes / 2 ** 20).toFixed(0)} MiB in live tensors; dispose() tensors or wrap loops in tidy())`,
       );
@@ -222,7 +223,7 @@ export class WasmHeap {
     try {
       this.mem.memory.grow(pages);
     } catch (e) {
-      throw new Error(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory and growing it failed (${(e as Error).message})`);
+      throw new BackendError(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory and growing it failed (${(e as Error).message})`);
     }
   }
 

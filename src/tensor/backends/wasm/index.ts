@@ -30,9 +30,11 @@ import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
 import { wasmBinary, wasmUnary } from './elementwise.js';
+import { BackendError, DTypeError, ValueError } from '../../../errors.js';
 
 declare module '../../registry.js' {
   interface BackendOptionsMap {
+    /** WebAssembly SIMD kernels on worker threads (docs/backends.md). */
     wasm: WasmBackendOptions;
   }
 }
@@ -64,6 +66,7 @@ export function blockOf(s: Storage): Block {
   return s.handle as Block;
 }
 
+/** Options of `setBackend('wasm', options)`; an unknown option or a thread count outside 1–8 throws. */
 export interface WasmBackendOptions {
   /** Threads including the caller's (1–8, default 2). */
   threads?: number;
@@ -94,17 +97,17 @@ const configOf = new WeakMap<Backend, Config>();
 
 function parseOptions(options: Record<string, unknown>): Config {
   const f = detectFeatures();
-  if (f.unavailable) throw new Error(`wasm backend unavailable: ${f.unavailable}`);
+  if (f.unavailable) throw new BackendError(`wasm backend unavailable: ${f.unavailable}`);
   for (const key of Object.keys(options)) {
-    if (key !== 'threads' && key !== 'relaxed') throw new Error(`setBackend('wasm'): unknown option '${key}' (options: threads, relaxed)`);
+    if (key !== 'threads' && key !== 'relaxed') throw new ValueError(`setBackend('wasm'): unknown option '${key}' (options: threads, relaxed)`);
   }
   const t = options.threads ?? 2;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_THREADS) {
-    throw new Error(`setBackend('wasm'): threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(t)}`);
+    throw new ValueError(`setBackend('wasm'): threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(t)}`);
   }
   const r = options.relaxed ?? f.relaxedSimd;
-  if (typeof r !== 'boolean') throw new Error(`setBackend('wasm'): relaxed must be a boolean, got ${JSON.stringify(r)}`);
-  if (r && !f.relaxedSimd) throw new Error("setBackend('wasm'): relaxed SIMD was requested but this engine does not validate it (Node 20 needs --experimental-wasm-relaxed-simd)");
+  if (typeof r !== 'boolean') throw new ValueError(`setBackend('wasm'): relaxed must be a boolean, got ${JSON.stringify(r)}`);
+  if (r && !f.relaxedSimd) throw new BackendError("setBackend('wasm'): relaxed SIMD was requested but this engine does not validate it (Node 20 needs --experimental-wasm-relaxed-simd)");
   return { threads: t, relaxed: r };
 }
 
@@ -114,7 +117,7 @@ function runtimeSync(relaxed: boolean): WasmRuntime {
     try {
       rt = WasmRuntime.createSync(relaxed);
     } catch (e) {
-      throw new Error(`wasm backend unavailable: ${(e as Error).message} (in a browser, \`await ready()\` compiles asynchronously)`);
+      throw new BackendError(`wasm backend unavailable: ${(e as Error).message} (in a browser, \`await ready()\` compiles asynchronously)`);
     }
     runtimes.set(relaxed, rt);
   }
@@ -267,7 +270,7 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
       ownsMemory: true,
       countsTransfers: true,
       alloc(self, dtype, length) {
-        if (dtype !== 'float32') throw new Error(`wasm backend: cannot hold ${dtype} (float32 only; float64 tensors live on 'js')`);
+        if (dtype !== 'float32') throw new DTypeError(`wasm backend: cannot hold ${dtype} (float32 only; float64 tensors live on 'js')`);
         const block = heap.allocate(length * 4, `a tensor of ${length} elements`);
         const s = new Storage(self, dtype, length, block);
         block.storage = s;
@@ -367,7 +370,7 @@ async function readyWasm(options: Record<string, unknown>): Promise<void> {
   }
   const rt = runtimes.get(cfg.relaxed) as WasmRuntime;
   if (cfg.threads > 1) {
-    if (!rt.pool) throw new Error(`wasm backend: ${cfg.threads} threads requested but ${detectFeatures().noThreads ?? 'shared memory is unavailable'}`);
+    if (!rt.pool) throw new BackendError(`wasm backend: ${cfg.threads} threads requested but ${detectFeatures().noThreads ?? 'shared memory is unavailable'}`);
     await rt.pool.whenReady(cfg.threads - 1);
   }
 }

@@ -18,6 +18,7 @@ import { detectFeatures } from './features.js';
 import { CTRL_INTS, JOB_INTS, WorkerPool } from './threads.js';
 import { PREBUILT, variantKey } from './prebuilt.js';
 import { WasmHeap } from './heap.js';
+import { BackendError } from '../../../errors.js';
 
 const PAGE = 65536;
 export const MAX_THREADS = 8;
@@ -77,7 +78,7 @@ export class WasmRuntime {
   /** Synchronous start (Node; small modules in browsers). */
   static createSync(relaxed: boolean): WasmRuntime {
     const f = detectFeatures();
-    if (f.unavailable) throw new Error(f.unavailable);
+    if (f.unavailable) throw new BackendError(f.unavailable);
     const shared = f.sharedMemory;
     const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
     const module = new WebAssembly.Module(bytes);
@@ -88,7 +89,7 @@ export class WasmRuntime {
   /** Asynchronous start (browsers may refuse to compile synchronously on the main thread). */
   static async createAsync(relaxed: boolean): Promise<WasmRuntime> {
     const f = detectFeatures();
-    if (f.unavailable) throw new Error(f.unavailable);
+    if (f.unavailable) throw new BackendError(f.unavailable);
     const shared = f.sharedMemory;
     const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
     const module = await WebAssembly.compile(bytes);
@@ -138,5 +139,5 @@ export class WasmRuntime {
 
 /** The fixed areas must not overlap. */
 if (CTRL_BASE + (MAX_THREADS - 1) * CTRL_INTS * 4 > PARAMS_BASE || JOB_BASE + JOB_INTS * 4 > SCRATCH_BASE) {
-  throw new Error('wasm backend: the memory layout overlaps');
+  throw new BackendError('wasm backend: the memory layout overlaps');
 }

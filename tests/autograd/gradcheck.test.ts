@@ -79,7 +79,7 @@ describe('gradcheck', () => {
   });
 });
 
-describe('the op-case table covers every differentiable op of issue 2', () => {
+describe('the op-case table covers every differentiable op', () => {
   const required = [
     'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softplus', 'pow', 'clamp',
     'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'where',

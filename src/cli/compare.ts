@@ -14,7 +14,7 @@
 import { describeClassifier, formatMetricsTable, formatDuration, homeRelative, type MetricsRow } from '../eval/report.js';
 import { comparisonFigure, type FigurePanel } from '../eval/figure/comparison.js';
 import { evaluateCheckpoint, prepareEvaluation, realDigitsRow, EVAL_DEFAULTS, type CheckpointEvaluation } from '../eval/model-eval.js';
-import { loadRun, RunFolderError, type LoadedRun } from '../eval/run.js';
+import { loadRun, RunFolderError, type LoadedRun } from '../train/load-run.js';
 import { encodePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ensureWritableDirectory } from '../io/directory.js';

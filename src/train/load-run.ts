@@ -1,17 +1,18 @@
 /**
- * Reading a run folder written by `genzoo train` (train/checkpoint.ts) for
- * evaluation: the configuration, the weights, and how far training got and how
+ * Reading back a run folder that training wrote (checkpoint.ts): the
+ * configuration, the weights, and how far training got and how
  * long it took (from the trainer state in checkpoint.safetensors, read from
  * the file's JSON header alone, without loading the optimizer tensors).
  *
  * Every problem is reported as a `RunFolderError` naming the folder and the
- * first thing that is missing or wrong, so `genzoo eval` and
- * `genzoo compare --reuse` can say exactly why a folder is not usable.
+ * first thing that is missing or wrong, so evaluation (and the command line's
+ * eval and compare) can say exactly why a folder is not usable.
  */
 import { createModel, validateConfig } from '../models/registry.js';
 import type { GenerativeModel, ModelConfig } from '../models/types.js';
-import { FILES, loadWeights, readRunConfig, CHECKPOINT_FORMAT, type RunConfig, type TrainerState } from '../train/checkpoint.js';
+import { readSafetensorsMetadata } from '../io/safetensors.js';
 import { errorMessage, nodeFs, nodePath } from '../io/node.js';
+import { FILES, loadWeights, readRunConfig, CHECKPOINT_FORMAT, type RunConfig, type TrainerState } from './checkpoint.js';
 
 /** A run folder that is missing, incomplete or not a genzoo run: the message says which and why. */
 export class RunFolderError extends Error {
@@ -49,27 +50,6 @@ export interface LoadedRun {
   progress: RunProgress;
 }
 
-/** The `__metadata__` of a safetensors file, read from its header only. */
-async function safetensorsMetadata(path: string): Promise<Record<string, string> | null> {
-  const fs = await nodeFs('safetensorsMetadata');
-  const handle = await fs.open(path, 'r');
-  try {
-    const head = new Uint8Array(8);
-    const { bytesRead } = await handle.read(head, 0, 8, 0);
-    if (bytesRead < 8) throw new Error('shorter than the 8-byte header length');
-    const len = Number(new DataView(head.buffer).getBigUint64(0, true));
-    const { size } = await handle.stat();
-    if (len < 2 || len > 100_000_000 || 8 + len > size) throw new Error(`header length ${len} does not fit a file of ${size} bytes`);
-    const json = new Uint8Array(len);
-    await handle.read(json, 0, len, 8);
-    const header = JSON.parse(new TextDecoder().decode(json)) as Record<string, unknown>;
-    const meta = header.__metadata__;
-    return meta && typeof meta === 'object' ? (meta as Record<string, string>) : null;
-  } finally {
-    await handle.close();
-  }
-}
-
 async function exists(path: string): Promise<boolean> {
   const fs = await nodeFs('loadRun');
   return fs.access(path).then(() => true, () => false);
@@ -82,7 +62,7 @@ export async function readRunProgress(dir: string, run: RunConfig): Promise<RunP
   if (!(await exists(file))) throw new RunFolderError(`${dir} is not a complete run: ${FILES.checkpoint} is missing (training never finished an epoch?)`);
   let meta: Record<string, string> | null;
   try {
-    meta = await safetensorsMetadata(file);
+    meta = await readSafetensorsMetadata(file);
   } catch (err) {
     throw new RunFolderError(`${file} is corrupt: ${errorMessage(err)}`);
   }

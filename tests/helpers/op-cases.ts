@@ -36,8 +36,13 @@ export interface GradCase {
 
 export interface OpCase {
   name: string;
+  /** The exported function it checks, when the name says more (default: the name's first word). */
+  op?: string;
   arb: fc.Arbitrary<GradCase>;
 }
+
+/** The exported function an op case checks (tests/autograd/coverage.test.ts holds every export to one). */
+export const opOf = (c: OpCase): string => c.op ?? c.name.split(' ')[0];
 
 // ---------------------------------------------------------------- building blocks
 
@@ -242,6 +247,7 @@ const reduceCases: OpCase[] = [
   reduceCase('logsumexp', false),
   {
     name: 'var',
+    op: 'variance',
     arb: shapeArb(1, 3)
       .chain((s) => fc.tuple(inputArb(s), axesArb(s.length), fc.boolean(), fc.boolean()))
       .map(([x, axes, keepdim, unbiasedWanted]) => {
@@ -556,6 +562,38 @@ const poolCases: OpCase[] = [
   },
 ];
 
+// ---------------------------------------------------------------- indexing, fused losses
+
+const indexingCases: OpCase[] = [
+  {
+    // Repeated indices: their gradients must add up.
+    name: 'indexSelect',
+    arb: shapeArb(1, 3, 4)
+      .chain((s) => axisArb(s.length).chain((dim) => {
+        const n = s[dim < 0 ? dim + s.length : dim];
+        return fc.tuple(inputArb(s), fc.constant(dim), fc.array(int(0, n - 1), { minLength: 1, maxLength: 5 }));
+      }))
+      .map(([x, dim, idx]) => gradCase('indexSelect', { dim, idx }, [x], (t) => gz.indexSelect(t, dim, idx))),
+  },
+  {
+    name: 'embedding',
+    arb: fc
+      .tuple(dimArb(4), dimArb(3), shapeArb(1, 2))
+      .chain(([num, dim, ishape]) => fc.tuple(inputArb([num, dim]), fc.array(int(0, num - 1), { minLength: sizeOf(ishape), maxLength: sizeOf(ishape) }), fc.constant(ishape)))
+      .map(([w, idx, ishape]) => gradCase('embedding', { idx, shape: ishape }, [w], (t) => gz.embedding(gz.tensor(idx, { shape: ishape }), t))),
+  },
+  {
+    // Probabilities kept in [0.1, 0.9], away from the clamps at 0 and 1; both arguments differentiable.
+    name: 'binaryCrossEntropy',
+    arb: shapeArb(0, 3)
+      .chain((s) => fc.tuple(
+        fc.array(fc.double({ min: 0.1, max: 0.9, noNaN: true }), { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((values) => ({ shape: s, values, grad: true })),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((values) => ({ shape: s, values, grad: true })),
+      ))
+      .map(([p, y]) => gradCase('binaryCrossEntropy', undefined, [p, y], (tp, ty) => gz.binaryCrossEntropy(tp, ty))),
+  },
+];
+
 /** Every differentiable op genzoo exports, each with its case generator. */
 export const OP_CASES: readonly OpCase[] = [
   ...unaryCases,
@@ -566,6 +604,7 @@ export const OP_CASES: readonly OpCase[] = [
   conv2dCase,
   convTranspose2dCase,
   ...poolCases,
+  ...indexingCases,
 ];
 
 // ---------------------------------------------------------------- running

@@ -84,7 +84,7 @@ describe('coverage: every exported op has its checks', () => {
   test('every class a file of src/nn exports is exported by nn', async () => {
     const dir = join(ROOT, 'src', 'nn');
     const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !['index.ts', 'functional.ts', 'init.ts'].includes(f));
-    const exported = new Set(Object.values(nn));
+    const exported = new Set<unknown>(Object.values(nn));
     const missing: string[] = [];
     for (const f of files) {
       const mod = (await import(join(dir, f))) as Record<string, unknown>;

@@ -49,6 +49,21 @@ describe('gradcheck', () => {
     expect(gradcheck((t) => t.tanh(), [x], { dtype: 'float32' }).ok).toBe(true);
   });
 
+  test('float64 mode catches a gradient off by 0.1% (its rtol is 1e-5, not loose)', () => {
+    const x = tensor([0.3, -0.5, 0.7, 1.9], { dtype: 'float64', requiresGrad: true });
+    const scaledBy = (factor: number) => (t: Tensor): Tensor => {
+      const out = new Tensor(t.data.map(Math.tanh), t.shape);
+      return record(out, 'tanhScaled', [t], (g) => [new Tensor(g.data.map((v, i) => factor * v * (1 - out.data[i] ** 2)), t.shape)]);
+    };
+    const off = gradcheck(scaledBy(1.001), [x]);
+    expect(off.ok, off.message).toBe(false);
+    expect(off.maxRelError).toBeGreaterThan(5e-4);
+    expect(off.maxRelError).toBeLessThan(2e-3);
+    const exact = gradcheck(scaledBy(1), [x]);
+    expect(exact.ok, exact.message).toBe(true);
+    expect(exact.maxRelError).toBeLessThan(1e-7);
+  });
+
   test('checks only the inputs with requiresGrad, and every one of them', () => {
     const a = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
     const b = tensor([3, 4], { dtype: 'float64' });

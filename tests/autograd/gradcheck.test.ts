@@ -64,6 +64,25 @@ describe('gradcheck', () => {
     expect(exact.maxRelError).toBeLessThan(1e-7);
   });
 
+  test('elements: perturbs only that many elements per input, edges included, and still catches an edge-only bug', () => {
+    // x [131, 40] · W: a backward wrong only in the last row of x (where a blocked kernel's remainder tile is).
+    const x = randn([131, 40], { dtype: 'float64', requiresGrad: true, generator: new Generator(3) });
+    const w = randn([40, 5], { dtype: 'float64', generator: new Generator(4) });
+    let calls = 0;
+    const lastRowWrong = (t: Tensor): Tensor => {
+      calls++;
+      const out = new Tensor(t.data.slice(), t.shape);
+      return record(out, 'lastRowWrong', [t], (g) => [new Tensor(g.data.map((v, i) => (i >= 130 * 40 ? 1.05 * v : v)), t.shape)]);
+    };
+    const right = gradcheck((t) => t.matmul(w), [x], { elements: 20 });
+    expect(right.ok, right.message).toBe(true);
+    const wrong = gradcheck((t) => lastRowWrong(t).matmul(w), [x], { elements: 20 });
+    expect(wrong.ok).toBe(false);
+    expect(wrong.worst!.index).toBeGreaterThanOrEqual(130 * 40);
+    expect(calls).toBe(1 + 2 * 20); // one forward for the gradient, two per checked element
+    expect(() => gradcheck((t) => t.exp(), [x], { elements: 0 })).toThrow(/gradcheck: elements must be a positive integer, got 0/);
+  });
+
   test('checks only the inputs with requiresGrad, and every one of them', () => {
     const a = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
     const b = tensor([3, 4], { dtype: 'float64' });

@@ -8,7 +8,10 @@
  *  - every Tensor method methods.ts installs equals its functional form
  *    (methods.test.ts: zero-argument methods are paired automatically);
  *  - every class a file of src/nn exports is exported by nn, and a layer with a
- *    functional form in autograd has it in nn.functional.
+ *    functional form in autograd has it in nn.functional;
+ *  - every unary kernel op (the js table, backends/js/elementwise.ts) is
+ *    checked on the gpu backend against js (tests/gpu/checks.ts); the wasm
+ *    test takes the js table itself.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,6 +20,8 @@ import { describe, expect, test } from 'vitest';
 import * as autograd from '../../src/autograd/index.js';
 import { nn, Tensor } from '../../src/index.js';
 import { OP_CASES, opOf } from '../helpers/op-cases.js';
+import { UNARY as JS_UNARY } from '../../src/tensor/backends/js/elementwise.js';
+import { UNARY_CHECKS } from '../gpu/checks.js';
 import { METHOD_PAIRS, NOT_OP_METHODS, autoPairedMethods } from '../helpers/method-pairs.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -79,6 +84,11 @@ describe('coverage: every exported op has its checks', () => {
     const covered = new Set([...METHOD_PAIRS.map(([name]) => name), ...autoPairedMethods(), ...Object.keys(NOT_OP_METHODS)]);
     expect(installed.filter((m) => !covered.has(m)), 'add a pair to METHOD_PAIRS in methods.test.ts').toEqual([]);
     expect(installed.length).toBeGreaterThan(40);
+  });
+
+  test('every unary kernel op has a row in the gpu checks (tests/gpu/checks.ts UNARY_CHECKS)', () => {
+    const rows = new Set(UNARY_CHECKS.map(([op]) => op));
+    expect(Object.keys(JS_UNARY).filter((op) => !rows.has(op as never)), 'add the op with its parameters and ulps').toEqual([]);
   });
 
   test('every class a file of src/nn exports is exported by nn', async () => {

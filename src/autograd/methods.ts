@@ -36,6 +36,8 @@ declare module '../tensor/tensor.js' {
     sigmoid(): Tensor;
     tanh(): Tensor;
     softplus(): Tensor;
+    /** x·Φ(x), exact (PyTorch's GELU default). */
+    gelu(): Tensor;
     clamp(min?: number, max?: number): Tensor;
     gt(other: TensorLike): Tensor;
     ge(other: TensorLike): Tensor;
@@ -118,6 +120,7 @@ proto.leakyRelu = function (s) { return E.leakyRelu(this, s); };
 proto.sigmoid = function () { return E.sigmoid(this); };
 proto.tanh = function () { return E.tanh(this); };
 proto.softplus = function () { return E.softplus(this); };
+proto.gelu = function () { return E.gelu(this); };
 proto.clamp = function (lo, hi) { return E.clamp(this, lo, hi); };
 proto.gt = function (o) { return E.gt(this, o); };
 proto.ge = function (o) { return E.ge(this, o); };

@@ -15,7 +15,7 @@ export { Dropout, type DropoutOptions } from './dropout.js';
 export { Embedding } from './embedding.js';
 export { Flatten, Unflatten, Reshape } from './reshape.js';
 export { MaxPool2d, AvgPool2d } from './pooling.js';
-export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, Identity } from './activation.js';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU, Identity } from './activation.js';
 export {
   bceWithLogits, bce, mse, crossEntropy, nllLoss, BCEWithLogitsLoss, BCELoss, MSELoss, CrossEntropyLoss,
   type Reduction, type LossOptions, type BCEOptions, type BCEWithLogitsOptions,

@@ -133,7 +133,7 @@ export const UNARY_CHECKS: Array<[Genzoo.UnaryOp, number, number, number]> = [
   // op, p0, p1, ulps allowed (the shader's exp/log are not correctly rounded)
   ['neg', 0, 0, 0], ['abs', 0, 0, 0], ['relu', 0, 0, 0], ['leakyRelu', 0.2, 0, 0], ['sign', 0, 0, 0], ['square', 0, 0, 0],
   ['clamp', -0.3, 0.5, 0], ['exp', 0, 0, 16], ['log', 0, 0, 16], ['sqrt', 0, 0, 4], ['sigmoid', 0, 0, 16], ['tanh', 0, 0, 64],
-  ['softplus', 0, 0, 16], ['pow', 3, 0, 16],
+  ['softplus', 0, 0, 16], ['pow', 3, 0, 16], ['gelu', 0, 0, 64],
 ];
 
 const BINARY: Genzoo.BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq'];

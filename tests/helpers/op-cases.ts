@@ -152,6 +152,7 @@ const unaryCases: OpCase[] = [
   unaryCase('sigmoid', 'any', (x) => gz.sigmoid(x.mul(2))),
   unaryCase('tanh', 'any', (x) => gz.tanh(x)),
   unaryCase('softplus', 'any', (x) => gz.softplus(x.mul(2))),
+  unaryCase('gelu', 'any', (x) => gz.gelu(x.mul(2))),
   {
     name: 'leakyRelu',
     arb: fc

@@ -27,7 +27,9 @@ import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 
 /** The latent prior's mean and log-variance per image, [B, latent] each. */
 export interface LatentPrior {
+  /** Prior means, [B, latent]. */
   mu: Tensor;
+  /** Prior log-variances, [B, latent]. */
   logvar: Tensor;
 }
 

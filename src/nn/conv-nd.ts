@@ -37,14 +37,17 @@ export abstract class ConvNd extends BiasedLayer {
   readonly padding: [number, number];
   /** Dilation [height, width]. */
   readonly dilation: [number, number];
+  /** The layer's name in error messages ('Conv2d', 'ConvTranspose2d'). */
+  protected readonly op: string;
 
   /**
    * Checks and stores the geometry; the weight is [out, in, kH, kW], or
    * [in, out, kH, kW] when `transposed` (PyTorch's layouts). The subclass
    * calls {@link ConvNd.createParameters} once its own options are checked.
    */
-  protected constructor(protected readonly op: string, inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2dLayerOptions) {
+  protected constructor(op: string, inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2dLayerOptions) {
     super();
+    this.op = op;
     this.inChannels = positiveInt(op, 'inChannels', inChannels);
     this.outChannels = positiveInt(op, 'outChannels', outChannels);
     this.kernelSize = pair(op, 'kernelSize', kernelSize, 1, 1);

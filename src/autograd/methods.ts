@@ -56,6 +56,8 @@ declare module '../tensor/tensor.js' {
     tanh(): Tensor;
     /** Elementwise `log(1 + eˣ)`, computed without overflow for large x. */
     softplus(): Tensor;
+    /** x·Φ(x), exact (PyTorch's GELU default). */
+    gelu(): Tensor;
     /**
      * Limits every value to `[min, max]` (either bound may be left out); the
      * gradient passes where `min ≤ x ≤ max`. Throws when `min > max` or a bound is NaN.
@@ -254,6 +256,7 @@ proto.leakyRelu = function (s) { return E.leakyRelu(this, s); };
 proto.sigmoid = function () { return E.sigmoid(this); };
 proto.tanh = function () { return E.tanh(this); };
 proto.softplus = function () { return E.softplus(this); };
+proto.gelu = function () { return E.gelu(this); };
 proto.clamp = function (lo, hi) { return E.clamp(this, lo, hi); };
 proto.gt = function (o) { return E.gt(this, o); };
 proto.ge = function (o) { return E.ge(this, o); };

@@ -38,7 +38,7 @@ export interface LatentVariableModel {
   /**
    * The prior p(z[|y]) = N(μ, diag σ²) of each of `count` images, as mean and
    * log-variance [count, latent] (`y` as for encode). Omitted: N(0, I). The
-   * CVAE's learned class prior (models/vae.ts) is the reason this exists.
+   * CVAE's learned class prior (models/cvae.ts) is the reason this exists.
    */
   prior?(y: Int32Array | undefined, count: number): {
     /** Prior means, [count, latent]. */

@@ -107,72 +107,84 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: EigenOptio
  */
 function tridiagonalize(W: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate: boolean): void {
   for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1];
-  for (let i = n - 1; i > 0; i--) {
-    // d[0..i−1] holds row i's part left of the diagonal; scale it to avoid under/overflow.
-    let scale = 0;
-    let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
-    if (scale === 0) {
-      // Row already reduced: nothing to reflect.
-      e[i] = d[i - 1];
-      for (let j = 0; j < i; j++) {
-        d[j] = W[j * n + i - 1];
-        W[j * n + i] = 0;
-        W[i * n + j] = 0;
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
-      }
-      // u = x − g·e_{i−1}, g = −sign(x_{i−1})·‖x‖ (the sign that avoids cancellation).
-      let f = d[i - 1];
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      e[i] = scale * g;
-      h -= f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      // p = A·u / h (into e), storing u in column i for the accumulation.
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        W[i * n + j] = f;
-        const cj = j * n;
-        g = e[j] + W[cj + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          const a = W[cj + k];
-          g += a * d[k];
-          e[k] += a * f;
-        }
-        e[j] = g;
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
-      }
-      // q = p − (uᵀp / 2h)·u; A ← A − u·qᵀ − q·uᵀ (lower triangle only).
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
-        const cj = j * n;
-        for (let k = j; k <= i - 1; k++) W[cj + k] -= f * e[k] + g * d[k];
-        d[j] = W[cj + i - 1];
-        W[cj + i] = 0;
-      }
-    }
-    d[i] = h;
-  }
-
+  for (let i = n - 1; i > 0; i--) reflectRow(W, d, e, n, i);
   if (!accumulate) {
     // The diagonal of T sits on the diagonal (the last entry was never touched).
     for (let i = 0; i < n; i++) d[i] = W[i * n + i];
     e[0] = 0;
     return;
   }
-  // Q = H_{n−1}·…·H_1, built from the u vectors stored in the logical columns.
+  accumulateReflections(W, d, e, n);
+}
+
+/**
+ * One Householder step of `tridiagonalize`: on entry d[0..i−1] holds row i
+ * left of the diagonal; reflects it onto e_{i−1} (e[i] = the sub-diagonal
+ * entry), updates the leading i×i block, stores u in logical column i, and
+ * leaves d[i] = h (uᵀu/2, the accumulation's divisor).
+ */
+function reflectRow(W: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number): void {
+  // Scale row i's part to avoid under/overflow.
+  let scale = 0;
+  let h = 0;
+  for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+  if (scale === 0) {
+    // Row already reduced: nothing to reflect.
+    e[i] = d[i - 1];
+    for (let j = 0; j < i; j++) {
+      d[j] = W[j * n + i - 1];
+      W[j * n + i] = 0;
+      W[i * n + j] = 0;
+    }
+    d[i] = h;
+    return;
+  }
+  for (let k = 0; k < i; k++) {
+    d[k] /= scale;
+    h += d[k] * d[k];
+  }
+  // u = x − g·e_{i−1}, g = −sign(x_{i−1})·‖x‖ (the sign that avoids cancellation).
+  let f = d[i - 1];
+  let g = Math.sqrt(h);
+  if (f > 0) g = -g;
+  e[i] = scale * g;
+  h -= f * g;
+  d[i - 1] = f - g;
+  for (let j = 0; j < i; j++) e[j] = 0;
+  // p = A·u / h (into e), storing u in column i for the accumulation.
+  for (let j = 0; j < i; j++) {
+    f = d[j];
+    W[i * n + j] = f;
+    const cj = j * n;
+    g = e[j] + W[cj + j] * f;
+    for (let k = j + 1; k <= i - 1; k++) {
+      const a = W[cj + k];
+      g += a * d[k];
+      e[k] += a * f;
+    }
+    e[j] = g;
+  }
+  f = 0;
+  for (let j = 0; j < i; j++) {
+    e[j] /= h;
+    f += e[j] * d[j];
+  }
+  // q = p − (uᵀp / 2h)·u; A ← A − u·qᵀ − q·uᵀ (lower triangle only).
+  const hh = f / (h + h);
+  for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+  for (let j = 0; j < i; j++) {
+    f = d[j];
+    g = e[j];
+    const cj = j * n;
+    for (let k = j; k <= i - 1; k++) W[cj + k] -= f * e[k] + g * d[k];
+    d[j] = W[cj + i - 1];
+    W[cj + i] = 0;
+  }
+  d[i] = h;
+}
+
+/** Q = H_{n−1}·…·H_1 into W (as Qᵀ), from the u vectors `reflectRow` stored in the logical columns; d gets T's diagonal. */
+function accumulateReflections(W: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 0; i < n - 1; i++) {
     W[i * n + n - 1] = W[i * n + i];
     W[i * n + i] = 1;

@@ -50,7 +50,7 @@ import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js
 import { importanceWeightedNll, negativeElbo } from './likelihood.js';
 import { nearestNeighbours } from './memorisation.js';
 import { homeRelative, makeEvalReport, type ClassifierSummary, type EvalReport, type EvalSettings, type MetricsRow } from './report.js';
-import { loadRun, type LoadedRun } from './run.js';
+import { loadRun, type LoadedRun } from '../train/load-run.js';
 import { sharpness } from './sharpness.js';
 import { IOError, ShapeError, ValueError } from '../errors.js';
 

@@ -466,3 +466,28 @@ export async function load(target: Checkpointable, path: string, opts: LoadOptio
 export async function readSafetensors(path: string): Promise<DecodedSafetensors> {
   return deserialize(await readBytes(path, 'readSafetensors'), path);
 }
+
+/**
+ * The `__metadata__` of a safetensors file (null when it has none), read from
+ * the header alone — the tensors are not read. Throws a plain message (the
+ * caller names the file) when the header does not fit the file. Node-only.
+ */
+export async function readSafetensorsMetadata(path: string): Promise<Record<string, string> | null> {
+  const fs = await nodeFs('readSafetensorsMetadata');
+  const handle = await fs.open(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    if (bytesRead < 8) throw new IOError('shorter than the 8-byte header length');
+    const len = Number(new DataView(head.buffer).getBigUint64(0, true));
+    const { size } = await handle.stat();
+    if (len < 2 || len > MAX_HEADER_BYTES || 8 + len > size) throw new IOError(`header length ${len} does not fit a file of ${size} bytes`);
+    const json = new Uint8Array(len);
+    await handle.read(json, 0, len, 8);
+    const header = JSON.parse(new TextDecoder().decode(json)) as Record<string, unknown>;
+    const meta = header.__metadata__;
+    return meta && typeof meta === 'object' ? (meta as Record<string, string>) : null;
+  } finally {
+    await handle.close();
+  }
+}

@@ -71,7 +71,8 @@ function checkScalarOptions(fn: string, opts: KLOptions): void {
   if (opts.axis !== undefined && opts.axis !== null) normalizeAxes(fn, opts.axis, 0);
 }
 
-function dtypeOf(args: readonly Param[]): DType {
+/** The dtype the tensor arguments promote to (float64 when every argument is a number). */
+function promotedDType(args: readonly Param[]): DType {
   let d: DType | null = null;
   for (const a of args) if (a instanceof Tensor) d = d ? promote(d, a.dtype) : a.dtype;
   return d ?? 'float64';
@@ -117,7 +118,7 @@ export function halfPsi(v: Tensor): Tensor {
 }
 
 function toTensors(fn: string, args: readonly Param[]): Tensor[] {
-  const dtype = dtypeOf(args);
+  const dtype = promotedDType(args);
   const like = args.find((a): a is Tensor => a instanceof Tensor);
   return args.map((a) => asTensor(fn, a, dtype, like));
 }

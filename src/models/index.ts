@@ -13,6 +13,7 @@ export {
 export { MODELS, modelEntry, defaultConfig, validateConfig, createModel, type ModelEntry, type TrainDefaults } from './registry.js';
 export { ZooModel, checkLabels } from './base.js';
 export { ParamEMA } from './ema.js';
+export { VariationalAutoencoder, priorOption, type LatentPrior } from './variational.js';
 export { VAE } from './vae.js';
 export { CVAE } from './cvae.js';
 export { CGAN } from './cgan.js';

@@ -2,7 +2,7 @@
  * Activation functions as modules, for Sequential. Each calls the autograd op
  * of the same name (src/autograd/ops/elementwise.ts), where its derivative is.
  */
-import { leakyRelu, relu, sigmoid, softplus, tanh, mul, div } from '../autograd/index.js';
+import { gelu, leakyRelu, relu, sigmoid, softplus, tanh, mul, div } from '../autograd/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
 import { ValueError } from '../errors.js';
@@ -59,6 +59,13 @@ export class Softplus extends Module {
 
   override extraRepr(): string {
     return this.beta === 1 ? '' : `beta=${this.beta}`;
+  }
+}
+
+/** x·Φ(x), Φ the standard normal CDF: the exact GELU (PyTorch's `nn.GELU()` default, not the tanh approximation). */
+export class GELU extends Module {
+  override forward(x: Tensor): Tensor {
+    return gelu(x);
   }
 }
 

@@ -23,6 +23,7 @@ import type { Storage } from './storage.js';
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'leakyRelu' // leakyRelu: negative slope = param0
   | 'sigmoid' | 'tanh' | 'softplus' | 'sign' | 'square'
+  | 'gelu'   // x·Φ(x), Φ the standard normal CDF (exact, not the tanh approximation)
   | 'pow'    // x^p, p = param0
   | 'clamp'; // min(max(x, param0), param1)
 

@@ -41,7 +41,7 @@ export function creationBackend(op: string, dtype: DType, opts?: TensorOptions):
  */
 export function fromArray(values: FloatArray, shape: readonly number[], opts: TensorOptions = {}): Tensor {
   const s = checkShape('fromArray', shape);
-  if (sizeOf(s) !== values.length) throw new Error(`fromArray: ${values.length} values cannot have shape ${shapeStr(s)}`);
+  if (sizeOf(s) !== values.length) throw new ShapeError(`fromArray: ${values.length} values cannot have shape ${shapeStr(s)}`);
   return finish(place('fromArray', values, s, opts), opts);
 }
 

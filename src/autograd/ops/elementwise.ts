@@ -47,6 +47,19 @@ export const tanh = (x: Tensor): Tensor =>
 /** Elementwise `log(1 + eˣ)`, without overflow for large x ({@link Tensor.softplus}). */
 // d log(1 + eˣ) = σ(x)
 export const softplus = (x: Tensor): Tensor => unaryOp('softplus', x, (g) => times(g, unaryRaw('sigmoid', x)));
+/**
+ * GELU (Hendrycks & Gimpel 2016), exact: gelu(x) = x·Φ(x), Φ the standard
+ * normal CDF — PyTorch's default (`approximate='none'`), not the tanh
+ * approximation. d gelu = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π); Φ(x) is read
+ * off the forward as gelu(x)/x (exact up to two roundings), and is ½ where
+ * |x| < 1e-30, where that quotient would lose its bits (Φ(x) = ½ + x·φ(0) + …).
+ */
+export const gelu = (x: Tensor): Tensor =>
+  unaryOp('gelu', x, (g, out) => {
+    const cdf = whereRaw(binaryRaw('lt', unaryRaw('abs', x), 1e-30), 0.5, binaryRaw('div', out, x));
+    const pdf = times(unaryRaw('exp', times(unaryRaw('square', x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+    return times(g, binaryRaw('add', cdf, times(x, pdf)));
+  });
 /** Elementwise `x²` ({@link Tensor.square}). */
 export const square = (x: Tensor): Tensor => unaryOp('square', x, (g) => times(g, times(x, 2)));
 /** x^p for a scalar exponent p; d xᵖ = p·xᵖ⁻¹. */

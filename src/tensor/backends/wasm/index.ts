@@ -23,7 +23,7 @@ import type { Backend, Conv2dParams, MatmulParams } from '../../backend.js';
 import { registerBackend } from '../../registry.js';
 import { Storage } from '../../storage.js';
 import { hostBackend } from '../js/host.js';
-import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
+import { binary as jsBinary, unary as jsUnary, UNARY } from '../js/elementwise.js';
 import { detectFeatures } from './features.js';
 import { heapTuning, type Block } from './heap.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
@@ -31,6 +31,7 @@ import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
 import { wasmBinary, wasmUnary } from './elementwise.js';
 import { BackendError, DTypeError, ValueError } from '../../../errors.js';
+import { WASM_UNARY } from './elementwise-kernels.js';
 
 declare module '../../registry.js' {
   interface BackendOptionsMap {
@@ -182,42 +183,44 @@ function convSizes(p: Conv2dParams) {
   return { hw, ckk, chw, ohw: p.o * hw, nb, flopsPerImage: 2 * p.o * ckk * hw };
 }
 
-/** y = conv(x, w) into the block at py. */
-function conv2d(rt: WasmRuntime, cfg: Config, px: number, pw: number, py: number, p: Conv2dParams): void {
-  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
-  const col = scratchBlock(rt, ckk * nb * hw, 'conv2d');
-  const yT = scratchBlock(rt, p.o * nb * hw, 'conv2d');
+/**
+ * Runs a conv kernel that works image by image (`conv_fwd`: y from x, or
+ * `conv_gin`: dx from dy) over chunks of `nb` images, each chunk's images
+ * shared among the threads. `src` and `dst` are the operands' byte offsets and
+ * `srcImage`/`dstImage` their floats per image; the kernel takes its two
+ * scratch blocks in the order of `scratch` (floats each, sized for nb images).
+ */
+function convPerImage(
+  rt: WasmRuntime, cfg: Config, kernel: 'conv_fwd' | 'conv_gin', p: Conv2dParams,
+  src: number, srcImage: number, pw: number, dst: number, dstImage: number, scratch: [number, number], what: string,
+): void {
+  const { nb, flopsPerImage } = convSizes(p);
+  const a = scratchBlock(rt, scratch[0], what);
+  const b = scratchBlock(rt, scratch[1], what);
   try {
     const prm = rt.convParams(p);
     for (let s = 0; s < p.n; s += nb) {
       const cnt = Math.min(nb, p.n - s);
       const T = partsFor(rt, cfg, flopsPerImage * cnt);
-      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, px + s * chw * 4, pw, col.ptr, yT.ptr, py + s * ohw * 4, n0, n1, cnt]);
-      rt.run('conv_fwd', chunks, T);
+      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, src + s * srcImage * 4, pw, a.ptr, b.ptr, dst + s * dstImage * 4, n0, n1, cnt]);
+      rt.run(kernel, chunks, T);
     }
   } finally {
-    rt.heap.release(col);
-    rt.heap.release(yT);
+    rt.heap.release(a);
+    rt.heap.release(b);
   }
 }
 
-/** dx from dy and w into the block at pdx. */
+/** y = conv(x, w) into the block at py (scratch: the im2col columns, then yᵀ). */
+function conv2d(rt: WasmRuntime, cfg: Config, px: number, pw: number, py: number, p: Conv2dParams): void {
+  const { hw, ckk, chw, ohw, nb } = convSizes(p);
+  convPerImage(rt, cfg, 'conv_fwd', p, px, chw, pw, py, ohw, [ckk * nb * hw, p.o * nb * hw], 'conv2d');
+}
+
+/** dx from dy and w into the block at pdx (scratch: dyᵀ, then the columns col2im folds back). */
 function conv2dGradInput(rt: WasmRuntime, cfg: Config, pdy: number, pw: number, pdx: number, p: Conv2dParams): void {
-  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
-  const dyT = scratchBlock(rt, p.o * nb * hw, 'conv2d input gradient');
-  const dcol = scratchBlock(rt, ckk * nb * hw, 'conv2d input gradient');
-  try {
-    const prm = rt.convParams(p);
-    for (let s = 0; s < p.n; s += nb) {
-      const cnt = Math.min(nb, p.n - s);
-      const T = partsFor(rt, cfg, flopsPerImage * cnt);
-      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, pdy + s * ohw * 4, pw, dyT.ptr, dcol.ptr, pdx + s * chw * 4, n0, n1, cnt]);
-      rt.run('conv_gin', chunks, T);
-    }
-  } finally {
-    rt.heap.release(dyT);
-    rt.heap.release(dcol);
-  }
+  const { hw, ckk, chw, ohw, nb } = convSizes(p);
+  convPerImage(rt, cfg, 'conv_gin', p, pdy, ohw, pw, pdx, chw, [p.o * nb * hw, ckk * nb * hw], 'conv2d input gradient');
 }
 
 /** dw from x and dy into the block at pdw. */
@@ -337,6 +340,9 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
   return backend;
 }
 
+/** The unary ops without a SIMD kernel: they run the js loop on wasm memory. */
+const unaryOnReference = Object.keys(UNARY).filter((op) => !WASM_UNARY.includes(op as keyof typeof UNARY));
+
 function describe(backend: Backend): Record<string, unknown> {
   const cfg = configOf.get(backend);
   const f = detectFeatures();
@@ -352,7 +358,7 @@ function describe(backend: Backend): Record<string, unknown> {
     ...(cfg.threads > 1 && rt?.pool && ready + 1 < cfg.threads
       ? { threadsNote: rt.pool.failures().join('; ') || threadSupportProblem() || 'workers start with the first large kernel, or with `await ready()`' }
       : {}),
-    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary'],
+    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', `unary (all but ${unaryOnReference.join(', ')})`, 'binary'],
     ...(rt ? rt.heap.stats() : {}),
     module: rt?.source,
   };

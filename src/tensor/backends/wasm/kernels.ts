@@ -43,7 +43,7 @@ export const NC = 512;
 /** Per-thread scratch: packed A block, packed B block, one edge tile. */
 export const SCRATCH_BYTES = (MC * KC + KC * NC + MR * NR) * 4;
 
-/** Byte offsets of the conv parameter block (i32 fields). */
+/** The fields of the conv parameter block, in order: one i32 each, field k at byte offset 4·k. */
 export const CONV_PARAM_FIELDS = ['n', 'c', 'h', 'w', 'o', 'kh', 'kw', 'ho', 'wo', 'strideH', 'strideW', 'padH', 'padW', 'dilationH', 'dilationW'] as const;
 
 export interface KernelOptions {

@@ -75,25 +75,25 @@ export class WasmRuntime {
     return new WebAssembly.Memory({ initial: o.initialPages, maximum: o.maximumPages, shared } as WebAssembly.MemoryDescriptor);
   }
 
-  /** Synchronous start (Node; small modules in browsers). */
-  static createSync(relaxed: boolean): WasmRuntime {
+  /** What both starts need: the module's bytes for this engine, and the memory to instantiate it on. */
+  private static prepare(relaxed: boolean): ReturnType<typeof WasmRuntime.bytes> & { shared: boolean; memory: WebAssembly.Memory } {
     const f = detectFeatures();
     if (f.unavailable) throw new BackendError(f.unavailable);
     const shared = f.sharedMemory;
-    const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
+    return { ...WasmRuntime.bytes(relaxed, shared), shared, memory: WasmRuntime.memoryFor(relaxed, shared) };
+  }
+
+  /** Synchronous start (Node; small modules in browsers). */
+  static createSync(relaxed: boolean): WasmRuntime {
+    const { bytes, source, shared, memory } = WasmRuntime.prepare(relaxed);
     const module = new WebAssembly.Module(bytes);
-    const memory = WasmRuntime.memoryFor(relaxed, shared);
     return new WasmRuntime(module, new WebAssembly.Instance(module, { env: { memory } }), relaxed, shared, memory, source);
   }
 
   /** Asynchronous start (browsers may refuse to compile synchronously on the main thread). */
   static async createAsync(relaxed: boolean): Promise<WasmRuntime> {
-    const f = detectFeatures();
-    if (f.unavailable) throw new BackendError(f.unavailable);
-    const shared = f.sharedMemory;
-    const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
+    const { bytes, source, shared, memory } = WasmRuntime.prepare(relaxed);
     const module = await WebAssembly.compile(bytes);
-    const memory = WasmRuntime.memoryFor(relaxed, shared);
     return new WasmRuntime(module, await WebAssembly.instantiate(module, { env: { memory } }), relaxed, shared, memory, source);
   }
 

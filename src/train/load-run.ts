@@ -1,18 +1,19 @@
 /**
- * Reading a run folder written by `genzoo train` (train/checkpoint.ts) for
- * evaluation: the configuration, the weights, and how far training got and how
+ * Reading back a run folder that training wrote (checkpoint.ts): the
+ * configuration, the weights, and how far training got and how
  * long it took (from the trainer state in checkpoint.safetensors, read from
  * the file's JSON header alone, without loading the optimizer tensors).
  *
  * Every problem is reported as a `RunFolderError` naming the folder and the
- * first thing that is missing or wrong, so `genzoo eval` and
- * `genzoo compare --reuse` can say exactly why a folder is not usable.
+ * first thing that is missing or wrong, so evaluation (and the command line's
+ * eval and compare) can say exactly why a folder is not usable.
  */
 import { createModel, validateConfig } from '../models/registry.js';
 import type { GenerativeModel, ModelConfig } from '../models/types.js';
-import { FILES, loadWeights, readRunConfig, CHECKPOINT_FORMAT, type RunConfig, type TrainerState } from '../train/checkpoint.js';
+import { readSafetensorsMetadata } from '../io/safetensors.js';
 import { errorMessage, nodeFs, nodePath } from '../io/node.js';
 import { IOError } from '../errors.js';
+import { FILES, loadWeights, readRunConfig, CHECKPOINT_FORMAT, type RunConfig, type TrainerState } from './checkpoint.js';
 
 /** A run folder that is missing, incomplete or not a genzoo run: the message says which and why. */
 export class RunFolderError extends IOError {
@@ -92,7 +93,7 @@ export async function readRunProgress(dir: string, run: RunConfig): Promise<RunP
   if (!(await exists(file))) throw new RunFolderError(`${dir} is not a complete run: ${FILES.checkpoint} is missing (training never finished an epoch?)`);
   let meta: Record<string, string> | null;
   try {
-    meta = await safetensorsMetadata(file);
+    meta = await readSafetensorsMetadata(file);
   } catch (err) {
     throw new RunFolderError(`${file} is corrupt: ${errorMessage(err)}`);
   }

@@ -17,8 +17,9 @@
  *   softplus = max(x, 0) + log1p(exp(−|x|)), log1p(e) = log(u)·e/(u−1), u = 1+e (exact for tiny e)
  *   tanh     = x + x³·P(x²) for |x| < 0.625, else sign(x)·(1−e)/(1+e), e = exp(−2|x|)
  *
- * Buffers are padded to a multiple of 4 floats (the runtime allocates in
- * 16-byte units), so loops run whole vectors and never need a scalar tail.
+ * Every heap block has a vector of slack past its end (heap.ts), so loops run
+ * whole vectors and never need a scalar tail: the lanes past the end read and
+ * write only slack.
  * `pow` stays in JavaScript.
  */
 import type { BinaryOp, UnaryOp } from '../../backend.js';
@@ -276,7 +277,8 @@ export function binaryKernels(mb: ModuleBuilder): void {
             forRange(i2, c(0), d2, c(1),
               set(pa, rowA(i0, i1, i2)),
               set(pb, rowB(i0, i1, i2)),
-              // Rows are written whole vectors at a time; the next row (or the padding) absorbs the overhang.
+              // Rows are written whole vectors at a time: the next row, or for the last row the
+              // block's slack (heap.ts), absorbs the overhang of up to 3 floats.
               if_(ai,
                 if_(bi, row(true, true), row(true, false)),
                 if_(bi, row(false, true), row(false, false))),

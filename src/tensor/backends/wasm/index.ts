@@ -30,6 +30,7 @@ import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
 import { wasmBinary, wasmUnary } from './elementwise.js';
+import { ADAM_AMSGRAD, ADAM_DECAY, ADAM_L2 } from './optim-kernels.js';
 
 declare module '../../registry.js' {
   interface BackendOptionsMap {
@@ -308,6 +309,21 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
           native([x], x.length, (out) => {
             if (!wasmUnary(rt, op, ptr(x), ptr(out), x.length, p0, p1)) jsUnary(op, view(x), view(out), p0, p1);
           }),
+        adam: (p, g, m, v, vmax, h) => {
+          const operands = vmax ? [p, g, m, v, vmax] : [p, g, m, v];
+          if (operands.some((s) => s.backend !== self || s.dtype !== 'float32')) throw new Error('wasm adam: every operand must be a float32 tensor on the wasm backend');
+          for (const s of operands) heap.use(blockOf(s), true);
+          try {
+            const flags = (vmax ? ADAM_AMSGRAD : 0) | (!h.decoupled && h.weightDecay !== 0 ? ADAM_L2 : 0) | (h.decoupled && 1 - h.lr * h.weightDecay !== 1 ? ADAM_DECAY : 0);
+            // The scalars exactly as the js reference (backends/js/optim.ts) computes them.
+            rt.exports.adam(ptr(p), ptr(g), ptr(m), ptr(v), vmax ? ptr(vmax) : 0, p.length,
+              h.lr / (1 - h.beta1 ** h.step), Math.sqrt(1 - h.beta2 ** h.step), h.eps, h.beta1, h.beta2,
+              h.decoupled ? 0 : h.weightDecay, h.decoupled ? 1 - h.lr * h.weightDecay : 1, flags);
+          } finally {
+            for (const s of operands) heap.unpin(blockOf(s));
+          }
+          for (const s of vmax ? [p, m, v, vmax] : [p, m, v]) s.touch();
+        },
         binary: (op, a, as, b, bs, shape) =>
           native([a, b], shape.reduce((q, d) => q * d, 1), (out) => {
             if (!wasmBinary(rt, op, ptr(a), a.length, as, ptr(b), b.length, bs, ptr(out), shape)) jsBinary(op, view(a), as, view(b), bs, view(out), shape);

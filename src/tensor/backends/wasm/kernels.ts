@@ -34,6 +34,7 @@ import {
   type Code, type Func, type Local,
 } from './assembler.js';
 import { binaryKernels, unaryKernel } from './elementwise-kernels.js';
+import { adamKernel } from './optim-kernels.js';
 
 export const MR = 2;
 export const NR = 16;
@@ -536,5 +537,6 @@ export function buildKernelModule(opts: KernelOptions): Uint8Array<ArrayBuffer> 
   convKernels(mb, g, i2c, c2i, toCn, toNc);
   unaryKernel(mb);
   binaryKernels(mb);
+  adamKernel(mb);
   return mb.bytes();
 }

@@ -20,11 +20,11 @@
  * z then costs nothing and sampling draws z where class-y codes actually are.
  * `prior: 'standard'` keeps N(0, I) and kl.stdNormal.
  *
- * Options (config.options):
- *   klWeight  β, default 1.
- *   klWarmup  steps over which β rises linearly from 0 to klWeight (default 0:
- *             none). The step count is a buffer, so it survives checkpoints.
- *   prior     'class' (default for cvae) or 'standard' (the only choice for vae).
+ * Options (config.options; their defaults are in registry.ts):
+ *   klWeight  β (1).
+ *   klWarmup  steps over which β rises linearly from 0 to klWeight (0: none).
+ *             The step count is a buffer, so it survives checkpoints.
+ *   prior     'class' (cvae) or 'standard' (the only choice for vae).
  */
 import { add, mul, sum } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
@@ -46,6 +46,9 @@ export class VAE extends ZooModel {
   readonly E: Encoder;
   /** The decoder → Bernoulli logits of the image. */
   readonly G: Decoder;
+  /** The options klWeight (β) and klWarmup (steps). */
+  private readonly beta: number;
+  private readonly warmup: number;
 
   constructor(config: ModelConfig, generator: Generator) {
     super(config);
@@ -55,8 +58,11 @@ export class VAE extends ZooModel {
     const net = { arch: config.arch, width: config.width, cond: this.conditional ? NUM_CLASSES : 0, generator };
     this.E = this.registerModule('E', new Encoder(config.latent, net));
     this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: config.arch === 'conv' }));
-    const prior = String(config.options.prior ?? (this.conditional ? 'class' : 'standard'));
-    if (prior !== 'class' && prior !== 'standard') throw new Error(`${config.kind}: option prior must be 'class' or 'standard', got '${prior}'`);
+    const prior = this.choiceOption('prior', ['class', 'standard']);
+    this.beta = this.numberOption('klWeight');
+    this.warmup = this.numberOption('klWarmup');
+    if (!(this.beta >= 0)) throw new Error(`${config.kind}: option klWeight must be ≥ 0, got ${this.beta}`);
+    if (!(this.warmup >= 0)) throw new Error(`${config.kind}: option klWarmup must be ≥ 0 steps, got ${this.warmup}`);
     if (prior === 'class' && !this.conditional) throw new Error("vae: an unconditional VAE has no class prior (use prior: 'standard')");
     // The learned class prior: row k holds (μ_k, log σ²_k); zeros = N(0, I) at the start.
     if (prior === 'class') this.registerParameter('priorTable', zeros([NUM_CLASSES, 2 * config.latent]));
@@ -88,10 +94,8 @@ export class VAE extends ZooModel {
 
   /** β at the current step (rises linearly over `klWarmup` steps). */
   klWeight(): number {
-    const beta = Number(this.config.options.klWeight ?? 1);
-    const warmup = Number(this.config.options.klWarmup ?? 0);
     const step = this.steps.values()[0];
-    return warmup > 0 ? beta * Math.min(1, step / warmup) : beta;
+    return this.warmup > 0 ? this.beta * Math.min(1, step / this.warmup) : this.beta;
   }
 
   /** The per-sample loss terms of a batch: reconstruction (summed BCE) and KL, each [B]. */

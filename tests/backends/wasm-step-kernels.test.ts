@@ -12,8 +12,8 @@ import { describe, expect, test } from 'vitest';
 import { jsBackend, type AdamHyper, type Backend, type FloatArray, type Kernels, type Storage } from '../../src/index.js';
 import { createWasmBackend } from '../../src/tensor/backends/wasm/index.js';
 import { WasmRuntime } from '../../src/tensor/backends/wasm/runtime.js';
-import { wasmBinary, wasmUnary } from '../../src/tensor/backends/wasm/elementwise.js';
-import type { BinaryOp } from '../../src/tensor/index.js';
+import { wasmBinary, wasmGather, wasmUnary, wasmWhere } from '../../src/tensor/backends/wasm/elementwise.js';
+import { broadcastStrides, type BinaryOp } from '../../src/tensor/index.js';
 
 const wasm = createWasmBackend({ threads: 1 }) as Backend & Kernels;
 const js = jsBackend as Backend & Kernels;
@@ -79,6 +79,74 @@ describe('wasm adam vs js: same bits', () => {
   });
 });
 
+/** Shapes of up to 6 dims, and up to three shapes that broadcast to each (leading dims dropped, some dims 1). */
+const broadcastArb = (operands: number): fc.Arbitrary<{ shape: number[]; from: number[][] }> =>
+  fc.array(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom(5, 7, 10)), { minLength: 0, maxLength: 5 }).chain((shape) => {
+    const from = fc.tuple(fc.integer({ min: 0, max: shape.length }), fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }))
+      .map(([drop, ones]) => shape.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
+    return fc.array(from, { minLength: operands, maxLength: operands }).map((f) => ({ shape, from: f }));
+  });
+const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
+
+describe('wasm where vs js: same bits', () => {
+  test('random broadcast shapes; NaN conditions count as true, −0 as false', () => {
+    const condValues = fc.constantFrom(0, -0, 1, NaN, 0.5, -2, Infinity);
+    fc.assert(fc.property(broadcastArb(3), fc.array(condValues, { minLength: 64, maxLength: 64 }), fc.array(valueArb, { minLength: 256, maxLength: 256 }), ({ shape, from }, conds, pool) => {
+      const [sc, sa, sb] = from;
+      const c = Float32Array.from({ length: size(sc) }, (_, i) => conds[i % 64]);
+      const a = Float32Array.from({ length: size(sa) }, (_, i) => pool[i % 256]);
+      const b = Float32Array.from({ length: size(sb) }, (_, i) => pool[(i * 7 + 3) % 256]);
+      const run = (be: Backend & Kernels) => onBackend(be, [c, a, b], (s) => be.where(s[0], broadcastStrides(sc, shape), s[1], broadcastStrides(sa, shape), s[2], broadcastStrides(sb, shape), shape)).out!;
+      sameBits(`where ${JSON.stringify(from)} → [${shape}]`, run(wasm), run(js));
+    }), { numRuns: 150, seed: 43 });
+  });
+});
+
+describe('wasm sum reduction vs js: same bits', () => {
+  const dimArb = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 17), fc.integer({ min: 0, max: 70 }));
+  test('random [outer, r, inner], including an empty reduced axis', () => {
+    fc.assert(fc.property(fc.tuple(dimArb, dimArb, dimArb), fc.array(valueArb, { minLength: 512, maxLength: 512 }), ([outer, r, inner], pool) => {
+      if (outer * inner === 0) return;
+      const x = Float32Array.from({ length: outer * r * inner }, (_, i) => pool[(i * 13) % 512]);
+      const run = (be: Backend & Kernels) => onBackend(be, [x], (s) => be.reduce('sum', s[0], outer, r, inner)).out!;
+      sameBits(`sum [${outer}, ${r}, ${inner}]`, run(wasm), run(js));
+    }), { numRuns: 300, seed: 44 });
+  });
+
+  test('a known answer where the order of the float32 additions shows', () => {
+    // (1e8 + 1) + … in float32: each +1 is lost; summing the 1s first would keep them.
+    const x = Float32Array.from([1e8, 1, 1, 1, 1, 1, 1, 1]);
+    expect(Array.from(onBackend(wasm, [x], (s) => wasm.reduce('sum', s[0], 1, 8, 1)).out!)).toEqual([1e8]);
+    expect(Array.from(onBackend(wasm, [x], (s) => wasm.reduce('sum', s[0], 2, 4, 1)).out!)).toEqual([1e8, 4]);
+    expect(Array.from(onBackend(wasm, [x], (s) => wasm.reduce('sum', s[0], 1, 2, 4)).out!)).toEqual([1e8, 2, 2, 2]); // 1e8 + 1 rounds to 1e8 (float32 spacing there is 8)
+  });
+});
+
+describe('wasm gather vs js: same bits', () => {
+  /** A walk of random shape and strides (negative, zero = broadcast, one = contiguous, larger) and the source it stays inside. */
+  const gatherArb = fc.array(fc.tuple(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constantFrom(7, 17)), fc.integer({ min: -3, max: 6 })), { minLength: 0, maxLength: 6 })
+    .map((dims) => {
+      const shape = dims.map(([n]) => n);
+      const strides = dims.map(([, s]) => s);
+      const low = dims.reduce((t, [n, s]) => t + (n - 1) * Math.min(0, s), 0);
+      const high = dims.reduce((t, [n, s]) => t + (n - 1) * Math.max(0, s), 0);
+      return { shape, strides, offset: -low, length: high - low + 1 };
+    });
+  test('random shapes and strides (permutes, slices, broadcasts, flips)', () => {
+    fc.assert(fc.property(gatherArb, fc.array(valueArb, { minLength: 300, maxLength: 300 }), (g, pool) => {
+      const x = Float32Array.from({ length: g.length }, (_, i) => pool[i % 300]);
+      const run = (be: Backend & Kernels) => onBackend(be, [x], (s) => be.gather(s[0], g)).out!;
+      sameBits(`gather ${JSON.stringify(g)}`, run(wasm), run(js));
+    }), { numRuns: 300, seed: 45 });
+  });
+
+  test('a known answer: the transpose of a 2×3 matrix, and a row broadcast', () => {
+    const x = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(onBackend(wasm, [x], (s) => wasm.gather(s[0], { shape: [3, 2], strides: [1, 3], offset: 0 })).out!)).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(Array.from(onBackend(wasm, [x], (s) => wasm.gather(s[0], { shape: [2, 3], strides: [0, 1], offset: 3 })).out!)).toEqual([4, 5, 6, 4, 5, 6]);
+  });
+});
+
 describe('no wasm kernel writes outside its output', () => {
   // A runtime of our own whose heap is never freed into: each allocation comes from the top, right
   // after the previous one, so a sentinel allocated after a kernel's output is its neighbour.
@@ -116,6 +184,12 @@ describe('no wasm kernel writes outside its output', () => {
       sentinelAfterOutput(`${op} [${rows}, ${cols}], [${bShape}]`, rows * cols, (out) =>
         wasmBinary(rt, op, a, rows * cols, [cols, 1], b, bShape[0] * bShape[1], [bRow ? 0 : bShape[1], bCol ? 0 : 1], out, [rows, cols]));
       sentinelAfterOutput(`exp of ${rows * cols}`, rows * cols, (out) => wasmUnary(rt, 'exp', a, out, rows * cols, 0, 0));
+      sentinelAfterOutput(`sum over rows of [${rows}, ${cols}]`, cols, (out) => rt.exports.reduce_sum(a, out, 1, rows, cols));
+      sentinelAfterOutput(`sum along rows of [${rows}, ${cols}]`, rows, (out) => rt.exports.reduce_sum(a, out, rows, cols, 1));
+      sentinelAfterOutput(`gather [${rows}, ${cols}]`, rows * cols, (out) => wasmGather(rt, a, { shape: [rows, cols], strides: [cols, 1], offset: 0 }, out));
+      sentinelAfterOutput(`broadcast gather [${rows}, ${cols}]`, rows * cols, (out) => wasmGather(rt, a, { shape: [rows, cols], strides: [1, 0], offset: 0 }, out));
+      sentinelAfterOutput(`where [${rows}, ${cols}]`, rows * cols, (out) =>
+        wasmWhere(rt, b, [bRow ? 0 : bShape[1], bCol ? 0 : 1], a, [cols, 1], b, [bRow ? 0 : bShape[1], bCol ? 0 : 1], out, [rows, cols]));
     }), { numRuns: 100, seed: 42 });
   });
 });

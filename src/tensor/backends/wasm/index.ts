@@ -23,13 +23,15 @@ import type { Backend, Conv2dParams, MatmulParams } from '../../backend.js';
 import { registerBackend } from '../../registry.js';
 import { Storage } from '../../storage.js';
 import { hostBackend } from '../js/host.js';
-import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
+import { binary as jsBinary, unary as jsUnary, where as jsWhere } from '../js/elementwise.js';
+import { reduce as jsReduce } from '../js/reduce.js';
+import { gather as jsGather } from '../js/movement.js';
 import { detectFeatures } from './features.js';
 import type { Block } from './heap.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
-import { wasmBinary, wasmUnary } from './elementwise.js';
+import { wasmBinary, wasmGather, wasmUnary, wasmWhere } from './elementwise.js';
 import { ADAM_AMSGRAD, ADAM_DECAY, ADAM_L2 } from './optim-kernels.js';
 
 declare module '../../registry.js' {
@@ -309,6 +311,19 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
           native([x], x.length, (out) => {
             if (!wasmUnary(rt, op, ptr(x), ptr(out), x.length, p0, p1)) jsUnary(op, view(x), view(out), p0, p1);
           }),
+        gather: (x, g) =>
+          native([x], g.shape.reduce((q, d) => q * d, 1), (out) => {
+            if (!wasmGather(rt, ptr(x), g, ptr(out))) jsGather(view(x), view(out), g);
+          }),
+        reduce: (op, x, outer, r, inner) =>
+          native([x], outer * inner, (out) => {
+            if (op === 'sum') rt.exports.reduce_sum(ptr(x), ptr(out), outer, r, inner);
+            else jsReduce(op, view(x), view(out), outer, r, inner);
+          }),
+        where: (c, cs, a, as, b, bs, shape) =>
+          native([c, a, b], shape.reduce((q, d) => q * d, 1), (out) => {
+            if (!wasmWhere(rt, ptr(c), cs, ptr(a), as, ptr(b), bs, ptr(out), shape)) jsWhere(view(c), cs, view(a), as, view(b), bs, view(out), shape);
+          }),
         adam: (p, g, m, v, vmax, h) => {
           const operands = vmax ? [p, g, m, v, vmax] : [p, g, m, v];
           if (operands.some((s) => s.backend !== self || s.dtype !== 'float32')) throw new Error('wasm adam: every operand must be a float32 tensor on the wasm backend');
@@ -351,7 +366,7 @@ function describe(backend: Backend): Record<string, unknown> {
     ...(cfg.threads > 1 && rt?.pool && ready + 1 < cfg.threads
       ? { threadsNote: rt.pool.failures().join('; ') || threadSupportProblem() || 'workers start with the first large kernel, or with `await ready()`' }
       : {}),
-    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary'],
+    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary', 'where', 'reduce (sum)', 'gather (unpadded)', 'adam'],
     ...(rt ? rt.heap.stats() : {}),
     module: rt?.source,
   };

@@ -68,6 +68,35 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
   }
 
+  /**
+   * A numeric option of the config. Defaults live in one place, the registry
+   * (registry.ts), whose `createModel` completes every config: an absent option
+   * here means the model was built around it, and is an error, not a fallback.
+   */
+  protected numberOption(name: string): number {
+    const v = this.config.options[name];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ValueError(`${this.config.kind}: option '${name}' must be a finite number, got ${JSON.stringify(v)} (createModel fills in absent options from the defaults in models/registry.ts)`);
+    }
+    return v;
+  }
+
+  /** A boolean option of the config (see `numberOption`). */
+  protected booleanOption(name: string): boolean {
+    const v = this.config.options[name];
+    if (typeof v !== 'boolean') throw new ValueError(`${this.config.kind}: option '${name}' must be true or false, got ${JSON.stringify(v)} (createModel fills in absent options from the defaults in models/registry.ts)`);
+    return v;
+  }
+
+  /** A string option of the config that must be one of `choices` (see `numberOption`). */
+  protected choiceOption<T extends string>(name: string, choices: readonly T[]): T {
+    const v = this.config.options[name];
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+      throw new ValueError(`${this.config.kind}: option '${name}' must be ${choices.map((x) => `'${x}'`).join(' or ')}, got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  }
+
   /** The network that maps (z, y) to image logits: the VAEs' decoder, the GANs' generator. */
   protected abstract get decoder(): Decoder;
 

@@ -10,7 +10,7 @@
  * parameter. Each model says what it conditions on and what its prior p(z[|y])
  * is (`kl`, `latentPrior`); docs/models.md has the losses.
  *
- * Options (config.options) both take:
+ * Options (config.options; their defaults are in registry.ts) both take:
  *   klWeight  β, default 1.
  *   klWarmup  steps over which β rises linearly from 0 to klWeight (default 0:
  *             none). The step count is a buffer, so it survives checkpoints.
@@ -51,6 +51,9 @@ export abstract class VariationalAutoencoder extends ZooModel {
   readonly G: Decoder;
   /** Training steps so far (the `step` buffer, mirrored on the host). */
   private readonly steps = new HostMirror(() => this.buffer('step')!);
+  /** The options klWeight (β) and klWarmup (steps). */
+  private readonly beta: number;
+  private readonly warmup: number;
 
   /** Builds the encoder and decoder, given the one-hot class (`conditional`) or not. The subclass creates the optimizer once its own parameters exist. */
   protected constructor(config: ModelConfig, generator: Generator, conditional: boolean) {
@@ -59,6 +62,10 @@ export abstract class VariationalAutoencoder extends ZooModel {
     this.E = this.registerModule('E', new Encoder(config.latent, net));
     this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: config.arch === 'conv' }));
     this.registerBuffer('step', scalar(0));
+    this.beta = this.numberOption('klWeight');
+    this.warmup = this.numberOption('klWarmup');
+    if (!(this.beta >= 0)) throw new ValueError(`${config.kind}: option klWeight must be ≥ 0, got ${this.beta}`);
+    if (!(this.warmup >= 0)) throw new ValueError(`${config.kind}: option klWarmup must be ≥ 0 steps, got ${this.warmup}`);
   }
 
   /** The latent prior: 'standard' N(0, I), or 'class', learned per class (the CVAE's default). */
@@ -78,10 +85,8 @@ export abstract class VariationalAutoencoder extends ZooModel {
 
   /** β at the current step (rises linearly over `klWarmup` steps). */
   klWeight(): number {
-    const beta = Number(this.config.options.klWeight ?? 1);
-    const warmup = Number(this.config.options.klWarmup ?? 0);
     const step = this.steps.values()[0];
-    return warmup > 0 ? beta * Math.min(1, step / warmup) : beta;
+    return this.warmup > 0 ? this.beta * Math.min(1, step / this.warmup) : this.beta;
   }
 
   /** The per-sample loss terms of a batch: reconstruction (summed BCE) and KL, each [B]. */

@@ -8,7 +8,7 @@
  * Reading validates every field, so a damaged file is an error naming the
  * file and the field, not a crash later on.
  */
-import { validateConfig } from '../models/registry.js';
+import { completeConfig } from '../models/registry.js';
 import type { ModelConfig } from '../models/types.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { errorMessage, fsReason, nodeFs } from '../io/node.js';
@@ -118,7 +118,8 @@ export function parseRunConfig(text: string, path: string): RunConfig {
   }
   let model: ModelConfig;
   try {
-    model = validateConfig(cfg.model, `${path}: "model"`);
+    // Options the run's genzoo did not know yet get the values it trained with.
+    model = completeConfig(cfg.model, { where: `${path}: "model"`, saved: true });
   } catch (err) {
     throw new CheckpointError(errorMessage(err), { cause: err });
   }

@@ -3,7 +3,11 @@
  * read and write them in place, with no copy in or out per call.
  *
  * Allocation. Blocks are multiples of 64 bytes (a cache line; SIMD loads stay
- * aligned). A freed block goes into a bin of its exact size — training repeats
+ * aligned) with at least SLACK bytes past the requested size: kernels that run
+ * whole vectors read and write up to one vector past the end of an operand
+ * (a broadcast op vectorised by rows of 10 floats writes 12 for its last row),
+ * and that vector must never be a neighbouring tensor's memory — nor past the
+ * end of the wasm memory, where a read would trap. A freed block goes into a bin of its exact size — training repeats
  * the same shapes every step, so most requests are a bin hit. Otherwise the
  * block comes from the top of the heap, growing the memory when needed.
  *
@@ -22,6 +26,8 @@ import { countReadback, countUpload, type Storage } from '../../storage.js';
 import { BackendError, StateError } from '../../../errors.js';
 
 const ALIGN = 64;
+/** Bytes every block has beyond its request: one SIMD vector. */
+export const SLACK = 16;
 
 /** Past this many bytes of wasm memory the heap evicts unused tensors before growing (tests lower it). */
 export const heapTuning = { budgetBytes: 512 * 2 ** 20 };
@@ -70,9 +76,9 @@ export class WasmHeap {
     return this.mem.memory.buffer.byteLength;
   }
 
-  /** A new resident block of at least `bytes` bytes; `pinned` ones are never evicted (a kernel's scratch). */
+  /** A new resident block of at least `bytes` + SLACK bytes; `pinned` ones are never evicted (a kernel's scratch). */
   allocate(bytes: number, what: string, pinned = false): Block {
-    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const size = Math.ceil((bytes + SLACK) / ALIGN) * ALIGN;
     const block: Block = { ptr: this.place(size, what), bytes: size, host: null, pins: pinned ? 1 : 0, storage: null };
     this.liveBytes += size;
     this.lru.set(block, true);

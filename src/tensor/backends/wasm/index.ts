@@ -23,15 +23,18 @@ import type { Backend, Conv2dParams, MatmulParams } from '../../backend.js';
 import { registerBackend } from '../../registry.js';
 import { Storage } from '../../storage.js';
 import { hostBackend } from '../js/host.js';
-import { binary as jsBinary, unary as jsUnary, UNARY } from '../js/elementwise.js';
+import { binary as jsBinary, unary as jsUnary, where as jsWhere, UNARY } from '../js/elementwise.js';
+import { reduce as jsReduce } from '../js/reduce.js';
+import { gather as jsGather } from '../js/movement.js';
 import { detectFeatures } from './features.js';
 import { heapTuning, type Block } from './heap.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
-import { wasmBinary, wasmUnary } from './elementwise.js';
+import { wasmBinary, wasmGather, wasmUnary, wasmWhere } from './elementwise.js';
 import { BackendError, DTypeError, ValueError } from '../../../errors.js';
 import { WASM_UNARY } from './elementwise-kernels.js';
+import { ADAM_AMSGRAD, ADAM_DECAY, ADAM_L2 } from './optim-kernels.js';
 
 declare module '../../registry.js' {
   interface BackendOptionsMap {
@@ -328,6 +331,34 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
           native([x], x.length, (out) => {
             if (!wasmUnary(rt, op, ptr(x), ptr(out), x.length, p0, p1)) jsUnary(op, view(x), view(out), p0, p1);
           }),
+        gather: (x, g) =>
+          native([x], g.shape.reduce((q, d) => q * d, 1), (out) => {
+            if (!wasmGather(rt, ptr(x), g, ptr(out))) jsGather(view(x), view(out), g);
+          }),
+        reduce: (op, x, outer, r, inner) =>
+          native([x], outer * inner, (out) => {
+            if (op === 'sum') rt.exports.reduce_sum(ptr(x), ptr(out), outer, r, inner);
+            else jsReduce(op, view(x), view(out), outer, r, inner);
+          }),
+        where: (c, cs, a, as, b, bs, shape) =>
+          native([c, a, b], shape.reduce((q, d) => q * d, 1), (out) => {
+            if (!wasmWhere(rt, ptr(c), cs, ptr(a), as, ptr(b), bs, ptr(out), shape)) jsWhere(view(c), cs, view(a), as, view(b), bs, view(out), shape);
+          }),
+        adam: (p, g, m, v, vmax, h) => {
+          const operands = vmax ? [p, g, m, v, vmax] : [p, g, m, v];
+          if (operands.some((s) => s.backend !== self || s.dtype !== 'float32')) throw new DTypeError('wasm adam: every operand must be a float32 tensor on the wasm backend');
+          for (const s of operands) heap.use(blockOf(s), true);
+          try {
+            const flags = (vmax ? ADAM_AMSGRAD : 0) | (!h.decoupled && h.weightDecay !== 0 ? ADAM_L2 : 0) | (h.decoupled && 1 - h.lr * h.weightDecay !== 1 ? ADAM_DECAY : 0);
+            // The scalars exactly as the js reference (backends/js/optim.ts) computes them.
+            rt.exports.adam(ptr(p), ptr(g), ptr(m), ptr(v), vmax ? ptr(vmax) : 0, p.length,
+              h.lr / (1 - h.beta1 ** h.step), Math.sqrt(1 - h.beta2 ** h.step), h.eps, h.beta1, h.beta2,
+              h.decoupled ? 0 : h.weightDecay, h.decoupled ? 1 - h.lr * h.weightDecay : 1, flags);
+          } finally {
+            for (const s of operands) heap.unpin(blockOf(s));
+          }
+          for (const s of vmax ? [p, m, v, vmax] : [p, m, v]) s.touch();
+        },
         binary: (op, a, as, b, bs, shape) =>
           native([a, b], shape.reduce((q, d) => q * d, 1), (out) => {
             if (!wasmBinary(rt, op, ptr(a), a.length, as, ptr(b), b.length, bs, ptr(out), shape)) jsBinary(op, view(a), as, view(b), bs, view(out), shape);
@@ -358,7 +389,7 @@ function describe(backend: Backend): Record<string, unknown> {
     ...(cfg.threads > 1 && rt?.pool && ready + 1 < cfg.threads
       ? { threadsNote: rt.pool.failures().join('; ') || threadSupportProblem() || 'workers start with the first large kernel, or with `await ready()`' }
       : {}),
-    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', `unary (all but ${unaryOnReference.join(', ')})`, 'binary'],
+    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', `unary (all but ${unaryOnReference.join(', ')})`, 'binary', 'where', 'reduce (sum)', 'gather (unpadded)', 'adam'],
     ...(rt ? rt.heap.stats() : {}),
     module: rt?.source,
   };

@@ -74,6 +74,16 @@ export class CVAEGAN extends ZooModel {
     return this.G;
   }
 
+  /** The encoder's posterior q(z | x, y): μ and log σ² [N, latent] of images [N, 1, 28, 28]; without a graph, in eval mode. */
+  encode(x: Tensor, labels: ArrayLike<number>): { mu: Tensor; logvar: Tensor } {
+    return this.encodeWith(this.E, x, labels);
+  }
+
+  /** Reconstructions sigmoid(G(μ(x, y), y)): the posterior mean decoded; without a graph, in eval mode. */
+  reconstruct(x: Tensor, labels: ArrayLike<number>): Tensor {
+    return this.decode(this.encode(x, labels).mu, labels);
+  }
+
   private lambda(k: 1 | 2 | 3 | 4): number {
     const dflt = { 1: 3, 2: 1, 3: 1e-3, 4: 1e-3 }[k];
     return Number(this.config.options[`lambda${k}`] ?? dflt);

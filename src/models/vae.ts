@@ -26,13 +26,13 @@
  *             none). The step count is a buffer, so it survives checkpoints.
  *   prior     'class' (default for cvae) or 'standard' (the only choice for vae).
  */
-import { add, mul, sum } from '../autograd/index.js';
+import { add, exp, mul, sum } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
 import { scalar, zeros, type Generator, type Tensor } from '../tensor/index.js';
 import { diagNormal, reparameterize, stdNormal } from '../kl/index.js';
-import { embedding, noGrad, sigmoid } from '../autograd/index.js';
+import { embedding } from '../autograd/index.js';
 import { HostMirror } from '../nn/mirror.js';
-import { checkLabels, readScalars, ZooModel } from './base.js';
+import { readScalars, ZooModel } from './base.js';
 import { Decoder, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
 
@@ -76,10 +76,11 @@ export class VAE extends ZooModel {
     return { mu: rows.slice(1, 0, l), logvar: rows.slice(1, l) };
   }
 
-  protected override sampleLatent(y: Int32Array, generator: Generator): Tensor {
+  /** Under the class prior, z = μ_y + σ_y·noise (reparameterize's arithmetic, with the noise given). */
+  protected override latentFromNoise(noise: Tensor, y: Int32Array): Tensor {
     const p = this.classPrior(y);
-    if (!p) return this.prior(y.length, generator);
-    return reparameterize(p.mu, p.logvar, generator);
+    if (!p) return noise;
+    return add(p.mu, mul(exp(mul(p.logvar, 0.5)), noise));
   }
 
   protected get decoder(): Decoder {
@@ -113,24 +114,21 @@ export class VAE extends ZooModel {
   }
 
   /**
+   * The encoder's posterior q(z | x[, y]) = N(μ, diag σ²) of images
+   * [N, 1, 28, 28]: μ and log σ², each [N, latent]; without a graph, in eval
+   * mode. `labels` are required by the CVAE and ignored by the VAE.
+   */
+  encode(x: Tensor, labels?: ArrayLike<number>): { mu: Tensor; logvar: Tensor } {
+    return this.encodeWith(this.E, x, labels);
+  }
+
+  /**
    * Reconstructions sigmoid(G(μ(x[, y])[, y])) of images [N, 1, 28, 28]: the
    * posterior mean, no noise; without a graph, in eval mode. `labels` are
    * required by the CVAE and ignored by the VAE.
    */
   reconstruct(x: Tensor, labels?: ArrayLike<number>): Tensor {
-    if (this.conditional && !labels) throw new Error('cvae.reconstruct: pass the labels of the images');
-    const y = this.conditional ? checkLabels('cvae.reconstruct', labels!) : new Int32Array(x.shape[0]);
-    if (y.length !== x.shape[0]) throw new Error(`${this.kind}.reconstruct: ${x.shape[0]} images but ${y.length} labels`);
-    const wasTraining = this.training;
-    this.eval();
-    try {
-      return noGrad(() => {
-        const c = this.cond(y);
-        return sigmoid(this.G.call(this.E.call(x, c).mu, c));
-      });
-    } finally {
-      this.train(wasTraining);
-    }
+    return this.decode(this.encode(x, labels).mu, this.conditional ? labels : undefined);
   }
 
   trainStep(batch: Batch, generator: Generator): Record<string, number> {

@@ -3,27 +3,19 @@
  * loads, a local HTTP server that sends every response with COOP/COEP headers
  * (so the page is cross-origin isolated: SharedArrayBuffer exists and genzoo's
  * wasm backend runs its worker threads), and one headless Chromium on
- * SwiftShader with the flags of tests/gpu/browser.test.ts.
+ * SwiftShader with the flags of tests/gpu/browser.test.ts. The server and the
+ * launch are scripts/isolated-server.mjs's, shared with `npm run web`.
  */
 import { build } from 'esbuild';
-import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, CHROMIUM_FLAGS, createIsolatedServer, ISOLATION_HEADERS, launchChromium, listen } from '../../scripts/isolated-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(HERE, '..', '..');
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-/** Measured to give WebGL2, WebGL and WebGPU on SwiftShader in a sandbox without network (as the gpu tests). */
-export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
-];
-
-/** Cross-origin isolation: what makes SharedArrayBuffer (and so wasm threads) available to the page. */
-export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+export { CHROMIUM, CHROMIUM_FLAGS, ISOLATION_HEADERS };
 
 const TFJS_DIST = (pkg, file) => join(ROOT, 'node_modules', '@tensorflow', pkg, 'dist', file);
 
@@ -53,21 +45,15 @@ function benchmarkFile(url) {
 }
 
 function serve(files, data, notFound) {
-  return createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0];
-    const headers = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-store' };
-    const js = { ...headers, 'Content-Type': 'text/javascript' };
-    if (url === '/') return res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
-    if (files[url]) return res.writeHead(200, js).end(readFileSync(files[url]));
+  const js = 'text/javascript';
+  return createIsolatedServer((url) => {
+    if (url === '/') return { body: PAGE, type: 'text/html' };
+    if (files[url]) return { file: files[url], type: js };
     const file = benchmarkFile(url);
-    if (file) return res.writeHead(200, js).end(readFileSync(file));
-    if (url.startsWith('/data/') && data.has(url.slice(6))) {
-      return res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(Buffer.from(data.get(url.slice(6))));
-    }
-    if (url === '/favicon.ico') return res.writeHead(204, headers).end();
-    notFound.push(url);
-    res.writeHead(404, headers).end();
-  });
+    if (file) return { file, type: js };
+    if (url.startsWith('/data/') && data.has(url.slice(6))) return { body: Buffer.from(data.get(url.slice(6))), type: 'application/octet-stream' };
+    return null;
+  }, { onNotFound: (url) => notFound.push(url) });
 }
 
 /** A call in the page ran past the call limit; the page was stopped. */
@@ -100,14 +86,7 @@ export async function openBenchPage({ data, onConsole }) {
     rmSync(tmp, { recursive: true, force: true });
   };
   const launch = async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Playwright's default flags would replace the SwiftShader choice; pass exactly ours.
-      ignoreDefaultArgs: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${mkdtempSync(join(tmp, 'profile-'))}`, '--remote-debugging-pipe', 'about:blank'],
-      timeout: 60_000,
-    });
+    browser = await launchChromium(mkdtempSync(join(tmp, 'profile-')));
     page = await browser.newPage();
     page.on('console', (m) => {
       const text = m.text();
@@ -152,7 +131,7 @@ export async function openBenchPage({ data, onConsole }) {
       '/tfjs-webgpu.js': TFJS_DIST('tfjs-backend-webgpu', 'tf-backend-webgpu.es2017.min.js'),
     };
     server = serve(files, data, notFound);
-    await new Promise((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
+    await listen(server);
     await launch();
     return { evaluate, chromiumVersion: browser.version(), flags: CHROMIUM_FLAGS, notFound, close };
   } catch (e) {

@@ -7,7 +7,7 @@ import { concat, noGrad, reshape, sigmoid } from '../autograd/index.js';
 import { Module } from '../nn/module.js';
 import { Adam } from '../nn/optim/adam.js';
 import { getBackend, oneHot, randn, tidy, Tensor, type Backend, type Generator } from '../tensor/index.js';
-import type { Decoder } from './nets.js';
+import type { Decoder, Encoder } from './nets.js';
 import type { ParamEMA } from './ema.js';
 import {
   NUM_CLASSES, type Batch, type GenerativeModel, type ModelConfig, type ModelKind, type OptimizerLike,
@@ -121,9 +121,69 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     return randn([n, this.config.latent], { generator, backend: this.backend });
   }
 
-  /** The latent codes `sample` decodes, one per label: N(0, I) unless a model learns a prior. */
-  protected sampleLatent(y: Int32Array, generator: Generator): Tensor {
-    return this.prior(y.length, generator);
+  /**
+   * The latent codes for standard-normal noise [N, latent], one row per
+   * label: the noise itself under the N(0, I) prior; a model that learns its
+   * prior overrides this (the CVAE's class prior: μ_y + σ_y·noise).
+   */
+  protected latentFromNoise(noise: Tensor, _y: Int32Array): Tensor {
+    return noise;
+  }
+
+  /**
+   * The labels of a decode or generate call, checked: one class per row for a
+   * conditional model (required), none for the VAE (it is unconditional).
+   */
+  private rowLabels(op: string, rows: Tensor, labels: ArrayLike<number> | undefined): Int32Array {
+    const fn = `${this.kind}.${op}`;
+    const latent = this.config.latent;
+    if (rows.ndim !== 2 || rows.shape[1] !== latent || rows.shape[0] < 1) {
+      throw new ValueError(`${fn}: expected [N, ${latent}] (one row of ${latent} latent values per image), got [${rows.shape.join(', ')}]`);
+    }
+    const n = rows.shape[0];
+    if (!this.conditional) {
+      if (labels !== undefined) throw new ValueError(`${fn}: the VAE is unconditional: pass no labels`);
+      return new Int32Array(n);
+    }
+    if (labels === undefined) throw new ValueError(`${fn}: a conditional model needs one class label per row (${n})`);
+    const y = checkLabels(fn, labels);
+    if (y.length !== n) throw new ValueError(`${fn}: ${n} rows but ${y.length} labels`);
+    return y;
+  }
+
+  /** Runs `fn` in eval mode without a graph, with the decoder's averaged weights where the model keeps them. */
+  private decoding<T>(fn: () => T): T {
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      return this.decoderAverage ? this.decoderAverage.withAverage(fn) : noGrad(fn);
+    } finally {
+      this.train(wasTraining);
+    }
+  }
+
+  /**
+   * Images [N, 1, 28, 28] in [0, 1] decoded from latent codes z [N, latent]
+   * (for conditional models, with one class label per row): the decoder in
+   * eval mode, without a graph, with its averaged weights where the model
+   * keeps them (the CGAN's), as `sample` decodes. A VAE's reconstruction is
+   * `decode(μ)` of its encoder's μ.
+   */
+  decode(z: Tensor, labels?: ArrayLike<number>): Tensor {
+    const y = this.rowLabels('decode', z, labels);
+    return this.decoding(() => sigmoid(this.decoder.call(z, this.cond(y))));
+  }
+
+  /**
+   * Images from standard-normal noise [N, latent]: the noise is mapped to a
+   * latent code by the model's prior (the identity for N(0, I); μ_y + σ_y·ε
+   * for the CVAE's learned class prior) and decoded. `sample(labels, g)` is
+   * `generate` of noise drawn from `g`, so fixed noise shows the same "style"
+   * across classes, and moving one coordinate walks the prior.
+   */
+  generate(noise: Tensor, labels?: ArrayLike<number>): Tensor {
+    const y = this.rowLabels('generate', noise, labels);
+    return this.decoding(() => sigmoid(this.decoder.call(this.latentFromNoise(noise, y), this.cond(y))));
   }
 
   sample(labels: ArrayLike<number> | number, generator: Generator): Tensor {
@@ -137,15 +197,29 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
       y = checkLabels(`${this.kind}.sample`, labels);
       if (y.length === 0) throw new ValueError(`${this.kind}.sample: no labels given`);
     }
+    const noise = this.prior(y.length, generator);
+    return this.generate(noise, this.conditional ? y : undefined);
+  }
+
+  /**
+   * The posterior q(z | x[, y]) = N(μ, diag σ²) of images [N, 1, 28, 28]
+   * under `encoder` (the VAE family's E), in eval mode, without a graph.
+   */
+  protected encodeWith(encoder: Encoder, x: Tensor, labels: ArrayLike<number> | undefined): { mu: Tensor; logvar: Tensor } {
+    const fn = `${this.kind}.encode`;
+    if (x.ndim !== 4 || x.shape[1] !== 1 || x.shape[2] !== 28 || x.shape[3] !== 28) {
+      throw new ValueError(`${fn}: expected images [N, 1, 28, 28], got [${x.shape.join(', ')}]`);
+    }
+    if (this.conditional && labels === undefined) throw new ValueError(`${fn}: pass the labels of the images`);
+    const y = this.conditional ? checkLabels(fn, labels!) : new Int32Array(x.shape[0]);
+    if (y.length !== x.shape[0]) throw new ValueError(`${fn}: ${x.shape[0]} images but ${y.length} labels`);
     const wasTraining = this.training;
     this.eval();
     try {
-      const draw = (): Tensor => {
-        const z = this.sampleLatent(y, generator);
-        const logits = this.decoder.call(z, this.cond(y));
-        return sigmoid(logits);
-      };
-      return this.decoderAverage ? this.decoderAverage.withAverage(draw) : noGrad(draw);
+      return noGrad(() => {
+        const { mu, logvar } = encoder.call(x, this.cond(y));
+        return { mu, logvar };
+      });
     } finally {
       this.train(wasTraining);
     }

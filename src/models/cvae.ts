@@ -15,7 +15,7 @@
  * z then costs nothing and sampling draws z where class-y codes actually are.
  * `prior: 'standard'` keeps N(0, I) and kl.stdNormal.
  */
-import { embedding } from '../autograd/index.js';
+import { add, embedding, exp, mul } from '../autograd/index.js';
 import { zeros, type Generator, type Tensor } from '../tensor/index.js';
 import { diagNormal, reparameterize } from '../kl/index.js';
 import { priorOption, VariationalAutoencoder, type LatentPrior } from './variational.js';
@@ -47,9 +47,10 @@ export class CVAE extends VariationalAutoencoder {
     return { mu: rows.slice(1, 0, l), logvar: rows.slice(1, l) };
   }
 
-  protected override sampleLatent(y: Int32Array, generator: Generator): Tensor {
+  /** Under the class prior, z = μ_y + σ_y·noise (reparameterize's arithmetic, with the noise given). */
+  protected override latentFromNoise(noise: Tensor, y: Int32Array): Tensor {
     const p = this.latentPrior(y);
-    return p ? reparameterize(p.mu, p.logvar, generator) : this.prior(y.length, generator);
+    return p ? add(p.mu, mul(exp(mul(p.logvar, 0.5)), noise)) : noise;
   }
 
   protected override kl(mu: Tensor, logvar: Tensor, y: Int32Array): Tensor {

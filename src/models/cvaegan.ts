@@ -39,7 +39,7 @@
  *          and x_f drifts further — with λ1 = 1 this ran away within 5 steps
  *          (gradient norms 30 → 3·10⁶). Clipping caps the spike.
  */
-import { add, concat, embedding, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
+import { add, concat, embedding, exp, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
 import { bceWithLogits, crossEntropy } from '../nn/losses.js';
 import { oneHot, tensor, Tensor, zeros, type Generator } from '../tensor/index.js';
 import { diagNormal, reparameterize, stdNormal } from '../kl/index.js';
@@ -118,14 +118,24 @@ export class CVAEGAN extends ZooModel {
     return { mu: rows.slice(1, 0, l), logvar: rows.slice(1, l) };
   }
 
-  /** z ~ p(z|y): the class prior's draw (no gradient into the table), or N(0, I). */
-  protected override sampleLatent(y: Int32Array, generator: Generator): Tensor {
+  /** z = μ_y + σ_y·noise under the class prior (no gradient into the table), the noise itself under N(0, I). */
+  protected override latentFromNoise(noise: Tensor, y: Int32Array): Tensor {
     const p = noGrad(() => this.classPrior(y));
-    return p ? reparameterize(p.mu, p.logvar, generator) : this.prior(y.length, generator);
+    return p ? add(p.mu, mul(exp(mul(p.logvar, 0.5)), noise)) : noise;
   }
 
   protected get decoder(): Decoder {
     return this.G;
+  }
+
+  /** The encoder's posterior q(z | x, y): μ and log σ² [N, latent] of images [N, 1, 28, 28]; without a graph, in eval mode. */
+  encode(x: Tensor, labels: ArrayLike<number>): { mu: Tensor; logvar: Tensor } {
+    return this.encodeWith(this.E, x, labels);
+  }
+
+  /** Reconstructions sigmoid(G(μ(x, y), y)): the posterior mean decoded; without a graph, in eval mode. */
+  reconstruct(x: Tensor, labels: ArrayLike<number>): Tensor {
+    return this.decode(this.encode(x, labels).mu, labels);
   }
 
   /** Which classes have a centre yet (the `centreSeen` buffer, mirrored on the host). */
@@ -171,7 +181,7 @@ export class CVAEGAN extends ZooModel {
     // Drawn on the host, as randint would (low + g.int(high − low)), so nothing is read back.
     const yp = this.param('priorTable') ? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES)) : null;
     // (The paper's draw order, z_p before y_p, is kept for the standard prior; the class prior needs y_p first.)
-    const zp = yp ? this.sampleLatent(yp, generator) : this.prior(b, generator);
+    const zp = yp ? this.latentFromNoise(this.prior(b, generator), yp) : this.prior(b, generator);
     const ypLabels = yp ?? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES));
     // Two G calls, not one on [z; z_p]: G's BatchNorm would otherwise mix the two batches'
     // statistics and make x_p (hence L_GD, L_GC) depend on E.

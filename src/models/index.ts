@@ -7,8 +7,8 @@
  *   const images = m.sample([0, 1, 2], new Generator(1));   // [3, 1, 28, 28] in [0, 1]
  */
 export {
-  MODEL_KINDS, ARCHS, IMAGE_SHAPE, IMAGE_PIXELS, NUM_CLASSES, isModelKind, isArch,
-  type ModelKind, type Arch, type ModelConfig, type Batch, type OptimizerLike, type GenerativeModel,
+  MODEL_KINDS, ARCHS, IMAGE_SHAPE, IMAGE_PIXELS, NUM_CLASSES, isModelKind, isArch, hasEncoder,
+  type ModelKind, type Arch, type ModelConfig, type Batch, type OptimizerLike, type GenerativeModel, type EncodingModel,
 } from './types.js';
 export { MODELS, modelEntry, defaultConfig, validateConfig, completeConfig, createModel, type ModelEntry, type OptionValue, type TrainDefaults } from './registry.js';
 export { ZooModel, checkLabels } from './base.js';

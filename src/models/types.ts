@@ -106,6 +106,31 @@ export interface GenerativeModel extends Module<never, unknown> {
    * a graph and in eval mode, restoring the previous mode afterwards.
    */
   sample(labels: ArrayLike<number> | number, generator: Generator): Tensor;
+
+  /**
+   * Images from given standard-normal noise [N, latent] (one class label per
+   * row for conditional models, none for the VAE): the noise mapped through
+   * the model's prior and decoded, as `sample` does with noise it draws. Fixed
+   * noise across labels shows style against class; moving one coordinate walks the prior.
+   */
+  generate(noise: Tensor, labels?: ArrayLike<number>): Tensor;
+
+  /** Images decoded from latent codes z [N, latent] themselves (no prior mapping): e.g. an encoder's μ. */
+  decode(z: Tensor, labels?: ArrayLike<number>): Tensor;
+}
+
+/** The models with an encoder (VAE, CVAE, CVAE-GAN): q(z | x[, y]) and reconstructions. */
+export interface EncodingModel extends GenerativeModel {
+  /** μ and log σ² [N, latent] of images [N, 1, 28, 28] (labels: required by conditional models). */
+  encode(x: Tensor, labels?: ArrayLike<number>): { mu: Tensor; logvar: Tensor };
+  /** sigmoid(G(μ(x[, y])[, y])): the posterior mean decoded. */
+  reconstruct(x: Tensor, labels?: ArrayLike<number>): Tensor;
+}
+
+/** Whether a model has an encoder (`encode`, `reconstruct`): the VAE family. */
+export function hasEncoder(model: GenerativeModel): model is EncodingModel {
+  const m = model as unknown as Partial<EncodingModel>;
+  return typeof m.encode === 'function' && typeof m.reconstruct === 'function';
 }
 
 /** Whether `s` names a model kind. */

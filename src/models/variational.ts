@@ -106,25 +106,23 @@ export abstract class VariationalAutoencoder extends ZooModel {
   }
 
   /**
+   * The encoder's posterior q(z | x[, y]) = N(μ, diag σ²) of images
+   * [N, 1, 28, 28]: μ and log σ², each [N, latent]; without a graph, in eval
+   * mode. `labels` are required by the CVAE and ignored by the VAE.
+   */
+  encode(x: Tensor, labels?: ArrayLike<number>): { mu: Tensor; logvar: Tensor } {
+    return this.encodeWith(this.E, x, labels);
+  }
+
+  /**
    * Reconstructions sigmoid(G(μ(x[, y])[, y])) of images [N, 1, 28, 28]: the
    * posterior mean, no noise; without a graph, in eval mode. `labels` are
    * required by the CVAE and ignored by the VAE.
    */
   reconstruct(x: Tensor, labels?: ArrayLike<number>): Tensor {
-    if (this.conditional && !labels) throw new ValueError('cvae.reconstruct: pass the labels of the images');
-    const y = this.conditional ? checkLabels('cvae.reconstruct', labels!) : new Int32Array(x.shape[0]);
-    if (y.length !== x.shape[0]) throw new ShapeError(`${this.kind}.reconstruct: ${x.shape[0]} images but ${y.length} labels`);
-    const wasTraining = this.training;
-    this.eval();
-    try {
-      return noGrad(() => {
-        const c = this.cond(y);
-        return sigmoid(this.G.call(this.E.call(x, c).mu, c));
-      });
-    } finally {
-      this.train(wasTraining);
-    }
+    return this.decode(this.encode(x, labels).mu, this.conditional ? labels : undefined);
   }
+
 
   protected override step(batch: Batch, generator: Generator): Record<string, Tensor> {
     const b = batch.y.length;

@@ -35,7 +35,7 @@ import { LossLog } from './losslog.js';
 export { FILES } from './files.js';
 export { CheckpointError } from './errors.js';
 export {
-  RUN_FORMAT, writeRunConfig, readRunConfig, parseRunConfig, validateTrainConfig,
+  RUN_FORMAT, writeRunConfig, runConfigText, readRunConfig, parseRunConfig, validateTrainConfig,
   type TrainConfig, type RunConfig, type RunChange,
 } from './run-config.js';
 
@@ -118,13 +118,25 @@ export function joinTensors(skeleton: unknown, prefix: string, tensors: Record<s
 // ---- writing ------------------------------------------------------------------
 
 /** The bytes of model.safetensors: the weights and buffers, tagged with the model's kind and config. */
-function modelFileBytes(model: GenerativeModel, weights: Record<string, Tensor>): Uint8Array {
+function encodeModelFile(model: GenerativeModel, weights: Record<string, Tensor>): Uint8Array {
   return serialize(weights, { format: MODEL_FORMAT, kind: model.kind, arch: model.config.arch, config: JSON.stringify(model.config) });
+}
+
+/**
+ * The bytes of a model.safetensors for `model` (weights and buffers, tagged
+ * with its kind and config): what a run folder holds and `genzoo sample`
+ * loads, for callers without a file system (a browser offers them as a
+ * download). A non-finite value is refused (NonFiniteError).
+ */
+export function modelFileBytes(model: GenerativeModel): Uint8Array {
+  const weights = model.stateDict();
+  refuseNonFinite(FILES.model, weights);
+  return encodeModelFile(model, weights);
 }
 
 /** Writes DIR/model.safetensors alone: the weights and buffers, tagged with the model's kind and config. */
 export async function writeWeights(dir: string, model: GenerativeModel): Promise<void> {
-  await writeFileAtomic(`${dir.replace(/\/$/, '')}/${FILES.model}`, modelFileBytes(model, model.stateDict()));
+  await writeFileAtomic(`${dir.replace(/\/$/, '')}/${FILES.model}`, encodeModelFile(model, model.stateDict()));
 }
 
 /** The tensors and metadata of checkpoint.safetensors: weights, optimizer states, trainer state, loss log. */
@@ -170,7 +182,7 @@ export function prepareCheckpoint(dir: string, model: GenerativeModel, state: Tr
   refuseNonFinite(modelPath, weights);
   const { tensors, meta } = checkpointContents(model, weights, state, log);
   refuseNonFinite(checkpointPath, tensors);
-  const modelBytes = modelFileBytes(model, weights);
+  const modelBytes = encodeModelFile(model, weights);
   const checkpointBytes = serialize(tensors, meta);
   return {
     async write(): Promise<void> {
@@ -227,18 +239,28 @@ function checkKind(path: string, found: string | undefined, expected: ModelKind)
   }
 }
 
-/** Loads DIR/model.safetensors into `model` (validated: kind, names, shapes, finite values). */
-export async function loadWeights(dir: string, model: GenerativeModel): Promise<void> {
-  const path = runFile(dir, FILES.model);
-  const file = decode(await readFileOr(path, 'weights'), path);
+/**
+ * Loads the bytes of a model.safetensors into `model`, validated first (the
+ * genzoo tag, the kind, every tensor name and shape, finite values); `path`
+ * names the file in errors, `configPath` the configuration the model was
+ * built from. Needs no file system (a browser passes a dropped file's bytes).
+ */
+export function restoreWeights(bytes: Uint8Array, path: string, model: GenerativeModel, configPath = 'its configuration'): void {
+  const file = decode(bytes, path);
   if (file.metadata?.format !== MODEL_FORMAT) throw new CheckpointError(`${path} is not a genzoo model file (no "${MODEL_FORMAT}" tag)`);
   checkKind(path, file.metadata.kind, model.kind);
   checkFinite(path, file.tensors);
   try {
     model.loadStateDict(file.tensors);
   } catch (err) {
-    throw new CheckpointError(`${path} does not fit the ${model.kind} model in ${runFile(dir, FILES.config)}: ${errorMessage(err)}`, { cause: err });
+    throw new CheckpointError(`${path} does not fit the ${model.kind} model in ${configPath}: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+/** Loads DIR/model.safetensors into `model` (validated: kind, names, shapes, finite values). */
+export async function loadWeights(dir: string, model: GenerativeModel): Promise<void> {
+  const path = runFile(dir, FILES.model);
+  restoreWeights(await readFileOr(path, 'weights'), path, model, runFile(dir, FILES.config));
 }
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;

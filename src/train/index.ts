@@ -10,8 +10,9 @@ export {
 } from './trainer.js';
 export {
   FILES, CHECKPOINT_FORMAT, MODEL_FORMAT, RUN_FORMAT, CheckpointError,
-  writeRunConfig, readRunConfig, parseRunConfig, validateTrainConfig,
+  writeRunConfig, runConfigText, readRunConfig, parseRunConfig, validateTrainConfig,
   writeCheckpoint, writeWeights, prepareCheckpoint, loadCheckpoint, readCheckpoint, restoreCheckpoint, loadWeights, splitTensors, joinTensors,
+  modelFileBytes, restoreWeights,
   type TrainConfig, type RunConfig, type RunChange, type TrainerState, type RestoredCheckpoint, type PreparedCheckpoint,
 } from './checkpoint.js';
 export { lastBackend } from './run-config.js';
@@ -19,5 +20,6 @@ export { loadRun, readRunProgress, RunFolderError, type LoadedRun, type RunProgr
 export { RunError, type RunProblem } from './errors.js';
 export { LOSS_LIMIT, checkLosses, firstNonFinite, NonFiniteError, type LossProblem, type NonFiniteValue } from './divergence.js';
 export { currentBackendName } from './backend.js';
+export { TrainingLoop, dataProblem, type LoopSettings, type StepOutcome } from './loop.js';
 export { LossLog, lossPlotSVG, type LossRow } from './losslog.js';
 export { Progress, formatProgress, formatDuration, formatLoss, type ProgressState, type ProgressStream, type ProgressOptions } from './progress.js';

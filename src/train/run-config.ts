@@ -70,11 +70,16 @@ export function lastBackend(run: RunConfig): string {
   return change ? String(change.to) : run.train.backend;
 }
 
-/** Writes DIR/config.json atomically (`history` recorded only when not empty). */
-export async function writeRunConfig(dir: string, model: ModelConfig, train: TrainConfig, history: RunChange[] = []): Promise<void> {
+/** The text of a config.json (what `writeRunConfig` writes; `parseRunConfig` reads it back). */
+export function runConfigText(model: ModelConfig, train: TrainConfig, history: RunChange[] = []): string {
   const cfg: RunConfig = { format: RUN_FORMAT, genzoo: VERSION, model, train };
   if (history.length > 0) cfg.history = history;
-  await writeFileAtomic(runFile(dir, FILES.config), JSON.stringify(cfg, null, 2) + '\n');
+  return JSON.stringify(cfg, null, 2) + '\n';
+}
+
+/** Writes DIR/config.json atomically (`history` recorded only when not empty). */
+export async function writeRunConfig(dir: string, model: ModelConfig, train: TrainConfig, history: RunChange[] = []): Promise<void> {
+  await writeFileAtomic(runFile(dir, FILES.config), runConfigText(model, train, history));
 }
 
 function parseJson(text: string, where: string): unknown {

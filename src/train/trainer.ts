@@ -1,6 +1,7 @@
 /**
- * The training loop shared by every model: batches → `model.trainStep` →
- * loss log and progress → a checkpoint at the end of every epoch.
+ * Training runs in a folder, for every model: the steps of loop.ts (batches →
+ * `model.trainStep` → loss log and progress; the same steps a browser page
+ * drives) plus a checkpoint at the end of every epoch and on a stop request.
  *
  * Reproducibility: every random draw of a run comes from two seeded sources,
  * both saved in each checkpoint —
@@ -22,24 +23,25 @@
  * steps by writing a checkpoint at the current step; a resume never changes
  * the recorded settings silently (resume.ts).
  */
-import { Generator, type Tensor } from '../tensor/index.js';
 import { noGrad } from '../autograd/index.js';
 import type { Dataset } from '../data/dataset.js';
-import { DataLoader } from '../data/loader.js';
 import { savePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { GenerativeModel } from '../models/types.js';
 import { onBackend } from './backend.js';
 import type { Module } from '../nn/module.js';
 import { prepareCheckpoint, writeRunConfig, type TrainConfig, type TrainerState } from './checkpoint.js';
-import { checkLosses, describeNonFinite, NonFiniteError, type LossProblem, type NonFiniteValue } from './divergence.js';
+import { describeNonFinite, NonFiniteError, type LossProblem, type NonFiniteValue } from './divergence.js';
 import { RunError } from './errors.js';
 import { FILES, runFile } from './files.js';
-import { LossLog, lossPlotSVG } from './losslog.js';
+import { lossPlotSVG } from './losslog.js';
+import { dataProblem, sampleGrid, TrainingLoop } from './loop.js';
 import type { ProgressState } from './progress.js';
 import { resumeRun, type ResumePlan } from './resume.js';
 import { openRunFolder } from './run-folder.js';
 import { ValueError } from '../errors.js';
+
+export { sampleGrid };
 
 /** What the trainer reports progress to (train/progress.ts's Progress, or anything alike). */
 export interface ProgressSink {
@@ -119,16 +121,7 @@ export interface TrainResult {
   alreadyComplete?: boolean;
 }
 
-/** The grid written as samples.png: 10 rows × 10 columns, row k = class k (unconditional: 100 samples). */
-export function sampleGrid(model: GenerativeModel, seed: number): Tensor {
-  const g = new Generator(`${seed}/samples`);
-  if (!model.conditional) return model.sample(100, g);
-  const labels = new Int32Array(100);
-  for (let i = 0; i < 100; i++) labels[i] = Math.floor(i / 10);
-  return model.sample(labels, g);
-}
-
-/** Writes {@link sampleGrid} as a 10×10 PNG to `path` (atomically). */
+/** Writes the run's sample grid (loop.ts's `sampleGrid`: row k = class k) as a PNG. */
 export async function writeSampleGrid(model: GenerativeModel, seed: number, path: string): Promise<void> {
   const images = noGrad(() => sampleGrid(model, seed));
   await savePng(path, images, { rows: 10, cols: 10 });
@@ -142,30 +135,19 @@ interface Session {
   cfg: TrainConfig;
   dir: string;
   model: GenerativeModel;
-  loader: DataLoader;
-  stepsPerEpoch: number;
-  state: TrainerState;
-  generator: Generator;
-  log: LossLog;
+  /** The steps themselves (loop.ts): position, generator, loss log, progress numbers. */
+  loop: TrainingLoop;
   /** config.json still to be written (a fresh run writes it with its first checkpoint). */
   configPending: boolean;
   /** Steps done in the newest checkpoint on disk (null: none). */
   checkpointStep: number | null;
   started: number;
   elapsedBefore: number;
-  /** Times of recent steps (throughput over a sliding window: the first steps are slow, JIT warm-up). */
-  recent: number[];
-  /** This epoch's loss sums, for the progress display. */
-  epochSums: number[];
-  epochCount: number;
 }
 
 function checkData(data: Dataset, cfg: TrainConfig, dir: string): void {
-  if (data.height * data.width !== 784 || data.classes !== 10) {
-    throw new RunError('bad-data', dir, `the models expect 28×28 digits in 10 classes; ${data.name} has ${data.height}×${data.width} images in ${data.classes} classes`);
-  }
-  if (cfg.batch > data.n) throw new RunError('bad-data', dir, `batch size ${cfg.batch} is larger than the ${data.n} training images of ${data.name}`);
-  if (!Number.isSafeInteger(cfg.epochs) || cfg.epochs < 1) throw new RunError('bad-data', dir, `epochs must be a positive integer, got ${cfg.epochs}`);
+  const problem = dataProblem(data, cfg);
+  if (problem) throw new RunError('bad-data', dir, problem);
 }
 
 /** Trains `opts.model` per `opts`, writing the run folder; see the file comment. */
@@ -178,7 +160,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const folder = await openRunFolder(outDir, opts.resume ? 'resume' : opts.overwrite ? 'overwrite' : 'fresh', `training ${model.kind}`);
     try {
       const session = await openSession(opts, cfg, folder.notes);
-      opts.onStart?.({ resumedFrom: opts.resume ? { ...session.state } : null, backend, notes: folder.notes });
+      opts.onStart?.({ resumedFrom: opts.resume ? session.loop.state(session.elapsedBefore) : null, backend, notes: folder.notes });
       return await runSession(session);
     } finally {
       await folder.lock.release();
@@ -188,39 +170,25 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
 async function openSession(opts: TrainOptions, cfg: TrainConfig, notes: string[]): Promise<Session> {
   const { model, data, outDir: dir } = opts;
-  // dropLast: every step sees a full batch (BatchNorm and the GAN losses behave the same at every step).
-  const loader = new DataLoader(data, { batchSize: cfg.batch, seed: `${cfg.seed}`, dropLast: true });
-  let state: TrainerState;
-  let log = new LossLog(model.lossNames);
+  const loop = new TrainingLoop(model, data, cfg);
   let plan: ResumePlan | null = null;
   if (opts.resume) {
-    plan = await resumeRun(dir, model, cfg, loader);
-    ({ state, log } = plan);
+    plan = await resumeRun(dir, model, cfg, loop.loader);
+    loop.restore(plan.state, plan.log);
     notes.push(...plan.notes);
     if (plan.configChanged) await writeRunConfig(dir, plan.run.model, plan.run.train, plan.run.history);
-  } else {
-    state = { epoch: 0, stepInEpoch: 0, globalStep: 0, generator: new Generator(`${cfg.seed}/train`).state(), loader: loader.state(), elapsedSec: 0 };
   }
-  // The progress display's running means of this epoch continue where a resumed run stopped.
-  const thisEpoch = log.rows.filter((r) => r.epoch === state.epoch + 1);
   return {
-    opts, cfg: plan ? plan.run.train : cfg, dir, model, loader, stepsPerEpoch: loader.length, state,
-    generator: Generator.fromState(state.generator), log, configPending: !opts.resume,
-    checkpointStep: opts.resume ? state.globalStep : null,
-    started: performance.now(), elapsedBefore: state.elapsedSec, recent: [],
-    epochSums: model.lossNames.map((_, i) => thisEpoch.reduce((sum, r) => sum + r.values[i], 0)), epochCount: thisEpoch.length,
+    opts, cfg: plan ? plan.run.train : cfg, dir, model, loop, configPending: !opts.resume,
+    checkpointStep: plan ? plan.state.globalStep : null,
+    started: performance.now(), elapsedBefore: plan ? plan.state.elapsedSec : 0,
   };
 }
 
 const elapsed = (s: Session): number => (performance.now() - s.started) / 1000;
 
 function snapshot(s: Session): TrainerState {
-  return {
-    ...s.state,
-    generator: s.generator.state(),
-    loader: { ...s.loader.state(), epoch: s.state.epoch, batch: s.state.stepInEpoch },
-    elapsedSec: s.elapsedBefore + elapsed(s),
-  };
+  return s.loop.state(s.elapsedBefore + elapsed(s));
 }
 
 /**
@@ -231,7 +199,7 @@ function snapshot(s: Session): TrainerState {
 async function saveCheckpoint(s: Session): Promise<NonFiniteValue | null> {
   let prepared;
   try {
-    prepared = prepareCheckpoint(s.dir, s.model, snapshot(s), s.log);
+    prepared = prepareCheckpoint(s.dir, s.model, snapshot(s), s.loop.log);
   } catch (err) {
     if (err instanceof NonFiniteError) return err.found;
     throw err;
@@ -240,24 +208,11 @@ async function saveCheckpoint(s: Session): Promise<NonFiniteValue | null> {
     await writeRunConfig(s.dir, s.model.config, s.cfg);
     s.configPending = false;
   }
-  await writeFileAtomic(runFile(s.dir, FILES.lossesCsv), s.log.toCSV());
-  await writeFileAtomic(runFile(s.dir, FILES.lossesSvg), lossPlotSVG(s.log, `${s.model.kind} (${s.model.config.arch}) losses per step`));
+  await writeFileAtomic(runFile(s.dir, FILES.lossesCsv), s.loop.log.toCSV());
+  await writeFileAtomic(runFile(s.dir, FILES.lossesSvg), lossPlotSVG(s.loop.log, `${s.model.kind} (${s.model.config.arch}) losses per step`));
   await prepared.write();
-  s.checkpointStep = s.state.globalStep;
+  s.checkpointStep = s.loop.globalStep;
   return null;
-}
-
-function progressState(s: Session): ProgressState {
-  const { recent, state, cfg } = s;
-  const span = recent.length > 1 ? (recent[recent.length - 1] - recent[0]) / 1000 : NaN;
-  const stepsPerSec = recent.length > 1 ? (recent.length - 1) / span : NaN;
-  const losses = Object.fromEntries(s.model.lossNames.map((n, i) => [n, s.epochCount ? s.epochSums[i] / s.epochCount : NaN]));
-  return {
-    epoch: state.epoch + 1, epochs: cfg.epochs, step: state.stepInEpoch, stepsPerEpoch: s.stepsPerEpoch,
-    globalStep: state.globalStep, totalSteps: cfg.epochs * s.stepsPerEpoch,
-    losses, samplesPerSec: stepsPerSec * cfg.batch,
-    etaSec: (cfg.epochs * s.stepsPerEpoch - state.globalStep) / stepsPerSec,
-  };
 }
 
 function kept(s: Session): string {
@@ -277,64 +232,53 @@ function diverged(s: Session, d: Omit<Divergence, 'checkpointStep'>): TrainResul
 
 function interrupted(s: Session, message: string): TrainResult {
   s.opts.progress?.stop();
-  return { status: 'interrupted', globalStep: s.state.globalStep, seconds: elapsed(s), checkpointStep: s.checkpointStep, message };
+  return { status: 'interrupted', globalStep: s.loop.globalStep, seconds: elapsed(s), checkpointStep: s.checkpointStep, message };
 }
 
 /** One step; returns a result when training must end here (divergence, stop request), else null. */
-async function step(s: Session, batch: Parameters<GenerativeModel['trainStep']>[0]): Promise<TrainResult | null> {
-  const { model, state, opts } = s;
-  const losses = model.trainStep(batch, s.generator);
-  const problem = checkLosses(losses, model.lossNames);
-  if (problem) return diverged(s, { step: state.globalStep + 1, epoch: state.epoch + 1, loss: problem });
-  state.globalStep++;
-  state.stepInEpoch++;
-  s.log.add(state.globalStep, state.epoch + 1, losses);
-  model.lossNames.forEach((n, i) => (s.epochSums[i] += losses[n]));
-  s.epochCount++;
-  s.recent.push(performance.now());
-  if (s.recent.length > 50) s.recent.shift();
-  opts.progress?.update(progressState(s));
-  opts.onStep?.({ epoch: state.epoch, stepInEpoch: state.stepInEpoch, globalStep: state.globalStep });
+async function step(s: Session): Promise<TrainResult | null> {
+  const { loop, opts } = s;
+  const out = loop.step();
+  if (out.status === 'diverged') return diverged(s, { step: out.step, epoch: out.epoch, loss: out.loss });
+  opts.progress?.update(loop.progress());
+  opts.onStep?.({ epoch: loop.epoch, stepInEpoch: loop.stepInEpoch, globalStep: loop.globalStep });
   // Let signal handlers run (Ctrl-C, SIGTERM) between steps.
   await yieldToEventLoop();
-  if (opts.shouldStop?.() && state.stepInEpoch < s.stepsPerEpoch) {
+  if (opts.shouldStop?.() && !out.epochDone) {
     const bad = await saveCheckpoint(s);
-    if (bad) return diverged(s, { step: state.globalStep, epoch: state.epoch + 1, nonFinite: bad });
-    return interrupted(s, `interrupted at step ${state.globalStep} (epoch ${state.epoch + 1}, step ${state.stepInEpoch}/${s.stepsPerEpoch}); checkpoint saved in ${s.dir}`);
+    if (bad) return diverged(s, { step: loop.globalStep, epoch: out.epoch, nonFinite: bad });
+    return interrupted(s, `interrupted at step ${loop.globalStep} (epoch ${out.epoch}, step ${loop.stepInEpoch}/${loop.stepsPerEpoch}); checkpoint saved in ${s.dir}`);
   }
   return null;
 }
 
 /** The end of an epoch: checkpoint and sample grid. Returns a result when training must end here. */
 async function endEpoch(s: Session): Promise<TrainResult | null> {
-  const { state, opts } = s;
-  opts.progress?.endEpoch(progressState(s));
-  state.epoch++;
-  state.stepInEpoch = 0;
-  s.epochSums.fill(0);
-  s.epochCount = 0;
+  const { loop, opts } = s;
+  opts.progress?.endEpoch(loop.progress());
+  loop.endEpoch();
   const bad = await saveCheckpoint(s);
-  if (bad) return diverged(s, { step: state.globalStep, epoch: state.epoch, nonFinite: bad });
+  if (bad) return diverged(s, { step: loop.globalStep, epoch: loop.epoch, nonFinite: bad });
   await writeSampleGrid(s.model, s.cfg.seed, runFile(s.dir, FILES.samples));
   s.model.train();
-  if (opts.shouldStop?.() && state.epoch < s.cfg.epochs) return interrupted(s, `interrupted after epoch ${state.epoch}; checkpoint saved in ${s.dir}`);
+  if (opts.shouldStop?.() && !loop.done) return interrupted(s, `interrupted after epoch ${loop.epoch}; checkpoint saved in ${s.dir}`);
   return null;
 }
 
 async function runSession(s: Session): Promise<TrainResult> {
-  const { state, cfg, opts } = s;
-  if (state.epoch >= cfg.epochs) {
+  const { loop, cfg, opts } = s;
+  if (loop.done) {
     await writeSampleGrid(s.model, cfg.seed, runFile(s.dir, FILES.samples));
-    return { status: 'completed', globalStep: state.globalStep, seconds: 0, checkpointStep: s.checkpointStep, alreadyComplete: true, message: `already trained for ${cfg.epochs} epochs; nothing to do` };
+    return { status: 'completed', globalStep: loop.globalStep, seconds: 0, checkpointStep: s.checkpointStep, alreadyComplete: true, message: `already trained for ${cfg.epochs} epochs; nothing to do` };
   }
   if (opts.shouldStop?.()) {
     const where = s.checkpointStep === null ? 'nothing was written' : `the checkpoint at step ${s.checkpointStep} is unchanged`;
     return interrupted(s, `stopped before the first step; ${where}`);
   }
   s.model.train();
-  while (state.epoch < cfg.epochs) {
-    for (const batch of s.loader.epochBatches(state.epoch, state.stepInEpoch)) {
-      const end = await step(s, batch);
+  while (!loop.done) {
+    while (loop.stepInEpoch < loop.stepsPerEpoch) {
+      const end = await step(s);
       if (end) return end;
     }
     const end = await endEpoch(s);
@@ -344,7 +288,7 @@ async function runSession(s: Session): Promise<TrainResult> {
   const seconds = elapsed(s);
   const total = s.elapsedBefore + seconds;
   const message = opts.resume
-    ? `trained to epoch ${cfg.epochs} (step ${state.globalStep}): ${seconds.toFixed(1)} s now, ${total.toFixed(1)} s in all`
-    : `trained ${cfg.epochs} epochs (${state.globalStep} steps) in ${seconds.toFixed(1)} s`;
-  return { status: 'completed', globalStep: state.globalStep, seconds, checkpointStep: s.checkpointStep, message };
+    ? `trained to epoch ${cfg.epochs} (step ${loop.globalStep}): ${seconds.toFixed(1)} s now, ${total.toFixed(1)} s in all`
+    : `trained ${cfg.epochs} epochs (${loop.globalStep} steps) in ${seconds.toFixed(1)} s`;
+  return { status: 'completed', globalStep: loop.globalStep, seconds, checkpointStep: s.checkpointStep, message };
 }

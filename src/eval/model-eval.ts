@@ -119,7 +119,7 @@ export async function prepareEvaluation(opts: EvalContextOptions = {}): Promise<
     training = await loadDataset(spec, { split: 'train' });
     heldOut = await loadDataset(spec, { split: 'test' });
   } catch (err) {
-    throw new IOError(`cannot load the reference digits from '${spec}': ${errorMessage(err)}${spec === 'mnist' ? '' : " (evaluate against the embedded digits with --data mnist)"}`);
+    throw new IOError(`cannot load the reference digits from '${spec}': ${errorMessage(err)}${spec === 'mnist' ? '' : " (the embedded digits, 'mnist', need no files)"}`);
   }
   for (const ds of [training, heldOut]) {
     if (ds.height !== 28 || ds.width !== 28 || ds.classes !== 10) throw new ValueError(`reference data ${ds.name}: expected 28×28 digits of 10 classes, got ${ds.height}×${ds.width} in ${ds.classes} classes`);

@@ -30,7 +30,7 @@ export class CVAE extends VariationalAutoencoder {
 
   constructor(config: ModelConfig, generator: Generator) {
     if (config.kind !== 'cvae') throw new ValueError(`CVAE: config is for '${config.kind}'`);
-    const prior = priorOption(config, 'class');
+    const prior = priorOption(config);
     super(config, generator, true);
     this.priorKind = prior;
     // The learned class prior: row k holds (μ_k, log σ²_k); zeros = N(0, I) at the start.

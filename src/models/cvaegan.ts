@@ -50,7 +50,7 @@ import { Adam } from '../nn/optim/adam.js';
 import { clipGradNorm } from '../nn/optim/clip-grad.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
 import { ParamEMA } from './ema.js';
-import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { NUM_CLASSES, type Batch, type LatentGaussian, type ModelConfig } from './types.js';
 import { ValueError } from '../errors.js';
 
 /** ‖a − b‖² per row, [B]. */
@@ -110,7 +110,7 @@ export class CVAEGAN extends ZooModel {
   private readonly momentum: number;
 
   /** (μ_y, log σ²_y) of the learned class prior for each label, or null for N(0, I). */
-  private classPrior(y: Int32Array): { mu: Tensor; logvar: Tensor } | null {
+  private classPrior(y: Int32Array): LatentGaussian | null {
     const table = this.param('priorTable');
     if (!table) return null;
     const rows = embedding(y, table);
@@ -129,7 +129,7 @@ export class CVAEGAN extends ZooModel {
   }
 
   /** The encoder's posterior q(z | x, y): μ and log σ² [N, latent] of images [N, 1, 28, 28]; without a graph, in eval mode. */
-  encode(x: Tensor, labels: ArrayLike<number>): { mu: Tensor; logvar: Tensor } {
+  encode(x: Tensor, labels: ArrayLike<number>): LatentGaussian {
     return this.encodeWith(this.E, x, labels);
   }
 

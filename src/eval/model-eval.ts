@@ -40,7 +40,7 @@ import type { GenerativeModel } from '../models/types.js';
 import { backendInfo, Generator } from '../tensor/index.js';
 import { classFaithfulness, type ClassFaithfulness } from './faithfulness.js';
 import { likelihoodModel } from './adapter.js';
-import { classBalance, type ClassBalance } from './class-balance.js';
+import { classBalance } from './class-balance.js';
 import { classify, DigitClassifier, type ClassifierOutput } from './classifier/model.js';
 import { loadClassifier, type LoadClassifierOptions, type LoadedClassifier } from './classifier/load.js';
 import { expectedCalibrationError } from './classifier/calibration.js';

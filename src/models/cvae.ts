@@ -17,7 +17,7 @@
  */
 import { add, embedding, exp, mul } from '../autograd/index.js';
 import { zeros, type Generator, type Tensor } from '../tensor/index.js';
-import { diagNormal, reparameterize } from '../kl/index.js';
+import { diagNormal } from '../kl/index.js';
 import { priorOption, VariationalAutoencoder, type LatentPrior } from './variational.js';
 import { NUM_CLASSES, type ModelConfig } from './types.js';
 import { ValueError } from '../errors.js';

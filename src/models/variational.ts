@@ -16,13 +16,13 @@
  *             none). The step count is a buffer, so it survives checkpoints.
  *   prior     'class' or 'standard' (each model checks which it allows).
  */
-import { add, mul, noGrad, sigmoid, sum } from '../autograd/index.js';
+import { add, mul, sum } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
 import { HostMirror } from '../nn/mirror.js';
 import { scalar, type Generator, type Tensor } from '../tensor/index.js';
 import { reparameterize, stdNormal } from '../kl/index.js';
-import { checkLabels, ZooModel } from './base.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ZooModel } from './base.js';
+import { ValueError } from '../errors.js';
 import { Decoder, Encoder } from './nets.js';
 import { NUM_CLASSES, type Batch, type LatentGaussian, type ModelConfig } from './types.js';
 

@@ -22,7 +22,8 @@ import type { AdamHyper, Backend, Conv2dParams, GatherParams, Kernels, MatmulPar
 import type { FloatArray } from '../../dtype.js';
 import { countersRef, countReadback, countUpload, Storage } from '../../storage.js';
 import * as K from './kernels.js';
-import { matmulNative } from './native.js';
+import { asFlat, isTexture, matmulNative } from './native.js';
+import * as T from './texelwise.js';
 import { runtimeFor, type GpuMode, type GpuRuntime } from './modes.js';
 import { kernelError, MAX_ELEMENTS, runKernel, type KernelSpec } from './runner.js';
 
@@ -148,6 +149,23 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
     return exec({ name: 'upload', source: K.COPY_SOURCE }, f32.length, [f32]);
   };
 
+  /**
+   * Runs a texel-wise kernel (texelwise.ts) on the GL modes and rewraps its
+   * result as flat storage; null where there is none (other modes, an op
+   * without one, operands that are not textures): the portable kernel runs.
+   */
+  const texel = (name: string, build: (values: unknown[], glsl3: boolean) => T.TexelKernel | null, length: number, args: unknown[]): Storage | null => {
+    const rt = runtime();
+    if (!rt.gl || length === 0) return null;
+    const values = args.map((a) => (a instanceof Storage ? cellOf(a).value : a));
+    const like = values.find(isTexture);
+    const k = like ? build(values, rt.mode === 'webgl2') : null;
+    if (!k || !like) return null;
+    const out = exec({ name, source: k.source, returnType: 'Array(4)', threads: k.threads, nativeFunctions: k.functions }, length, args);
+    cellOf(out).value = asFlat(like, cellOf(out).value, length);
+    return out;
+  };
+
   const nativeMatmul = (a: Storage, b: Storage, p: MatmulParams): Storage | null => {
     const native = matmulNative(p, cellOf(a).value, cellOf(b).value, runtime().mode === 'webgl2');
     if (!native) return null;
@@ -161,7 +179,8 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
   const transposed = (x: Storage, batch: number, rows: number, cols: number, stride: number): Storage => {
     counters.kernels++;
     const b = stride === 0 ? 1 : batch;
-    return kernels.gather(x, { shape: [b, cols, rows], strides: [stride, 1, cols], offset: 0 });
+    return texel('transpose', ([v], gl3) => T.transposeTexels(v, batch, rows, cols, stride, gl3), b * rows * cols, [x]) ??
+      kernels.gather(x, { shape: [b, cols, rows], strides: [stride, 1, cols], offset: 0 });
   };
 
   /**
@@ -268,8 +287,15 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
   };
 
   const kernels: Kernels = {
-    unary: (op, x, p0, p1) => exec({ name: op, source: K.unarySource(op) }, x.length, [x, p0, p1]),
-    binary: (op, a, as, b, bs, shape) => exec({ name: op, source: K.binarySource(op, as, bs, shape) }, shape.reduce((s, d) => s * d, 1), [a, b]),
+    unary: (op, x, p0, p1) =>
+      texel(op, ([v], gl3) => T.unaryTexels(op, v, x.length, gl3), x.length, [x, p0, p1]) ??
+      exec({ name: op, source: K.unarySource(op) }, x.length, [x, p0, p1]),
+    binary: (op, a, as, b, bs, shape) => {
+      const n = shape.reduce((s, d) => s * d, 1);
+      const ai = K.operandIndex(as, shape), bi = K.operandIndex(bs, shape);
+      const fast = ai && bi ? texel(op, ([u, w], gl3) => T.binaryTexels(op, u, ai, w, bi, n, gl3), n, [a, b]) : null;
+      return fast ?? exec({ name: op, source: K.binarySource(op, as, bs, shape) }, n, [a, b]);
+    },
     where: (c, cs, a, as, b, bs, shape) => exec({ name: 'where', source: K.whereSource(cs, as, bs, shape) }, shape.reduce((s, d) => s * d, 1), [c, a, b]),
     reduce,
     argmax: (x, outer, r, inner) => exec({ name: 'argmax', source: K.argmaxSource(r, inner) }, outer * inner, [x]),
@@ -301,15 +327,20 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
       const n = p.length;
       const l2 = h.decoupled ? 0 : h.weightDecay;
       const decay = h.decoupled ? 1 - h.lr * h.weightDecay : 1;
-      const m2 = exec({ name: 'adam', source: K.ADAM_M_SOURCE }, n, [p, g, m, h.beta1, l2]);
-      const v2 = exec({ name: 'adam', source: K.ADAM_V_SOURCE }, n, [p, g, v, h.beta2, l2]);
+      const m2 = texel('adam', ([pv, gv, mv], gl3) => T.adamMomentTexels(false, pv, gv, mv, n, gl3), n, [p, g, m, h.beta1, l2]) ??
+        exec({ name: 'adam', source: K.ADAM_M_SOURCE }, n, [p, g, m, h.beta1, l2]);
+      const v2 = texel('adam', ([pv, gv, vv], gl3) => T.adamMomentTexels(true, pv, gv, vv, n, gl3), n, [p, g, v, h.beta2, l2]) ??
+        exec({ name: 'adam', source: K.ADAM_V_SOURCE }, n, [p, g, v, h.beta2, l2]);
       let vhat = v2;
       if (vmax) {
-        vhat = exec({ name: 'adam', source: K.MAXIMUM_SOURCE }, n, [vmax, v2]);
+        vhat = texel('adam', ([a, b], gl3) => T.maximumTexels(a, b, n, gl3), n, [vmax, v2]) ??
+          exec({ name: 'adam', source: K.MAXIMUM_SOURCE }, n, [vmax, v2]);
         counters.kernels++;
       }
       const stepSize = h.lr / (1 - h.beta1 ** h.step);
-      const p2 = exec({ name: 'adam', source: K.ADAM_P_SOURCE }, n, [p, m2, vhat, stepSize, Math.sqrt(1 - h.beta2 ** h.step), h.eps, decay]);
+      const pArgs = [p, m2, vhat, stepSize, Math.sqrt(1 - h.beta2 ** h.step), h.eps, decay];
+      const p2 = texel('adam', ([pv, mv, vh], gl3) => T.adamParamTexels(pv, mv, vh, n, gl3), n, pArgs) ??
+        exec({ name: 'adam', source: K.ADAM_P_SOURCE }, n, pArgs);
       counters.kernels += 2;
       swapIn(p, p2);
       swapIn(m, m2);
@@ -371,7 +402,7 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
       swapIn(dst, self.copy(src));
     },
     copy(s) {
-      return exec({ name: 'copy', source: K.COPY_SOURCE }, s.length, [s]);
+      return texel('copy', ([x], gl3) => T.copyTexels(x, s.length, gl3), s.length, [s]) ?? exec({ name: 'copy', source: K.COPY_SOURCE }, s.length, [s]);
     },
     free(s) {
       const cell = cellOf(s);

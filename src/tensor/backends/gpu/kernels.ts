@@ -74,7 +74,7 @@ const fn = (params: string[], body: string): string => `function (${params.join(
 // ---- elementwise --------------------------------------------------------------
 
 /** The expression of a unary op on `v` (p0, p1 are kernel arguments). Stable forms as the js reference. */
-function unaryExpr(op: UnaryOp): string {
+export function unaryExpr(op: UnaryOp): string {
   switch (op) {
     case 'neg': return '-v';
     case 'exp': return 'Math.exp(v)';
@@ -114,7 +114,8 @@ export function unarySource(op: UnaryOp): string {
   return fn(['x', 'p0', 'p1'], `const v = x[i];\n  return ${unaryExpr(op)};`);
 }
 
-function binaryExpr(op: BinaryOp): string {
+/** The expression of a binary op on `u` and `w`. */
+export function binaryExpr(op: BinaryOp): string {
   switch (op) {
     case 'add': return 'u + w';
     case 'sub': return 'u - w';
@@ -131,7 +132,7 @@ function binaryExpr(op: BinaryOp): string {
 }
 
 /** Reads of broadcast operands: contiguous (i), a single value (0), or through strides. */
-function operandIndex(strides: readonly number[], shape: readonly number[]): 'i' | '0' | null {
+export function operandIndex(strides: readonly number[], shape: readonly number[]): 'i' | '0' | null {
   if (strides.every((s) => s === 0)) return '0';
   const contiguous = stridesOf(shape);
   if (strides.every((s, k) => s === contiguous[k] || shape[k] === 1)) return 'i';

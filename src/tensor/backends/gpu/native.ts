@@ -28,7 +28,7 @@
 import type { MatmulParams } from '../../backend.js';
 import type { NativeFunction } from './runner.js';
 
-interface GLTextureLike {
+export interface GLTextureLike {
   texture: unknown;
   size: ArrayLike<number>;
   context: unknown;
@@ -39,7 +39,7 @@ interface GLTextureLike {
   delete(): void;
 }
 
-const isTexture = (v: unknown): v is GLTextureLike => !!v && typeof v === 'object' && 'texture' in v && 'size' in v;
+export const isTexture = (v: unknown): v is GLTextureLike => !!v && typeof v === 'object' && 'texture' in v && 'size' in v;
 
 /** A float literal for GLSL. */
 const f = (v: number): string => (Number.isInteger(v) ? `${v}.0` : String(v));
@@ -53,7 +53,7 @@ export interface NativeMatmul {
 }
 
 /** GLSL helpers reading texel `t` (and element `e`) of the sampler `s` of size (w, h). */
-function readers(glsl3: boolean, name: string, w: number, h: number): string {
+export function readers(glsl3: boolean, name: string, w: number, h: number): string {
   const tex = glsl3 ? 'texture' : 'texture2D';
   return [
     `vec4 ${name}Texel(float t) { float y = floor((t + 0.5) * ${f(1 / w)}); return ${tex}(user_${name}, vec2(t - y * ${f(w)} + 0.5, y + 0.5) * vec2(${f(1 / w)}, ${f(1 / h)})); }`,
@@ -147,7 +147,6 @@ export function matmulNative(p: MatmulParams, a: unknown, b: unknown, glsl3: boo
     body = [...lines, 'vec4 acc = vec4(0.0);', ...one(0), ...one(1), ...one(2), ...one(3), 'return acc;'].join('\n  ');
   }
   const name = 'genzooMatmul';
-  const MemoryOptimized = a.constructor; // every gpu storage texture is GPU.js's memory-optimized kind
   return {
     source: `function (a, b) { return ${name}(this.thread.x); }`,
     threads: Math.ceil((batch * m * n) / 4),
@@ -156,14 +155,22 @@ export function matmulNative(p: MatmulParams, a: unknown, b: unknown, glsl3: boo
       // The prototype first: GPU.js reads the argument list of the first function in a native source.
       source: `vec4 ${name}(int t);\n${readers(glsl3, 'a', wa, ha)}\n${readers(glsl3, 'b', wb, hb)}\nvec4 ${name}(int t) {\n  ${body}\n}`,
     }],
-    asFlat(value: unknown, total: number) {
-      const t = value as GLTextureLike;
-      const flat = new MemoryOptimized({
-        texture: t.texture, size: t.size, dimensions: [total, 1, 1], output: [total], context: t.context,
-        kernel: t.kernel, internalFormat: t.internalFormat, textureFormat: t.textureFormat,
-      });
-      t.delete(); // the new wrapper holds the GL texture now (GPU.js counts references per texture)
-      return flat;
-    },
+    asFlat: (value: unknown, total: number) => asFlat(a, value, total),
   };
+}
+
+/**
+ * Rewraps the texture of an Array(4) kernel's result as a flat storage texture
+ * of `total` values: GPU.js's memory-optimized kind (every gpu storage
+ * texture is one, `like` among them), which reads 4 values per texel as written.
+ */
+export function asFlat(like: GLTextureLike, value: unknown, total: number): unknown {
+  const t = value as GLTextureLike;
+  const MemoryOptimized = like.constructor;
+  const flat = new MemoryOptimized({
+    texture: t.texture, size: t.size, dimensions: [total, 1, 1], output: [total], context: t.context,
+    kernel: t.kernel, internalFormat: t.internalFormat, textureFormat: t.textureFormat,
+  });
+  t.delete(); // the new wrapper holds the GL texture now (GPU.js counts references per texture)
+  return flat;
 }

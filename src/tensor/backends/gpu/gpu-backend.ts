@@ -20,6 +20,7 @@
  */
 import type { AdamHyper, Backend, Conv2dParams, GatherParams, Kernels, MatmulParams, Pool2dParams, SgdHyper } from '../../backend.js';
 import type { FloatArray } from '../../dtype.js';
+import { BackendError, DTypeError, ShapeError, StateError } from '../../../errors.js';
 import { countersRef, countReadback, countUpload, Storage } from '../../storage.js';
 import * as K from './kernels.js';
 import { asFlat, isTexture, matmulNative } from './native.js';
@@ -71,7 +72,7 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
   let self: GpuBackend;
 
   const check = (op: string, n: number): void => {
-    if (n > MAX_ELEMENTS) throw new Error(`${op} (gpu backend): ${n} elements exceed the ${MAX_ELEMENTS} (2^24) one tensor may hold, the range over which float32 shader index arithmetic is exact`);
+    if (n > MAX_ELEMENTS) throw new ShapeError(`${op} (gpu backend): ${n} elements exceed the ${MAX_ELEMENTS} (2^24) one tensor may hold, the range over which float32 shader index arithmetic is exact`);
   };
 
   /** A storage of this backend over a kernel result. */
@@ -84,7 +85,7 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
       // An empty tensor has no device memory; a kernel never reads it (its reads are masked), but GPU.js needs an argument.
       if (a.length === 0) return EMPTY;
       const v = cellOf(a).value;
-      if (v === null) throw new Error(`gpu backend: a storage of ${a.length} elements was used after it was freed`);
+      if (v === null) throw new StateError(`gpu backend: a storage of ${a.length} elements was used after it was freed`);
       return v;
     });
     return isAsync ? Promise.all(vals) : vals;
@@ -136,7 +137,7 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
   const hostRead = (s: Storage, value: unknown): Float32Array => {
     if (ArrayBuffer.isView(value)) return (value as Float32Array).slice(0, s.length);
     const raw = (value as Deletable).renderRawOutput?.();
-    if (!raw) throw new Error('gpu backend: this storage cannot be read back synchronously');
+    if (!raw) throw new BackendError('gpu backend: this storage cannot be read back synchronously');
     return raw.subarray(0, s.length).slice();
   };
 
@@ -371,14 +372,14 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
     upload,
     adopt: upload,
     full(dtype, length, value) {
-      if (dtype !== 'float32') throw new Error(`gpu backend: cannot hold ${dtype} (GPU kernels are float32; float64 tensors live on 'js')`);
+      if (dtype !== 'float32') throw new DTypeError(`gpu backend: cannot hold ${dtype} (GPU kernels are float32; float64 tensors live on 'js')`);
       return exec({ name: 'full', source: K.FILL_SOURCE }, length, [value]);
     },
     read(s) {
       const value = cellOf(s).value;
       if (s.length === 0) return new Float32Array(0);
       if (value instanceof Promise) {
-        throw new Error("gpu backend (webgpu): WebGPU has no synchronous readback, so `.data`, `.item()` and `.toArray()` cannot run; use `await t.read()`");
+        throw new BackendError("gpu backend (webgpu): WebGPU has no synchronous readback, so `.data`, `.item()` and `.toArray()` cannot run; use `await t.read()`");
       }
       countReadback(s.bytes);
       return hostRead(s, value);
@@ -395,7 +396,7 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
       return hostRead(s, value);
     },
     write(s, values) {
-      if (values.length !== s.length) throw new Error(`gpu backend: write of ${values.length} values into a storage of ${s.length}`);
+      if (values.length !== s.length) throw new ShapeError(`gpu backend: write of ${values.length} values into a storage of ${s.length}`);
       swapIn(s, upload(values));
     },
     assign(dst, src) {

@@ -15,15 +15,20 @@ import { registerBackend } from '../../registry.js';
 import { buildGpuBackend, type GpuBackend } from './gpu-backend.js';
 import { allRuntimes, chooseAuto, disposeRuntimes, GPU_MODES, runtimeFor, type GpuMode, type KernelProfile } from './modes.js';
 import { totalOf, type ResourceCounts } from './resources.js';
+import { ValueError } from '../../../errors.js';
 
 export { GPU_MODES, GpuModeUnavailableError, type GpuMode, type KernelProfile } from './modes.js';
 export type { ResourceCounts } from './resources.js';
 export { MAX_ELEMENTS } from './runner.js';
 
+/** A GPU.js mode, or 'auto': the best synchronous mode that works here (see `AUTO_ORDER`). */
 export type GpuModeOption = GpuMode | 'auto';
 
+/** Options of `setBackend('gpu', options)`. */
 export interface GpuBackendOptions {
+  /** The GPU.js mode (default 'auto'). A mode that cannot run here is an error naming why; only 'auto' picks another. */
   mode?: GpuModeOption;
+  /** Compiled kernels kept per mode (least recently used ones are destroyed past it; default 256). */
   maxKernels?: number;
 }
 
@@ -33,17 +38,17 @@ const DEFAULT_MAX_KERNELS = 256;
 
 function positiveInt(name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`setBackend('gpu'): ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`setBackend('gpu'): ${name} must be a positive integer, got ${JSON.stringify(v)}`);
   return v;
 }
 
 function parseOptions(options: Record<string, unknown>): { mode: GpuModeOption; maxKernels: number } {
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) throw new Error(`setBackend('gpu'): unknown option '${key}' (known: ${KNOWN_OPTIONS.join(', ')})`);
+    if (!KNOWN_OPTIONS.includes(key)) throw new ValueError(`setBackend('gpu'): unknown option '${key}' (known: ${KNOWN_OPTIONS.join(', ')})`);
   }
   const mode = options.mode ?? 'auto';
   if (mode !== 'auto' && !(GPU_MODES as readonly unknown[]).includes(mode)) {
-    throw new Error(`setBackend('gpu'): unknown mode ${JSON.stringify(mode)} (expected 'auto', ${GPU_MODES.map((m) => `'${m}'`).join(', ')})`);
+    throw new ValueError(`setBackend('gpu'): unknown mode ${JSON.stringify(mode)} (expected 'auto', ${GPU_MODES.map((m) => `'${m}'`).join(', ')})`);
   }
   return {
     mode: mode as GpuModeOption,
@@ -95,6 +100,7 @@ function isGpuBackend(b: Backend): b is GpuBackend {
 
 declare module '../../registry.js' {
   interface BackendOptionsMap {
+    /** The gpu backend's options. */
     gpu: GpuBackendOptions;
   }
 }
@@ -126,11 +132,15 @@ registerBackend('gpu', {
   },
 });
 
+/** What {@link gpuResources} counts: live GPU objects and compiled kernels. */
 export interface GpuResources {
   /** Everything live, all modes together. */
   total: number;
   /** Per mode that has been started: compiled kernels and live GPU objects. */
-  byMode: Partial<Record<GpuMode, ResourceCounts & { total: number }>>;
+  byMode: Partial<Record<GpuMode, ResourceCounts & {
+    /** The mode's counts added up. */
+    total: number;
+  }>>;
 }
 
 /**
@@ -160,14 +170,19 @@ export function disposeGpu(): Promise<void> {
 }
 
 /**
- * Times every gpu kernel by name while `fn` runs (each kernel's GL work is
- * finished before its clock stops, so the times add up, at the cost of the
- * overlap a real run has). First calls — which include GPU.js building the
+ * Times every gpu kernel by name while `fn` runs (on GL, each kernel's
+ * result is waited for, by reading one texel back, before its clock stops:
+ * the times add up, at the cost of the overlap a real run has). First calls — which include GPU.js building the
  * shader — are reported apart. For finding what dominates a step.
  *
  *   const { kernels } = await gpuProfile(() => model.trainStepAsync(batch, gen));
  */
-export async function gpuProfile<T>(fn: () => T | Promise<T>): Promise<{ result: T; kernels: Record<string, KernelProfile> }> {
+export async function gpuProfile<T>(fn: () => T | Promise<T>): Promise<{
+  /** What `fn` returned (awaited). */
+  result: T;
+  /** Per 'mode:kernel' name: calls and milliseconds. */
+  kernels: Record<string, KernelProfile>;
+}> {
   const rts = allRuntimes().filter((rt) => !rt.disposed);
   for (const rt of rts) rt.profile = new Map();
   try {

@@ -9,6 +9,7 @@
  * records why each skipped one was skipped.
  */
 import gpujs from 'gpu.js';
+import { BackendError } from '../../../errors.js';
 import { instrumentGL, instrumentWebGPU, emptyCounts, type ResourceCounts } from './resources.js';
 import { KernelCache, type CompiledKernel } from './runner.js';
 import { matmulSource } from './kernels.js';
@@ -33,7 +34,9 @@ interface GpuJsLib {
 }
 const lib = gpujs as unknown as GpuJsLib;
 
+/** GPU.js's modes: WebGPU, WebGL 2 and 1 (browsers), headless-gl (Node, the optional `gl` package), and its CPU modes webasm and cpu. */
 export const GPU_MODES = ['webgpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'] as const;
+/** One of {@link GPU_MODES}. */
 export type GpuMode = (typeof GPU_MODES)[number];
 
 /**
@@ -72,9 +75,13 @@ export interface GpuRuntime {
 
 /** Calls and milliseconds of one kernel name (first calls, which include GPU.js's build, apart). */
 export interface KernelProfile {
+  /** Calls after the first (per compiled shape). */
   calls: number;
+  /** Their milliseconds. */
   ms: number;
+  /** First calls of a compiled shape (they include GPU.js building and compiling the shader). */
   compiles: number;
+  /** Their milliseconds. */
   compileMs: number;
 }
 
@@ -116,8 +123,14 @@ function isSupported(mode: GpuMode): boolean {
 }
 
 /** The error for a mode that cannot be used, with GPU.js's own message and the underlying error as `cause`. */
-export class GpuModeUnavailableError extends Error {
-  constructor(readonly mode: GpuMode, readonly reason: string, cause?: unknown) {
+export class GpuModeUnavailableError extends BackendError {
+  constructor(
+    /** The mode asked for. */
+    readonly mode: GpuMode,
+    /** Why it cannot run here (GPU.js's message where it gave one). */
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super(`setBackend('gpu'): mode '${mode}' is unavailable: ${reason}`, cause === undefined ? undefined : { cause });
     this.name = 'GpuModeUnavailableError';
   }
@@ -155,7 +168,7 @@ function probeKernel(rt: GpuRuntime, asyncMode: boolean): CompiledKernel {
   return rt.gpu.createKernel(PROBE_SOURCE, {
     output: [4], precision: 'single', tactic: 'precision', asyncMode,
     onRequestFallback(this: { fallbackReason?: string | null }) {
-      throw new Error(`GPU.js asked to fall back to its cpu backend${this?.fallbackReason ? `: ${this.fallbackReason}` : ''}`);
+      throw new BackendError(`GPU.js asked to fall back to its cpu backend${this?.fallbackReason ? `: ${this.fallbackReason}` : ''}`);
     },
   });
 }
@@ -284,7 +297,7 @@ export function chooseAuto(maxKernels: number): AutoChoice {
     }
     return { runtime: rt, skipped };
   }
-  throw new Error('setBackend(\'gpu\', { mode: \'auto\' }): no GPU.js mode works here, not even cpu: ' + JSON.stringify(skipped));
+  throw new BackendError('setBackend(\'gpu\', { mode: \'auto\' }): no GPU.js mode works here, not even cpu: ' + JSON.stringify(skipped));
 }
 
 /** Every runtime created so far (live or disposed), by mode. */

@@ -9,14 +9,23 @@
 
 /** Counts of one mode's live resources. `kernels` are compiled kernels in genzoo's cache. */
 export interface ResourceCounts {
+  /** Compiled kernels in genzoo's cache. */
   kernels: number;
+  /** WebGL textures. */
   textures: number;
+  /** WebGL buffers, or WebGPU buffers. */
   buffers: number;
+  /** WebGL framebuffers. */
   framebuffers: number;
+  /** WebGL renderbuffers. */
   renderbuffers: number;
+  /** WebGL programs. */
   programs: number;
+  /** WebGL shaders. */
   shaders: number;
+  /** WebGL 2 vertex array objects. */
   vertexArrays: number;
+  /** WebGL 2 sync objects. */
   syncs: number;
 }
 

@@ -17,6 +17,7 @@
  *    which the float index arithmetic of the kernels is exact.
  */
 import type { GpuRuntime } from './modes.js';
+import { BackendError } from '../../../errors.js';
 
 export const MAX_ELEMENTS = 2 ** 24;
 
@@ -78,9 +79,9 @@ export class KernelCache {
 }
 
 /** Thrown when GPU.js fails: names the mode and kernel and keeps GPU.js's error as `cause`. */
-export function kernelError(mode: string, name: string, e: unknown): Error {
+export function kernelError(mode: string, name: string, e: unknown): BackendError {
   const msg = e instanceof Error ? e.message : String(e);
-  return new Error(`gpu backend (${mode}): the ${name} kernel failed in GPU.js: ${msg}`, { cause: e });
+  return new BackendError(`gpu backend (${mode}): the ${name} kernel failed in GPU.js: ${msg}`, { cause: e });
 }
 
 /** What a native (hand-written shader) function adds to a kernel. */
@@ -127,7 +128,7 @@ function compile(rt: GpuRuntime, spec: KernelSpec): CompiledKernel {
       // GPU.js would otherwise quietly re-run a kernel it cannot build on its
       // cpu backend (with only a console warning). genzoo never falls back silently.
       onRequestFallback(this: { fallbackReason?: string | null }) {
-        throw new Error(
+        throw new BackendError(
           `gpu backend (${mode}): GPU.js cannot run the ${spec.name} kernel on ${mode}` +
           `${this?.fallbackReason ? ` (${this.fallbackReason})` : ''} and asked to fall back to its cpu backend; genzoo does not fall back silently`,
         );

@@ -44,6 +44,15 @@ const digitsUrlPlugin = {
   },
 };
 
+/** The browser's GPU.js loader (a static import) in place of Node's lazy one (src/tensor/backends/gpu/gpujs.ts). */
+const gpuJsLoaderPlugin = {
+  name: 'genzoo-gpujs-browser',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/gpujs\.js$/ }, (args) =>
+      /[\\/]backends[\\/]gpu$/.test(args.resolveDir) ? { path: join(args.resolveDir, 'gpujs.browser.ts') } : undefined);
+  },
+};
+
 export async function buildBrowser(outfile = join(ROOT, 'dist', 'genzoo.browser.js')) {
   await build({
     entryPoints: [join(ROOT, 'src', 'index.ts')],
@@ -53,7 +62,7 @@ export async function buildBrowser(outfile = join(ROOT, 'dist', 'genzoo.browser.
     platform: 'browser',
     target: 'es2022',
     sourcemap: false,
-    plugins: [digitsUrlPlugin],
+    plugins: [digitsUrlPlugin, gpuJsLoaderPlugin],
     // Node-only modules (checkpoint files) are imported lazily where used; in a browser those paths are not taken.
     external: ['node:*'],
     logLevel: 'warning',

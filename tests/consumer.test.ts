@@ -198,6 +198,20 @@ test('fast-check loads only with genzoo/kl/arbitraries: without it, genzoo and g
   }
 });
 
+test("gpu.js loads only when the gpu backend is asked for (import 'genzoo' does not pay for it)", () => {
+  writeFileSync(join(app, 'lazy-gpu.mjs'), [
+    "import { createRequire } from 'node:module';",
+    "const cache = createRequire(import.meta.url).cache;",
+    "const gpuJsLoaded = () => Object.keys(cache).some((k) => /[\\\\/]node_modules[\\\\/]gpu\\.js[\\\\/]/.test(k));",
+    "const g = await import('genzoo');",
+    "console.log(gpuJsLoaded(), g.tensor([1, 2]).sum().item());",
+    "g.setBackend('gpu', { mode: 'cpu' });",
+    "console.log(gpuJsLoaded(), g.tensor([1, 2]).sum().item(), g.getBackend().name);",
+  ].join('\n'));
+  const out = execFileSync(process.execPath, ['lazy-gpu.mjs'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  expect(out.trim().split('\n')).toEqual(['false 3', 'true 3 gpu']);
+});
+
 describe('the examples of README.md and docs/*.md', () => {
   test('there are examples: in the README, and in the docs of each part of the library', () => {
     expect(blocks.filter((b) => b.doc === 'README.md').length).toBeGreaterThanOrEqual(2);

@@ -170,6 +170,17 @@ export async function checkOtherKernels(G: G, backend: Backend, seed = 1): Promi
   const same = randomArray(G, 24, seed + 5);
   const [gsame, rsame] = await both(G, backend, [same, same.map((v) => -v)], (k, [u, v]) => k.binary('add', u, [6, 1], v, [6, 1], [4, 6]));
   r.push(compare('binary add (same shape)', [4, 6], gsame, rsame, abs(same), 0));
+  // The GL texel kernels' reads (texelwise.ts): a row of 8 repeated (a bias) on either side, and a single value.
+  const rows = randomArray(G, 24, seed + 6), bias = randomArray(G, 8, seed + 7), one = randomArray(G, 1, seed + 8);
+  bias[2] = rows[10]; // one exact tie
+  for (const op of BINARY) {
+    const [g1, r1] = await both(G, backend, [rows, bias], (k, [u, v]) => k.binary(op, u, [8, 1], v, [0, 1], [3, 8]));
+    r.push(compare(`binary ${op} (a row repeated, right)`, [3, 8], g1, r1, abs(r1), 0, op === 'div' ? 2 : 0));
+    const [g2, r2] = await both(G, backend, [bias, rows], (k, [u, v]) => k.binary(op, u, [0, 1], v, [8, 1], [3, 8]));
+    r.push(compare(`binary ${op} (a row repeated, left)`, [3, 8], g2, r2, abs(r2), 0, op === 'div' ? 2 : 0));
+    const [g3, r3] = await both(G, backend, [one, rows], (k, [u, v]) => k.binary(op, u, [0, 0], v, [8, 1], [3, 8]));
+    r.push(compare(`binary ${op} (one value, left)`, [3, 8], g3, r3, abs(r3), 0, op === 'div' ? 2 : 0));
+  }
   const cond = Float32Array.from({ length: 5 }, (_, i) => i % 2);
   const [gw, rw] = await both(G, backend, [cond, a, b], (k, [c, u, v]) => k.where(c, stridesFor(G, [5], so), u, stridesFor(G, sa, so), v, stridesFor(G, sb, so), so));
   r.push(compare('where', so, gw, rw, abs(rw), 0));

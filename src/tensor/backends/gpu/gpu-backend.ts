@@ -293,7 +293,7 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
       exec({ name: op, source: K.unarySource(op) }, x.length, [x, p0, p1]),
     binary: (op, a, as, b, bs, shape) => {
       const n = shape.reduce((s, d) => s * d, 1);
-      const ai = K.operandIndex(as, shape), bi = K.operandIndex(bs, shape);
+      const ai = T.texelRead(as, shape), bi = T.texelRead(bs, shape);
       const fast = ai && bi ? texel(op, ([u, w], gl3) => T.binaryTexels(op, u, ai, w, bi, n, gl3), n, [a, b]) : null;
       return fast ?? exec({ name: op, source: K.binarySource(op, as, bs, shape) }, n, [a, b]);
     },

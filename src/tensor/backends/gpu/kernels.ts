@@ -37,7 +37,7 @@ export function lit(v: number): string {
 const idiv = (expr: string, d: number): string => (d === 1 ? `(${expr})` : `Math.floor((${expr} + 0.5) / ${lit(d)})`);
 
 /** Row-major element strides of a shape. */
-function stridesOf(shape: readonly number[]): number[] {
+export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

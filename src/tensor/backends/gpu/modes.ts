@@ -8,7 +8,7 @@
  * part of the message. 'auto' tries the synchronous modes best first and
  * records why each skipped one was skipped.
  */
-import gpujs from 'gpu.js';
+import { loadGpuJs } from './gpujs.js';
 import { BackendError } from '../../../errors.js';
 import { instrumentGL, instrumentWebGPU, emptyCounts, type ResourceCounts } from './resources.js';
 import { KernelCache, type CompiledKernel } from './runner.js';
@@ -32,7 +32,8 @@ interface GpuJsLib {
   };
   WebGPUContext: { acquire(): Promise<{ device: object; adapter: object }> };
 }
-const lib = gpujs as unknown as GpuJsLib;
+/** GPU.js, loaded on first use (gpujs.ts). */
+const gpuJs = (): GpuJsLib => loadGpuJs() as GpuJsLib;
 
 /** GPU.js's modes: WebGPU, WebGL 2 and 1 (browsers), headless-gl (Node, the optional `gl` package), and its CPU modes webasm and cpu. */
 export const GPU_MODES = ['webgpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'] as const;
@@ -113,11 +114,11 @@ function whyUnsupported(mode: GpuMode): string {
 
 function isSupported(mode: GpuMode): boolean {
   switch (mode) {
-    case 'webgl2': return lib.GPU.isWebGL2Supported;
-    case 'webgl': return lib.GPU.isWebGLSupported;
-    case 'headlessgl': return lib.GPU.isHeadlessGLSupported;
-    case 'webgpu': return lib.GPU.isWebGPUSupported;
-    case 'webasm': return lib.GPU.isWebAssemblySupported;
+    case 'webgl2': return gpuJs().GPU.isWebGL2Supported;
+    case 'webgl': return gpuJs().GPU.isWebGLSupported;
+    case 'headlessgl': return gpuJs().GPU.isHeadlessGLSupported;
+    case 'webgpu': return gpuJs().GPU.isWebGPUSupported;
+    case 'webasm': return gpuJs().GPU.isWebAssemblySupported;
     case 'cpu': return true;
   }
 }
@@ -177,7 +178,7 @@ function newRuntime(mode: GpuMode, maxKernels: number): GpuRuntime {
   if (!isSupported(mode)) {
     let gpuJsSays = '';
     try {
-      void new lib.GPU({ mode }).destroy().catch(() => undefined);
+      void new (gpuJs().GPU)({ mode }).destroy().catch(() => undefined);
     } catch (e) {
       gpuJsSays = ` (GPU.js: ${message(e)})`;
     }
@@ -185,7 +186,7 @@ function newRuntime(mode: GpuMode, maxKernels: number): GpuRuntime {
   }
   let gpu: GpuJsGPU;
   try {
-    gpu = new lib.GPU({ mode });
+    gpu = new (gpuJs().GPU)({ mode });
   } catch (e) {
     throw new GpuModeUnavailableError(mode, `GPU.js could not start it: ${message(e)}`, e);
   }
@@ -235,7 +236,7 @@ async function proveAsync(rt: GpuRuntime): Promise<void> {
   if (rt.mode !== 'webgpu') return;
   let probe: CompiledKernel | null = null;
   try {
-    const { device } = await lib.WebGPUContext.acquire();
+    const { device } = await gpuJs().WebGPUContext.acquire();
     instrumentWebGPU(device, rt.counts);
     probe = probeKernel(rt, true);
     checkProbe(rt.mode, await probe(PROBE_A, PROBE_B));

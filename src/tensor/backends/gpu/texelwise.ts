@@ -29,6 +29,9 @@ export interface TexelKernel {
   functions: NativeFunction[];
 }
 
+/** A GLSL float literal. */
+const lit = (v: number): string => (Number.isInteger(v) ? `${v}.0` : String(v));
+
 /** JavaScript math of kernels.ts as GLSL (the expressions use only these names, numbers with a point, ?: and operators). */
 function toGlsl(js: string): string {
   return js.replace(/Math\.(exp|log|sqrt|abs|max|min|floor|pow)\(/g, '$1(');
@@ -43,11 +46,12 @@ function toGlsl(js: string): string {
 function texelKernel(
   name: string, length: number, glsl3: boolean,
   operands: Record<string, unknown>, scalars: readonly string[], params: readonly string[], helpers: string, body: string,
+  customLoads: Record<string, string> = {},
 ): TexelKernel | null {
   const names = Object.keys(operands);
   if (!names.every((k) => isTexture(operands[k]))) return null;
   const fnName = `genzoo_${name}`;
-  const loads = names.map((k) => (scalars.includes(k) ? `vec4 ${k} = vec4(${k}Texel(0.0).x);` : `vec4 ${k} = ${k}Texel(tf);`));
+  const loads = names.map((k) => customLoads[k] ?? (scalars.includes(k) ? `vec4 ${k} = vec4(${k}Texel(0.0).x);` : `vec4 ${k} = ${k}Texel(tf);`));
   const readerSrc = names.map((k) => {
     const t = operands[k] as GLTextureLike;
     return readers(glsl3, k, t.size[0], t.size[1]);
@@ -79,13 +83,43 @@ export function unaryTexels(op: UnaryOp, x: unknown, length: number, glsl3: bool
 }
 
 /**
- * An elementwise binary op whose operands are each either read at the
- * output's index (`'i'`) or a single value (`'0'`); null otherwise.
+ * How a broadcast operand is read at output element i: at i (`'i'`), one
+ * value (`'0'`), or a block of `period` values repeated (`i mod period`: a
+ * bias [n] added to rows [m, n]), where `period` is a multiple of 4 so that
+ * blocks start on texels. Null: another pattern (the portable kernel).
  */
-export function binaryTexels(op: BinaryOp, a: unknown, ai: 'i' | '0', b: unknown, bi: 'i' | '0', length: number, glsl3: boolean): TexelKernel | null {
+export type TexelRead = 'i' | '0' | { period: number };
+
+/** The {@link TexelRead} of an operand with these broadcast strides into `shape`, or null. */
+export function texelRead(strides: readonly number[], shape: readonly number[]): TexelRead | null {
+  if (strides.every((s) => s === 0)) return '0';
+  let contiguous = 1;
+  let d = shape.length - 1;
+  // Trailing dimensions read contiguously (size-1 ones do not matter) …
+  for (; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== contiguous) break;
+    contiguous *= shape[d];
+  }
+  if (d < 0) return 'i';
+  // … and the leading ones not at all: a block repeated.
+  for (let e = d; e >= 0; e--) if (strides[e] !== 0 && shape[e] !== 1) return null;
+  return contiguous % 4 === 0 ? { period: contiguous } : null;
+}
+
+/**
+ * An elementwise binary op whose operands are each read as their {@link TexelRead} says; null
+ * where one is not a texture.
+ */
+export function binaryTexels(op: BinaryOp, a: unknown, ar: TexelRead, b: unknown, br: TexelRead, length: number, glsl3: boolean): TexelKernel | null {
   const helper = `float genzoo_${op}2(float u, float w) { return ${toGlsl(binaryExpr(op))}; }`;
-  const scalars = [...(ai === '0' ? ['a'] : []), ...(bi === '0' ? ['b'] : [])];
-  return texelKernel(`b_${op}`, length, glsl3, { a, b }, scalars, [], helper, `return ${each(`genzoo_${op}2`, ['a', 'b'])};`);
+  const reads: Record<string, TexelRead> = { a: ar, b: br };
+  const loads: Record<string, string> = {};
+  for (const [k, r] of Object.entries(reads)) {
+    // A repeated block: texel t mod period/4 of the operand.
+    if (typeof r === 'object') loads[k] = `vec4 ${k} = ${k}Texel(tf - floor((tf + 0.5) * ${lit(4 / r.period)}) * ${lit(r.period / 4)});`;
+  }
+  const scalars = Object.keys(reads).filter((k) => reads[k] === '0');
+  return texelKernel(`b_${op}`, length, glsl3, { a, b }, scalars, [], helper, `return ${each(`genzoo_${op}2`, ['a', 'b'])};`, loads);
 }
 
 /** A texel-wise copy (a storage duplicated on the device). */
@@ -109,8 +143,6 @@ export function maximumTexels(a: unknown, b: unknown, length: number, glsl3: boo
   return binaryTexels('maximum', a, 'i', b, 'i', length, glsl3);
 }
 
-/** GLSL float literal. */
-const lit = (v: number): string => (Number.isInteger(v) ? `${v}.0` : String(v));
 
 /**
  * Transposes `batch` matrices stored [rows, cols] (`stride` apart; 0: one

@@ -31,7 +31,8 @@ function checkValue(fn: string, name: string, v: number, positive: boolean, wher
 
 /**
  * Checks one parameter: a Tensor or a number, every element finite, and > 0
- * when `positive` (standard deviations).
+ * when `positive` (standard deviations) — the elements of tensors on the CPU
+ * backends (js, wasm); on a GPU only the type (see below).
  */
 export function checkParam(fn: string, name: string, x: unknown, positive = false): void {
   if (typeof x === 'number') {
@@ -41,6 +42,10 @@ export function checkParam(fn: string, name: string, x: unknown, positive = fals
   if (!(x instanceof Tensor)) {
     throw new ValueError(`${fn}: ${name} must be a Tensor or a number, got ${describe(x)}`);
   }
+  // On a GPU the values are not scanned: that would read them back every call
+  // (a stall per training step, and impossible synchronously on WebGPU). A
+  // non-finite value there still surfaces, in the loss (the trainer stops on it).
+  if (x.storage.backend.device === 'gpu') return;
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];

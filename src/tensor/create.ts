@@ -4,6 +4,7 @@
  * float64 always lives on `js`. Values are computed on the host and uploaded
  * once, so random draws are the same numbers on every backend.
  */
+import { keepHostCopy } from './storage.js';
 import type { Backend } from './backend.js';
 import { allocate, checkDType, type DType, type FloatArray } from './dtype.js';
 import { checkShape, shapeStr, sizeOf } from './shape.js';
@@ -47,7 +48,9 @@ export function fromArray(values: FloatArray, shape: readonly number[], opts: Te
 
 function place(op: string, values: FloatArray, shape: readonly number[], opts?: TensorOptions): Tensor {
   const dtype = values instanceof Float64Array ? 'float64' : 'float32';
-  return new Tensor(creationBackend(op, dtype, opts).adopt(values), shape);
+  const storage = creationBackend(op, dtype, opts).adopt(values);
+  keepHostCopy(storage, values);
+  return new Tensor(storage, shape);
 }
 
 /** Options of the random creation functions ({@link rand}, {@link randn}, {@link randint}). */

@@ -135,3 +135,19 @@ export function release(owner: object, s: Storage): void {
   finalizer?.unregister(owner);
   unref(s);
 }
+
+/**
+ * Tensors of at most this many elements, made on a GPU from host values (a
+ * step counter, a one-value buffer, a moved small tensor), keep those values as
+ * their host copy until they are written: code that reads them every step
+ * (HostMirror) then needs no device round trip — which WebGPU cannot make
+ * synchronously. Larger ones do not (it would double their memory).
+ */
+export const SMALL_HOST_COPY = 1024;
+
+/** Keeps `values` as the host copy of the GPU storage `s` made from them, when small (see SMALL_HOST_COPY). */
+export function keepHostCopy(s: Storage, values: FloatArray): void {
+  if (s.backend.device !== 'gpu' || values.length > SMALL_HOST_COPY) return;
+  s.host = values.slice();
+  s.hostVersion = s.version;
+}

@@ -1,4 +1,5 @@
 /** Moving a tensor's values to another backend (the explicit move behind `t.to('gpu')`). */
+import { keepHostCopy } from './storage.js';
 import type { Backend } from './backend.js';
 import { backendNamed, getBackend } from './registry.js';
 import { Tensor } from './tensor.js';
@@ -22,5 +23,8 @@ export function moveRaw(x: Tensor, backend: Backend): Tensor {
   if (x.dtype === 'float64' && !backend.supportsFloat64) {
     throw new DTypeError(`to: the '${backend.name}' backend has no float64; cast first (t.float()) or keep the tensor on 'js'`);
   }
-  return new Tensor(backend.upload(x.data), x.shape);
+  const values = x.data;
+  const moved = new Tensor(backend.upload(values), x.shape);
+  keepHostCopy(moved.storage, values);
+  return moved;
 }

@@ -91,6 +91,32 @@ function suite(mode: string, steps: number): Promise<ModeReport> {
   return page!.evaluate(([m, s]) => (globalThis as unknown as { genzooGpu: { suite(m: string, s: number): Promise<ModeReport> } }).genzooGpu.suite(m, s), [mode, steps] as const);
 }
 
+interface ZooRun {
+  losses: Record<string, number>[];
+  perStep: { kernels: number; fallbacks: number; uploads: number; uploadBytes: number; readbacks: number };
+  paramBytes: number;
+}
+function zoo(mode: string, kind: 'cvae' | 'cgan', steps: number): Promise<{ gpu: ZooRun; wasm: ZooRun }> {
+  return page!.evaluate(([m, k, s]) => (globalThis as unknown as { genzooGpu: { zoo(m: string, k: string, s: number): Promise<{ gpu: ZooRun; wasm: ZooRun }> } }).genzooGpu.zoo(m, k, s), [mode, kind, steps] as const);
+}
+
+/**
+ * The largest difference between two runs' loss terms, over every step and
+ * term, relative to the step's largest term: a small term that is a difference
+ * of large ones (the KL when q ≈ p) carries the rounding of the large ones.
+ */
+function worstLossDiff(a: ZooRun, b: ZooRun): { worst: number; at: string } {
+  let worst = 0, at = '';
+  a.losses.forEach((row, step) => {
+    const scale = Math.max(...Object.values(b.losses[step]).map(Math.abs), 1e-3);
+    for (const [k, v] of Object.entries(row)) {
+      const d = Math.abs(v - b.losses[step][k]) / scale;
+      if (d > worst) [worst, at] = [d, `step ${step} ${k}: ${v} vs ${b.losses[step][k]}`];
+    }
+  });
+  return { worst, at };
+}
+
 describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (SwiftShader)', () => {
   // A failed start fails every test (counted as failures, not as skipped tests).
   let startError: Error | null = null;
@@ -112,6 +138,23 @@ describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (Swift
     for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
     if (pageLog.some((l) => l.startsWith('[pageerror]'))) console.warn(pageLog.join('\n'));
   });
+
+  // The zoo on the device: the same losses as the wasm backend from the same seeds (float32 rounding
+  // apart, which training compounds: the bound grows with the steps), nothing on the CPU, one readback a
+  // step (the losses); uploads are the step's data (labels, noise, dropout masks), never parameters.
+  test.each([['webgl2', 'cvae', 100], ['webgl2', 'cgan', 100], ['webgpu', 'cvae', 10], ['webgpu', 'cgan', 10]] as const)(
+    '%s: a %s trained %i steps matches the wasm run', async (mode, kind, steps) => {
+      started();
+      const { gpu, wasm } = await zoo(mode, kind, steps);
+      const { worst, at } = worstLossDiff(gpu, wasm);
+      console.log(`${mode} ${kind}: worst relative loss difference ${worst.toExponential(2)} (${at}); per step ${JSON.stringify(gpu.perStep)}`);
+      expect(gpu.losses).toHaveLength(steps);
+      expect(worst, at).toBeLessThan(1e-3);
+      expect(gpu.perStep.fallbacks).toBe(0);
+      expect(gpu.perStep.readbacks).toBe(1);
+      // The step's data goes up (labels, noise, dropout masks: a few kB); never the parameters.
+      expect(gpu.perStep.uploadBytes).toBeLessThan(gpu.paramBytes / 10);
+    }, 300_000);
 
   test.each(['webgl2', 'webgl', 'webgpu'])('%s: every kernel, the ops and gradients, training on the device with a flat resource count, the errors', async (mode) => {
     started();

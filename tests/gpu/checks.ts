@@ -408,6 +408,45 @@ export async function train(G: G, steps: number): Promise<TrainReport> {
   };
 }
 
+/** What {@link trainZoo} reports: the losses of every step, and per-step counts after the first two. */
+export interface ZooTrainReport {
+  losses: Record<string, number>[];
+  perStep: { kernels: number; fallbacks: number; uploads: number; uploadBytes: number; readbacks: number };
+  /** The model's parameters and buffers, in bytes. */
+  paramBytes: number;
+}
+
+/**
+ * A zoo model, small (mlp, width 32, latent 4, batch 16 of seeded random
+ * images), trained `steps` steps with `trainStepAsync` on the active backend
+ * (`backend`: setBackend's arguments), from the same seeds every time: runs on
+ * two backends must give the same losses up to float32 rounding.
+ */
+export async function trainZoo(G: G, backend: [string, Record<string, unknown>?], kind: 'cvae' | 'cgan', steps: number): Promise<ZooTrainReport> {
+  G.setBackend(backend[0] as 'js', backend[1] as undefined);
+  const config = { ...G.models.defaultConfig(kind), width: 32, latent: 4 };
+  const model = G.models.createModel(config, 5);
+  const gen = new G.Generator(7);
+  const x = G.rand([16, 1, 28, 28], { generator: new G.Generator(9) });
+  const y = Int32Array.from({ length: 16 }, (_, i) => i % 10);
+  const losses: Record<string, number>[] = [];
+  let before = G.backendCounters();
+  for (let step = 0; step < steps; step++) {
+    losses.push(await model.trainStepAsync({ x, y }, gen));
+    if (step === 1) {
+      await settle();
+      before = G.backendCounters();
+    }
+  }
+  await settle();
+  const after = G.backendCounters();
+  const k = Math.max(1, steps - 2);
+  const per = (key: keyof Genzoo.BackendCounters): number => (after[key] - before[key]) / k;
+  G.setBackend('js');
+  const paramBytes = [...model.parameters(), ...model.buffers()].reduce((s, t) => s + 4 * t.numel(), 0);
+  return { losses, paramBytes, perStep: { kernels: per('kernels'), fallbacks: per('fallbacks'), uploads: per('uploads'), uploadBytes: per('uploadBytes'), readbacks: per('readbacks') } };
+}
+
 /** Lets pending releases finish (WebGPU deletes a buffer once the kernels reading it were submitted). */
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((ok) => setTimeout(ok, 0));

@@ -18,7 +18,7 @@ import { randomArray } from './arrays.js';
 function matmulCase(name, m, n, k, transA = false, transB = false) {
   return {
     name, kernel: 'matmul', flops: 2 * m * n * k,
-    make: () => ({ a: randomArray(m * k, 1), b: randomArray(k * n, 2), out: new Float32Array(m * n), p: { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 } }),
+    make: () => ({ a: randomArray(m * k, 1), b: randomArray(k * n, 2), p: { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 } }),
   };
 }
 
@@ -31,7 +31,7 @@ function convCase(name, kernel, [n, c, h, w], [o, , kh, kw], stride, pad) {
   const shapes = { conv2d: [xs, ws, ys], conv2dGradInput: [ys, ws, xs], conv2dGradWeight: [xs, ys, ws] }[kernel];
   return {
     name, kernel, flops: 2 * n * o * c * kh * kw * ho * wo,
-    make: () => ({ a: randomArray(shapes[0], 3), b: randomArray(shapes[1], 4), out: new Float32Array(shapes[2]), p }),
+    make: () => ({ a: randomArray(shapes[0], 3), b: randomArray(shapes[1], 4), p }),
   };
 }
 
@@ -70,26 +70,32 @@ const now = () => performance.now();
 /**
  * Times one case on one backend: a first call (compiles the kernel; reported
  * apart), then calls until `targetMs` has passed or `maxRuns` ran; the median
- * counts. `async`: the kernel's …Async member (webgpu has no other kind).
+ * counts. Operands are uploaded once (they live on the device, as in training);
+ * each call runs the kernel and reads its result back (`async`: with
+ * readAsync, which webgpu needs), so the time includes the device's work.
  * Also checks the first result against the js reference where that is cheap.
  */
 export async function timeCase(g, backend, c, { targetMs = 1000, maxRuns = 10, async = false, check = true } = {}) {
   const d = c.make();
+  const a = backend.upload(d.a), b = backend.upload(d.b);
+  let last = null;
   const call = async () => {
-    if (async) await backend[`${c.kernel}Async`](d.a, d.b, d.out, d.p);
-    else backend[c.kernel](d.a, d.b, d.out, d.p);
+    const out = backend[c.kernel](a, b, d.p);
+    last = async ? await backend.readAsync(out) : backend.read(out);
+    backend.free(out);
   };
   let t0 = now();
   await call();
   const firstMs = now() - t0;
   let maxRelErr = null;
   if (check && c.flops <= 3e8) {
-    const ref = new Float32Array(d.out.length);
-    g.referenceBackend()[c.kernel](d.a, d.b, ref, d.p);
+    const refBackend = g.referenceBackend();
+    const refOut = refBackend[c.kernel](refBackend.upload(d.a), refBackend.upload(d.b), d.p);
+    const ref = refBackend.read(refOut);
     let scale = 0, err = 0;
     for (let i = 0; i < ref.length; i++) {
       scale = Math.max(scale, Math.abs(ref[i]));
-      err = Math.max(err, Math.abs(ref[i] - d.out[i]));
+      err = Math.max(err, Math.abs(ref[i] - last[i]));
     }
     maxRelErr = scale ? err / scale : err;
   }
@@ -100,6 +106,8 @@ export async function timeCase(g, backend, c, { targetMs = 1000, maxRuns = 10, a
     await call();
     times.push(now() - t);
   }
+  backend.free(a);
+  backend.free(b);
   const ms = median(times);
   return { ms: +ms.toFixed(3), gflops: +(c.flops / ms / 1e6).toFixed(3), runs: times.length, firstMs: +firstMs.toFixed(1), maxRelErr };
 }

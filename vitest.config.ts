@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Every fast-check property is seeded (GENZOO_FC_SEED=random explores).
+    setupFiles: ['tests/helpers/fast-check-seed.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: keep workers to two so timing-sensitive learning tests are not starved.

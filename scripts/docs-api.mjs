@@ -31,7 +31,7 @@ const OUT = join(ROOT, 'docs', 'api');
  * TypeDoc's warnings about them are counted, not fatal. Remove an entry once its
  * folder is documented, so that it stays documented.
  */
-export const UNDOCUMENTED_FOR_NOW = ['src/tensor/', 'src/autograd/', 'src/train/', 'src/eval/classifier'];
+export const UNDOCUMENTED_FOR_NOW = ['src/tensor/backends/gpu/'];
 
 /** Installs tools/api-docs from its lockfile when it is missing or older than the lockfile. */
 export function ensureTools() {

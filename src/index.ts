@@ -19,12 +19,12 @@ export {
   type Kernels, type KernelName, type HostMemory, type GatherParams, type AdamHyper, type SgdHyper,
   type MatmulParams, type Conv2dParams, type Pool2dParams,
   type UnaryOp, type BinaryOp, type ReduceOp, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
-  type GeneratorState,
+  type GeneratorState, type GradNode,
 } from './tensor/index.js';
 export * from './autograd/index.js';
 // The gpu backend (GPU.js kernels) registers itself here: setBackend('gpu', { mode }).
 export {
-  createGpuBackend, gpuResources, disposeGpu, GPU_MODES, GpuModeUnavailableError,
+  createGpuBackend, gpuResources, gpuProfile, disposeGpu, GPU_MODES, GpuModeUnavailableError, type KernelProfile,
   type GpuMode, type GpuModeOption, type GpuBackendOptions, type GpuResources, type ResourceCounts,
 } from './tensor/backends/gpu/index.js';
 export * as nn from './nn/index.js';
@@ -43,4 +43,6 @@ export * as models from './models/index.js';
 export * as training from './train/index.js';
 // Moving to PyTorch and back: pytorch.exportToPyTorch(runDir, outDir), pytorch.importFromPyTorch(file, config, outDir) (docs/pytorch.md).
 export * as pytorch from './export/pytorch/index.js';
+// Every deliberate error is a GenzooError with a code (ERR_SHAPE, ERR_DTYPE, ERR_VALUE, ERR_IO, ERR_BACKEND, ERR_STATE).
+export { GenzooError, ShapeError, DTypeError, ValueError, IOError, BackendError, StateError, type ErrorCode } from './errors.js';
 export { VERSION } from './version.js';

@@ -36,6 +36,8 @@ export function genzooApi(g, needsAsyncOps) {
     readback: generation === 'read' ? 'await t.read()' : 't.data',
     read,
     item: async (t) => (await read(t))[0],
+    /** Runs `fn` freeing the tensors it makes but does not return (tf.tidy), where the API has it. */
+    tidy: typeof g.tidy === 'function' ? (fn) => g.tidy(fn) : (fn) => fn(),
     /** Releases a result the case is done with, where the API can (tfjs's dispose()). */
     dispose: (t) => (typeof t.dispose === 'function' ? t.dispose() : undefined),
     matmul: asyncOps ? (a, b) => g.matmulAsync(a, b) : async (a, b) => g.matmul(a, b),
@@ -48,7 +50,7 @@ export function genzooApi(g, needsAsyncOps) {
      * a promise, or tensors, is awaited and read back here.
      */
     async trainStep(model, batch, generator) {
-      const losses = await model.trainStep(batch, generator);
+      const losses = typeof model.trainStepAsync === 'function' ? await model.trainStepAsync(batch, generator) : await model.trainStep(batch, generator);
       const out = [];
       for (const name of model.lossNames) {
         const v = losses[name];

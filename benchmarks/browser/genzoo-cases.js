@@ -37,8 +37,17 @@ function chain(g, Z, d) {
   }
   return {
     run: async () => {
-      let x = x0;
-      for (let i = 0; i < layers; i++) x = (await Z.matmul(x, w[i])).add(b[i]).relu();
+      if (Z.generation !== 'read') {
+        let x = x0;
+        for (let i = 0; i < layers; i++) x = (await Z.matmul(x, w[i])).add(b[i]).relu();
+        return readResult(Z, x);
+      }
+      // Synchronous ops in a tidy (as a user writes it): intermediates are freed, only the result is kept.
+      const x = Z.tidy(() => {
+        let t = x0;
+        for (let i = 0; i < layers; i++) t = g.matmul(t, w[i]).add(b[i]).relu();
+        return t;
+      });
       return readResult(Z, x);
     },
   };
@@ -53,13 +62,23 @@ function mlp(g, Z, d) {
   const opt = new g.optim.Adam([w1, b1, w2, b2], { lr: 1e-3, eps: 1e-8 });
   return {
     run: async () => {
-      const h = (await Z.linear(x, w1, b1)).relu();
-      const logits = await Z.linear(h, w2, b2);
-      const loss = g.nn.bceWithLogits(logits, x);
-      opt.zeroGrad();
-      await Z.backward(loss);
-      opt.step();
-      return [await Z.item(loss)];
+      if (Z.generation !== 'read') {
+        const h = (await Z.linear(x, w1, b1)).relu();
+        const logits = await Z.linear(h, w2, b2);
+        const loss = g.nn.bceWithLogits(logits, x);
+        opt.zeroGrad();
+        await Z.backward(loss);
+        opt.step();
+        return [await Z.item(loss)];
+      }
+      const loss = Z.tidy(() => {
+        const l = g.nn.bceWithLogits(g.linear(g.linear(x, w1, b1).relu(), w2, b2), x);
+        opt.zeroGrad();
+        l.backward();
+        opt.step();
+        return l;
+      });
+      return [(await readResult(Z, loss))[0]];
     },
   };
 }
@@ -76,6 +95,18 @@ function dcganD(g, Z, d) {
   const conv = { stride: 2, padding: 1 };
   return {
     run: async () => {
+      if (Z.generation === 'read') {
+        const loss = Z.tidy(() => {
+          const q1 = g.conv2d(x, w1, b1, conv).leakyRelu(0.2);
+          const q2 = g.conv2d(q1, w2, b2, conv).leakyRelu(0.2);
+          const l = g.nn.bceWithLogits(g.linear(q2.reshape([B, c2 * 49]), w3, b3), target);
+          opt.zeroGrad();
+          l.backward();
+          opt.step();
+          return l;
+        });
+        return [(await readResult(Z, loss))[0]];
+      }
       const h1 = (await Z.conv2d(x, w1, b1, conv)).leakyRelu(0.2);
       const h2 = (await Z.conv2d(h1, w2, b2, conv)).leakyRelu(0.2);
       const logits = await Z.linear(h2.reshape([B, c2 * 49]), w3, b3);

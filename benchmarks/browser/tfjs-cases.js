@@ -169,7 +169,7 @@ function noiseFor(tf, ctx, replayGenerator, replay) {
   return replay ? replayNoise(tf, ctx.g, replayGenerator) : deviceNoise(tf);
 }
 
-/** genzoo's CVAE (nets.ts Encoder/Decoder, mlp; vae.ts losses with the learned class prior). */
+/** genzoo's CVAE (nets.ts Encoder/Decoder, mlp; variational.ts losses with cvae.ts's learned class prior). */
 function cvae(tf, d, ctx) {
   const B = ZOO_BATCH;
   const cfg = ctx.g.models.defaultConfig('cvae');

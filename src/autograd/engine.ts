@@ -9,9 +9,11 @@
  * to call `backward` twice on losses that share a sub-graph.
  */
 import { attachGrad, binaryRaw, cast, ones, sameShape, shapeStr, tidy, Tensor, type GradNode } from '../tensor/index.js';
+import { ShapeError, StateError, ValueError } from '../errors.js';
 
 let gradEnabled = true;
 
+/** Whether ops record a graph right now (false inside {@link noGrad}). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -19,7 +21,8 @@ export function isGradEnabled(): boolean {
 /**
  * Runs `fn` without recording a graph (inference, optimizer updates).
  * Synchronous only: an async function would keep running after `noGrad`
- * returned, with recording already back on.
+ * returned, with recording already back on, so a returned Promise throws
+ * (after `fn`'s synchronous part ran).
  */
 export function noGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
@@ -31,20 +34,25 @@ export function noGrad<T>(fn: () => T): T {
     gradEnabled = prev;
   }
   if (result instanceof Promise) {
-    throw new Error('noGrad: fn returned a Promise; noGrad covers synchronous code only (an async function would record a graph after its first await). Call noGrad around the synchronous parts.');
+    throw new ValueError('noGrad: fn returned a Promise; noGrad covers synchronous code only (an async function would record a graph after its first await). Call noGrad around the synchronous parts.');
   }
   return result;
 }
 
-/** Runs `fn` with recording on, even inside `noGrad`. */
+/** Runs `fn` with recording on, even inside `noGrad`. Synchronous only, like {@link noGrad}. */
 export function enableGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = true;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     gradEnabled = prev;
   }
+  if (result instanceof Promise) {
+    throw new ValueError('enableGrad: fn returned a Promise; enableGrad covers synchronous code only (an async function would run without recording after its first await). Call enableGrad around the synchronous parts.');
+  }
+  return result;
 }
 
 /**
@@ -85,6 +93,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+/** Options of {@link backward} and `Tensor.backward`. */
 export interface BackwardOptions {
   /** Keep the graph's backward rules so backward can run through it again. */
   retainGraph?: boolean;
@@ -93,13 +102,13 @@ export interface BackwardOptions {
 /** The gradient backward starts from: `grad`, or 1 for a one-element root. */
 function seedOf(op: string, root: Tensor, grad?: Tensor): Tensor {
   if (!root.requiresGrad) {
-    throw new Error(`${op}: this tensor does not require grad (no input had requiresGrad: true, or it was computed inside noGrad)`);
+    throw new StateError(`${op}: this tensor does not require grad (no input had requiresGrad: true, or it was computed inside noGrad)`);
   }
   if (grad === undefined) {
-    if (root.size !== 1) throw new Error(`${op}: gradient can be implied only for one-element outputs, got shape ${shapeStr(root.shape)}; pass a gradient of that shape`);
+    if (root.size !== 1) throw new ShapeError(`${op}: gradient can be implied only for one-element outputs, got shape ${shapeStr(root.shape)}; pass a gradient of that shape`);
     return ones(root.shape, { dtype: root.dtype, backend: root.storage.backend });
   }
-  if (!sameShape(grad.shape, root.shape)) throw new Error(`${op}: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
+  if (!sameShape(grad.shape, root.shape)) throw new ShapeError(`${op}: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
   return grad;
 }
 
@@ -123,7 +132,7 @@ function accumulateInputs(op: string, node: GradNode, inputGrads: Array<Tensor |
     const ig = inputGrads[k];
     if (!input.requiresGrad || !ig) return;
     if (!sameShape(ig.shape, input.shape)) {
-      throw new Error(`${op}: '${node.op}' produced a gradient of shape ${shapeStr(ig.shape)} for an input of shape ${shapeStr(input.shape)}`);
+      throw new ShapeError(`${op}: '${node.op}' produced a gradient of shape ${shapeStr(ig.shape)} for an input of shape ${shapeStr(input.shape)}`);
     }
     const prev = grads.get(input);
     const typed = cast(ig, input.dtype); // mixed-dtype ops promote; gradients keep each input's dtype
@@ -132,7 +141,7 @@ function accumulateInputs(op: string, node: GradNode, inputGrads: Array<Tensor |
 }
 
 function freedError(op: string, node: GradNode): Error {
-  return new Error(`${op}: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call`);
+  return new StateError(`${op}: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call`);
 }
 
 function freeGraph(order: Tensor[]): void {

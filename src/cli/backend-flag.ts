@@ -7,6 +7,7 @@
  */
 import { backendInfo, registeredBackends, setBackend, type BackendName } from '../index.js';
 import { UsageError } from './errors.js';
+import { BackendError } from '../errors.js';
 
 export const BACKEND_NAMES = ['js', 'wasm', 'gpu', 'auto'] as const;
 
@@ -46,10 +47,10 @@ export function activateBackend(choice: BackendChoice): { name: string; note?: s
         tried.push(`${name}: ${(err as Error).message}`);
       }
     }
-    throw new Error(`no backend could start: ${tried.join('; ')}`);
+    throw new BackendError(`no backend could start: ${tried.join('; ')}`);
   }
   if (!registeredBackends().includes(choice.name)) {
-    throw new Error(`backend '${choice.name}' is not available in this build (registered: ${registeredBackends().join(', ')})`);
+    throw new BackendError(`backend '${choice.name}' is not available in this build (registered: ${registeredBackends().join(', ')})`);
   }
   setBackend(choice.name as BackendName, (choice.mode !== undefined ? { mode: choice.mode } : {}) as never);
   const info = backendInfo();

@@ -14,7 +14,7 @@
 import { describeClassifier, formatMetricsTable, formatDuration, homeRelative, type MetricsRow } from '../eval/report.js';
 import { comparisonFigure, type FigurePanel } from '../eval/figure/comparison.js';
 import { evaluateCheckpoint, prepareEvaluation, realDigitsRow, EVAL_DEFAULTS, type CheckpointEvaluation } from '../eval/model-eval.js';
-import { loadRun, RunFolderError, type LoadedRun } from '../eval/run.js';
+import { loadRun, RunFolderError, type LoadedRun } from '../train/load-run.js';
 import { encodePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ensureWritableDirectory } from '../io/directory.js';
@@ -30,6 +30,7 @@ import { activateBackend, currentBackendName, parseBackendFlag } from './backend
 import { UsageError } from './errors.js';
 import { checkDataFlag, classifierOptionsFromFlags, EVAL_FLAGS, evalOptionsFromFlags } from './eval.js';
 import { runTrain } from './train.js';
+import { StateError } from '../errors.js';
 
 export const COMPARE_USAGE = `genzoo compare [--out DIR] [--reuse RUN [RUN…]] [--epochs-scale F] [--seed S] [--n-per-class M] [--iw-k K] [--nll-digits N] [--data mnist|idx:DIR] [--classifier shipped|cached|retrain] [--backend js|wasm|gpu[:mode]|auto]
 
@@ -159,27 +160,43 @@ export function compareMarkdown(input: {
   return lines.join('\n');
 }
 
-export async function runCompare(args: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const { reuse, rest } = splitReuse(args);
-  const { flags } = parseArgs(rest, FLAGS);
-  const outDir = String(flags.out ?? 'runs/compare');
-  const backendFlag = flags.backend !== undefined ? String(flags.backend) : undefined;
-  const backend = backendFlag !== undefined ? parseBackendFlag(backendFlag) : undefined;
-  const seed = (flags.seed as number | undefined) ?? EVAL_DEFAULTS.seed;
-  const evalOptions = evalOptionsFromFlags(flags);
-  const data = checkDataFlag(flags);
-  const warn = (line: string): void => void process.stderr.write(`genzoo compare: warning: ${line}\n`);
-  const classifierOptions = classifierOptionsFromFlags(flags, warn);
-  const { join } = await import('node:path');
-  const os = await import('node:os');
+/** The flags of one `genzoo compare`, checked. */
+interface CompareSettings {
+  outDir: string;
+  /** The --backend flag as given (passed on to genzoo train), and parsed. */
+  backendFlag: string | undefined;
+  backend: ReturnType<typeof parseBackendFlag> | undefined;
+  seed: number;
+  epochsScale: number | undefined;
+  evalOptions: ReturnType<typeof evalOptionsFromFlags>;
+  data: string | undefined;
+  classifierOptions: ReturnType<typeof classifierOptionsFromFlags>;
+}
 
-  // ---- reused runs: each a complete run of a known model, one per model ----
+function compareSettings(rest: string[]): CompareSettings {
+  const { flags } = parseArgs(rest, FLAGS);
+  const backendFlag = flags.backend !== undefined ? String(flags.backend) : undefined;
+  const warn = (line: string): void => void process.stderr.write(`genzoo compare: warning: ${line}\n`);
+  return {
+    outDir: String(flags.out ?? 'runs/compare'),
+    backendFlag,
+    backend: backendFlag !== undefined ? parseBackendFlag(backendFlag) : undefined,
+    seed: (flags.seed as number | undefined) ?? EVAL_DEFAULTS.seed,
+    epochsScale: flags['epochs-scale'] as number | undefined,
+    evalOptions: evalOptionsFromFlags(flags),
+    data: checkDataFlag(flags),
+    classifierOptions: classifierOptionsFromFlags(flags, warn),
+  };
+}
+
+/** The --reuse folders: each a complete run of a known model, one per model. */
+async function loadReusedRuns(dirs: readonly string[]): Promise<Map<ModelKind, LoadedRun>> {
   const reused = new Map<ModelKind, LoadedRun>();
-  for (const dir of reuse ?? []) {
+  for (const dir of dirs) {
     const run = await loadRun(dir, { requireComplete: true }).catch((err: unknown) => {
       if (err instanceof RunFolderError && err.incomplete) {
         const p = err.incomplete.progress;
-        throw new Error(`${dir} is not a complete run: it stopped after epoch ${p.epochsDone} of ${p.epochs} (continue it with: genzoo train ${err.incomplete.kind} --out ${dir} --resume)`, { cause: err });
+        throw new StateError(`${dir} is not a complete run: it stopped after epoch ${p.epochsDone} of ${p.epochs} (continue it with: genzoo train ${err.incomplete.kind} --out ${dir} --resume)`, { cause: err });
       }
       throw err;
     });
@@ -187,38 +204,41 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
     if (other) throw new UsageError(`--reuse: ${other.dir} and ${dir} are both ${run.config.kind} runs (give one run per model)`);
     reused.set(run.config.kind, run);
   }
-  const toTrain = COMPARE_ORDER.filter((k) => !reused.has(k));
-  if (toTrain.length === 0 && flags['epochs-scale'] !== undefined) throw new UsageError('--epochs-scale has no effect: every model is reused (nothing to train)');
+  return reused;
+}
+
+/** Refuses to train into a folder that already holds a run: it would be reused or overwritten unasked. */
+async function checkTrainFolders(outDir: string, toTrain: readonly ModelKind[]): Promise<void> {
+  const { join } = await import('node:path');
   for (const kind of toTrain) {
     const dir = join(outDir, kind);
     if ((await exists(join(dir, FILES.config))) || (await exists(join(dir, FILES.checkpoint)))) {
       throw new RunFolderError(`${dir} already holds a ${kind} run: reuse it with --reuse ${dir}, or choose another --out`);
     }
   }
-  if (reused.size > 0 && toTrain.length > 0) out.write(`reusing ${[...reused.keys()].join(', ')}; training ${toTrain.join(', ')} (not among --reuse)\n`);
+}
 
-  if (backend) {
-    const { note } = activateBackend(backend);
-    if (note) out.write(note + '\n');
+/** The `genzoo train` arguments for one model of the comparison. */
+function trainArgsFor(kind: ModelKind, dir: string, s: CompareSettings): string[] {
+  const args = [kind, '--out', dir, '--seed', String(s.seed)];
+  if (s.epochsScale !== undefined) {
+    const entry = MODELS[kind];
+    args.push('--epochs', String(Math.max(1, Math.round(s.epochsScale * entry.defaults(entry.defaultArch).train.epochs))));
   }
-  await ensureWritableDirectory(outDir); // a one-line error (exit 1) before any work, never a hang
-  const log = (line: string): void => void out.write(line + '\n');
-  // The judge and the reference digits first: a problem there shows before any training.
-  const ctx = await prepareEvaluation({ log, data, classifierOptions });
+  if (s.backendFlag !== undefined) args.push('--backend', s.backendFlag);
+  if (s.data !== undefined) args.push('--data', s.data);
+  return args;
+}
 
-  // ---- training, through genzoo train ----
-  const runs = new Map<ModelKind, { run: LoadedRun; reused: boolean }>();
-  for (const [k, run] of reused) runs.set(k, { run, reused: true });
+/**
+ * Trains each model in `toTrain` through genzoo train and loads its run into
+ * `runs`; returns the exit code to stop with (a signal, or a failed training is thrown), or null.
+ */
+async function trainMissing(toTrain: readonly ModelKind[], s: CompareSettings, runs: Map<ModelKind, { run: LoadedRun; reused: boolean }>, out: NodeJS.WriteStream): Promise<number | null> {
+  const { join } = await import('node:path');
   for (const kind of toTrain) {
-    const dir = join(outDir, kind);
-    const trainArgs = [kind, '--out', dir, '--seed', String(seed)];
-    const scale = flags['epochs-scale'] as number | undefined;
-    if (scale !== undefined) {
-      const entry = MODELS[kind];
-      trainArgs.push('--epochs', String(Math.max(1, Math.round(scale * entry.defaults(entry.defaultArch).train.epochs))));
-    }
-    if (backendFlag !== undefined) trainArgs.push('--backend', backendFlag);
-    if (data !== undefined) trainArgs.push('--data', data);
+    const dir = join(s.outDir, kind);
+    const trainArgs = trainArgsFor(kind, dir, s);
     out.write(`\n== genzoo train ${trainArgs.join(' ')}\n`);
     const code = await runTrain(trainArgs, out);
     if (isSignalExitCode(code)) {
@@ -228,6 +248,64 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
     if (code !== 0) throw new Error(`training ${kind} failed (exit code ${code}); see the message above`);
     runs.set(kind, { run: await loadRun(dir, { requireComplete: true }), reused: false });
   }
+  return null;
+}
+
+/** compare.md's machine section: CPU, cores, memory, OS, Node and the backend that ran. */
+async function machineRows(): Promise<Array<[string, string]>> {
+  const os = await import('node:os');
+  const info = backendInfo();
+  const details = Object.entries(info.details).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)).map(([k, v]) => `${k} ${v}`);
+  const cpus = os.cpus();
+  return [
+    ['CPU', `${cpus[0]?.model?.trim() ?? 'unknown'}`],
+    ['cores', String(typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length)],
+    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
+    ['OS', `${os.type()} ${os.release()} (${os.arch()})`],
+    ['Node.js', process.version],
+    ['backend', `${currentBackendName()}${details.length ? ` (${details.join(', ')})` : ''}`],
+  ];
+}
+
+/** compare.md's settings section: what was scored, by which judge, against which digits. */
+function settingRows(models: readonly ComparedModel[], ctx: Awaited<ReturnType<typeof prepareEvaluation>>): Array<[string, string]> {
+  const s = models[0].result.report.settings;
+  const likelihood = models.find((m) => m.result.report.settings.k !== undefined)?.result.report.settings;
+  const rows: Array<[string, string]> = [
+    ['samples scored', `${s.samplesPerClass} per class (vae: ${10 * s.samplesPerClass} in all), seed ${s.seed}`],
+    ['classifier', describeClassifier(ctx.classifierInfo)],
+    ['reference digits', `${ctx.data}: ${ctx.heldOut.n} held-out, ${ctx.training.n} training`],
+  ];
+  if (likelihood) rows.push(['likelihood', `−ELBO with ${likelihood.elboSamples} draws and IW-NLL with k = ${likelihood.k} per digit, on ${likelihood.likelihoodDigits} held-out digits`]);
+  return rows;
+}
+
+export async function runCompare(args: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  const { reuse, rest } = splitReuse(args);
+  const settings = compareSettings(rest);
+  const { outDir, seed, evalOptions } = settings;
+  const { join } = await import('node:path');
+  const os = await import('node:os');
+
+  const reused = await loadReusedRuns(reuse ?? []);
+  const toTrain = COMPARE_ORDER.filter((k) => !reused.has(k));
+  if (toTrain.length === 0 && settings.epochsScale !== undefined) throw new UsageError('--epochs-scale has no effect: every model is reused (nothing to train)');
+  await checkTrainFolders(outDir, toTrain);
+  if (reused.size > 0 && toTrain.length > 0) out.write(`reusing ${[...reused.keys()].join(', ')}; training ${toTrain.join(', ')} (not among --reuse)\n`);
+
+  if (settings.backend) {
+    const { note } = activateBackend(settings.backend);
+    if (note) out.write(note + '\n');
+  }
+  await ensureWritableDirectory(outDir); // a one-line error (exit 1) before any work, never a hang
+  const log = (line: string): void => void out.write(line + '\n');
+  // The judge and the reference digits first: a problem there shows before any training.
+  const ctx = await prepareEvaluation({ log, data: settings.data, classifierOptions: settings.classifierOptions });
+
+  const runs = new Map<ModelKind, { run: LoadedRun; reused: boolean }>();
+  for (const [k, run] of reused) runs.set(k, { run, reused: true });
+  const stopped = await trainMissing(toTrain, settings, runs, out);
+  if (stopped !== null) return stopped;
 
   // ---- evaluation, one shared context ----
   out.write('\n== evaluating\n');
@@ -249,27 +327,8 @@ export async function runCompare(args: string[], out: NodeJS.WriteStream = proce
   const figurePath = join(outDir, COMPARE_FILES.figure);
   await writeFileAtomic(figurePath, await encodePng(comparisonFigure(panels)));
 
-  const info = backendInfo();
-  const details = Object.entries(info.details).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)).map(([k, v]) => `${k} ${v}`);
-  const cpus = os.cpus();
-  const machineRows: Array<[string, string]> = [
-    ['CPU', `${cpus[0]?.model?.trim() ?? 'unknown'}`],
-    ['cores', String(typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length)],
-    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
-    ['OS', `${os.type()} ${os.release()} (${os.arch()})`],
-    ['Node.js', process.version],
-    ['backend', `${currentBackendName()}${details.length ? ` (${details.join(', ')})` : ''}`],
-  ];
-  const s = models[0].result.report.settings;
-  const likelihood = models.find((m) => m.result.report.settings.k !== undefined)?.result.report.settings;
-  const settingRows: Array<[string, string]> = [
-    ['samples scored', `${s.samplesPerClass} per class (vae: ${10 * s.samplesPerClass} in all), seed ${s.seed}`],
-    ['classifier', describeClassifier(ctx.classifierInfo)],
-    ['reference digits', `${ctx.data}: ${ctx.heldOut.n} held-out, ${ctx.training.n} training`],
-  ];
-  if (likelihood) settingRows.push(['likelihood', `−ELBO with ${likelihood.elboSamples} draws and IW-NLL with k = ${likelihood.k} per digit, on ${likelihood.likelihoodDigits} held-out digits`]);
   const command = ['genzoo', 'compare', ...args].map((arg) => homeRelative(arg, os.homedir())).join(' ');
-  const markdown = compareMarkdown({ models, reference: reference.row, command, machine: machineRows, settings: settingRows, home: os.homedir() });
+  const markdown = compareMarkdown({ models, reference: reference.row, command, machine: await machineRows(), settings: settingRows(models, ctx), home: os.homedir() });
   const mdPath = join(outDir, COMPARE_FILES.markdown);
   await writeFileAtomic(mdPath, markdown);
 

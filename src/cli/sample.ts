@@ -18,6 +18,7 @@ import { firstNonFinite } from '../train/divergence.js';
 import { parseArgs, type FlagSpec } from './args.js';
 import { activateBackend, parseBackendFlag } from './backend-flag.js';
 import { UsageError } from './errors.js';
+import { ValueError } from '../errors.js';
 
 export const SAMPLE_USAGE = `genzoo sample --checkpoint DIR [--class K --n N | --per-class M] [--seed S] [--backend NAME] --out FILE.png|FILE.npy
 
@@ -84,7 +85,7 @@ export async function runSample(args: string[], out: NodeJS.WriteStream = proces
   const images = model.sample(labels ?? count, generator);
   // Finite weights can still overflow to NaN or ±Infinity: such samples are refused, never written.
   const bad = firstNonFinite({ samples: images });
-  if (bad) throw new Error(`the samples from ${dir} hold ${bad.value} (sample ${Math.floor(bad.index / 784)}, pixel ${bad.index % 784}); ${file} not written`);
+  if (bad) throw new ValueError(`the samples from ${dir} hold ${bad.value} (sample ${Math.floor(bad.index / 784)}, pixel ${bad.index % 784}); ${file} not written`);
   if (format === 'png') {
     await savePng(file, images, { cols, rows: Math.ceil(count / cols) });
   } else {

@@ -24,6 +24,7 @@ import { activateBackend, parseBackendFlag, type BackendChoice } from './backend
 import { UsageError } from './errors.js';
 import { quietWhenGone } from './output.js';
 import { signalExitCode, watchStopSignals, type StopRequests } from './signals.js';
+import { IOError, StateError } from '../errors.js';
 
 export const TRAIN_USAGE = `genzoo train <${MODEL_KINDS.join('|')}> [--arch mlp|conv] [--epochs N] [--batch B] [--lr X] [--latent D] [--width W] [--seed S] [--backend js|wasm|gpu[:mode]|auto] [--data mnist|idx:DIR] [--out DIR] [--resume | --force] [--verbose]
 
@@ -117,11 +118,11 @@ async function resumeSetup(req: TrainRequest): Promise<RunSetup> {
     saved = await readRunConfig(req.outDir);
   } catch (err) {
     if (err instanceof CheckpointError && err.missing) {
-      throw new Error(`cannot resume: ${err.message} (no checkpoint was ever saved in ${req.outDir}); start it without --resume`, { cause: err });
+      throw new StateError(`cannot resume: ${err.message} (no checkpoint was ever saved in ${req.outDir}); start it without --resume`, { cause: err });
     }
-    throw new Error(`cannot resume: ${errorMessage(err)}`, { cause: err });
+    throw new StateError(`cannot resume: ${errorMessage(err)}`, { cause: err });
   }
-  if (saved.model.kind !== req.kind) throw new Error(`cannot resume: ${req.outDir} holds a ${saved.model.kind} run, not ${req.kind}`);
+  if (saved.model.kind !== req.kind) throw new StateError(`cannot resume: ${req.outDir} holds a ${saved.model.kind} run, not ${req.kind}`);
   for (const f of FIXED_ON_RESUME) {
     if (req.flags[f] !== undefined && req.flags[f] !== savedValue(f, saved.model, saved.train)) {
       throw new UsageError(`--${f} ${req.flags[f]} conflicts with the run being resumed (${savedValue(f, saved.model, saved.train)}); omit it with --resume`);
@@ -173,17 +174,17 @@ function translateRunError(err: RunError, req: TrainRequest): Error {
   const d = err.details;
   switch (err.problem) {
     case 'holds-run':
-      return new Error(`${err.dir} already holds a training run; pass --resume to continue it, or --force to start over (replacing its ${(d.files as string[]).join(', ')})`, { cause: err });
+      return new StateError(`${err.dir} already holds a training run; pass --resume to continue it, or --force to start over (replacing its ${(d.files as string[]).join(', ')})`, { cause: err });
     case 'no-run':
-      return new Error(`cannot resume: ${err.message}; start it without --resume`, { cause: err });
+      return new StateError(`cannot resume: ${err.message}; start it without --resume`, { cause: err });
     case 'no-checkpoint':
-      return new Error(`cannot resume: ${err.dir} holds no checkpoint yet (the run stopped before its first one was saved); start it over with --force`, { cause: err });
+      return new StateError(`cannot resume: ${err.dir} holds no checkpoint yet (the run stopped before its first one was saved); start it over with --force`, { cause: err });
     case 'fewer-epochs':
       return new UsageError(`--epochs ${d.given} is fewer than the ${d.saved} epochs the run in ${err.dir} is planned for: --resume can extend a run (a larger --epochs), not shorten it`);
     case 'config-mismatch':
       return new UsageError(`${FIXED_ON_RESUME.includes(d.setting as FixedFlag) ? `--${String(d.setting)}` : `the model's ${String(d.setting)}`} ${JSON.stringify(d.given)} conflicts with the run being resumed (${JSON.stringify(d.saved)})`);
     case 'bad-folder':
-      return new Error(`--out ${req.outDir}: ${err.message}`, { cause: err });
+      return new IOError(`--out ${req.outDir}: ${err.message}`, { cause: err });
     default:
       return err;
   }
@@ -226,7 +227,7 @@ export async function runTrain(args: string[], out: NodeJS.WriteStream = process
     setup.train.backend = chooseBackend(req, setup, say);
     // An impossible --out fails here, before the data is loaded (the trainer checks again, under its lock).
     if (!req.resume) await ensureWritableDirectory(req.outDir).catch((err: Error) => {
-      throw new Error(`--out ${req.outDir}: ${err.message}`, { cause: err });
+      throw new IOError(`--out ${req.outDir}: ${err.message}`, { cause: err });
     });
     const data = await loadDataset(setup.train.data, { split: 'train' });
     const model = createModel(setup.model, setup.train.seed);

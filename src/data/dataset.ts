@@ -3,6 +3,7 @@
  * MNIST digits and IDX files on disk load into this one shape, and the
  * `DataLoader` batches it.
  */
+import { ShapeError, ValueError } from '../errors.js';
 
 /** A labelled set of grey images: what `data.mnist()`, `data.loadIdxDataset()` and `makeDataset()` return, and what a `DataLoader` batches. */
 export interface Dataset {
@@ -44,20 +45,20 @@ export interface DatasetInfo {
 export function makeDataset(images: Float32Array, labels: Int32Array, info: DatasetInfo): Dataset {
   const { name, height, width, classes } = info;
   for (const [k, v] of [['height', height], ['width', width], ['classes', classes]] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`dataset ${name}: ${k} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v <= 0) throw new ValueError(`dataset ${name}: ${k} must be a positive integer, got ${v}`);
   }
-  if (!(images instanceof Float32Array)) throw new Error(`dataset ${name}: images must be a Float32Array`);
-  if (!(labels instanceof Int32Array)) throw new Error(`dataset ${name}: labels must be an Int32Array`);
+  if (!(images instanceof Float32Array)) throw new ValueError(`dataset ${name}: images must be a Float32Array`);
+  if (!(labels instanceof Int32Array)) throw new ValueError(`dataset ${name}: labels must be an Int32Array`);
   const pixels = height * width;
-  if (images.length % pixels !== 0) throw new Error(`dataset ${name}: ${images.length} grey levels are not a whole number of ${height}×${width} images`);
+  if (images.length % pixels !== 0) throw new ShapeError(`dataset ${name}: ${images.length} grey levels are not a whole number of ${height}×${width} images`);
   const n = images.length / pixels;
-  if (labels.length !== n) throw new Error(`dataset ${name}: ${n} images but ${labels.length} labels`);
+  if (labels.length !== n) throw new ShapeError(`dataset ${name}: ${n} images but ${labels.length} labels`);
   for (let i = 0; i < images.length; i++) {
     const v = images[i];
-    if (!(v >= 0 && v <= 1)) throw new Error(`dataset ${name}: image ${Math.floor(i / pixels)} has grey level ${v} outside [0, 1]`);
+    if (!(v >= 0 && v <= 1)) throw new ValueError(`dataset ${name}: image ${Math.floor(i / pixels)} has grey level ${v} outside [0, 1]`);
   }
   for (let i = 0; i < n; i++) {
-    if (labels[i] < 0 || labels[i] >= classes) throw new Error(`dataset ${name}: label ${labels[i]} of image ${i} is not in [0, ${classes})`);
+    if (labels[i] < 0 || labels[i] >= classes) throw new ValueError(`dataset ${name}: label ${labels[i]} of image ${i} is not in [0, ${classes})`);
   }
   return { name, images, labels, n, height, width, channels: 1, classes };
 }
@@ -69,7 +70,7 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, name = `${ds.nam
   const labels = new Int32Array(indices.length);
   for (let j = 0; j < indices.length; j++) {
     const i = indices[j];
-    if (!Number.isInteger(i) || i < 0 || i >= ds.n) throw new Error(`subset of ${ds.name}: index ${i} is not in [0, ${ds.n})`);
+    if (!Number.isInteger(i) || i < 0 || i >= ds.n) throw new ValueError(`subset of ${ds.name}: index ${i} is not in [0, ${ds.n})`);
     images.set(ds.images.subarray(i * pixels, (i + 1) * pixels), j * pixels);
     labels[j] = ds.labels[i];
   }
@@ -78,14 +79,14 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, name = `${ds.nam
 
 /** The first `perClass` images of each class, class-major (0s first): a small balanced subset. */
 export function balancedSubset(ds: Dataset, perClass: number): Dataset {
-  if (!Number.isInteger(perClass) || perClass <= 0) throw new Error(`balancedSubset: perClass must be a positive integer, got ${perClass}`);
+  if (!Number.isInteger(perClass) || perClass <= 0) throw new ValueError(`balancedSubset: perClass must be a positive integer, got ${perClass}`);
   const picked: number[][] = Array.from({ length: ds.classes }, () => []);
   for (let i = 0; i < ds.n; i++) {
     const list = picked[ds.labels[i]];
     if (list.length < perClass) list.push(i);
   }
   for (let c = 0; c < ds.classes; c++) {
-    if (picked[c].length < perClass) throw new Error(`balancedSubset: ${ds.name} has only ${picked[c].length} images of class ${c}, asked for ${perClass}`);
+    if (picked[c].length < perClass) throw new ValueError(`balancedSubset: ${ds.name} has only ${picked[c].length} images of class ${c}, asked for ${perClass}`);
   }
   return subset(ds, picked.flat(), `${ds.name}[${perClass} per class]`);
 }

@@ -16,6 +16,7 @@
  */
 import { makeDataset, type Dataset } from './dataset.js';
 import { errorMessage, fsReason, nodeFs, nodeModule, nodePath } from '../io/node.js';
+import { DTypeError, IOError, ShapeError, ValueError } from '../errors.js';
 
 /** The element types an IDX file can hold (the third byte of its magic number). */
 export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -82,7 +83,7 @@ function readIdxHeader(bytes: Uint8Array, bad: (msg: string) => never): IdxHeade
 /** Parses an (uncompressed) IDX file held in memory; `source` names it in errors. */
 export function parseIdx(bytes: Uint8Array, source = 'buffer'): IdxArray {
   const bad = (msg: string): never => {
-    throw new Error(`IDX file ${source}: ${msg}`);
+    throw new IOError(`IDX file ${source}: ${msg}`);
   };
   if (bytes.length < 4) bad(`${bytes.length} bytes is too short for the 4-byte magic number (empty or truncated file)`);
   if (isGzip(bytes)) bad('is gzip-compressed: read it with readIdx (which decompresses) or gunzip it first');
@@ -116,10 +117,10 @@ export function parseIdx(bytes: Uint8Array, source = 'buffer'): IdxArray {
 /** Encodes an array as IDX bytes (the inverse of `parseIdx`; used to write test files). */
 export function encodeIdx(data: ArrayLike<number>, shape: readonly number[], dtype: IdxDType = 'uint8'): Uint8Array {
   const code = CODES[dtype];
-  if (code === undefined) throw new Error(`encodeIdx: unknown dtype ${JSON.stringify(dtype)}`);
-  if (shape.length === 0 || shape.length > 255) throw new Error(`encodeIdx: need 1 to 255 dimensions, got ${shape.length}`);
+  if (code === undefined) throw new DTypeError(`encodeIdx: unknown dtype ${JSON.stringify(dtype)}`);
+  if (shape.length === 0 || shape.length > 255) throw new ShapeError(`encodeIdx: need 1 to 255 dimensions, got ${shape.length}`);
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new Error(`encodeIdx: shape [${shape.join(', ')}] needs ${count} elements, got ${data.length}`);
+  if (count !== data.length) throw new ShapeError(`encodeIdx: shape [${shape.join(', ')}] needs ${count} elements, got ${data.length}`);
   const size = TYPES[code].size;
   const headerLength = 4 + 4 * shape.length;
   const out = new Uint8Array(headerLength + count * size);
@@ -162,7 +163,7 @@ async function gunzipIdx(bytes: Uint8Array, path: string): Promise<Uint8Array> {
       reject(err);
     };
     const bad = (msg: string): never => {
-      throw new Error(`IDX file ${path}: ${msg}`);
+      throw new IOError(`IDX file ${path}: ${msg}`);
     };
     gunzip.on('data', (chunk: Uint8Array) => {
       if (done) return;
@@ -175,7 +176,7 @@ async function gunzipIdx(bytes: Uint8Array, path: string): Promise<Uint8Array> {
         fail(err as Error);
       }
     });
-    gunzip.on('error', (err) => fail(new Error(`IDX file ${path}: corrupt or truncated gzip data: ${errorMessage(err)}`, { cause: err })));
+    gunzip.on('error', (err) => fail(new IOError(`IDX file ${path}: corrupt or truncated gzip data: ${errorMessage(err)}`, { cause: err })));
     gunzip.on('end', () => {
       if (done) return;
       done = true;
@@ -211,7 +212,7 @@ export async function readIdx(path: string): Promise<IdxArray> {
   try {
     bytes = await fs.readFile(path);
   } catch (err) {
-    throw new Error(`IDX file ${path}: cannot read: ${fsReason(err)}`, { cause: err });
+    throw new IOError(`IDX file ${path}: cannot read: ${fsReason(err)}`, { cause: err });
   }
   return decodeIdxFile(bytes, path);
 }
@@ -244,12 +245,12 @@ async function findFile(dir: string, prefix: string, kind: 'images' | 'labels'):
     }
   }
   try {
-    if (!(await fs.stat(dir)).isDirectory()) throw new Error(`IDX dataset: ${dir} is not a directory`);
+    if (!(await fs.stat(dir)).isDirectory()) throw new IOError(`IDX dataset: ${dir} is not a directory`);
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') throw new Error(`IDX dataset: directory ${dir} does not exist`, { cause: err });
+    if ((err as { code?: string }).code === 'ENOENT') throw new IOError(`IDX dataset: directory ${dir} does not exist`, { cause: err });
     throw err;
   }
-  throw new Error(`IDX dataset: no ${kind} file in ${dir} (looked for ${names.join(', ')})`);
+  throw new IOError(`IDX dataset: no ${kind} file in ${dir} (looked for ${names.join(', ')})`);
 }
 
 /**
@@ -260,25 +261,25 @@ async function findFile(dir: string, prefix: string, kind: 'images' | 'labels'):
  */
 export async function loadIdxDataset(dir: string, opts: IdxDatasetOptions = {}): Promise<Dataset> {
   const split = opts.split ?? 'train';
-  if (split !== 'train' && split !== 'test') throw new Error(`IDX dataset: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (split !== 'train' && split !== 'test') throw new ValueError(`IDX dataset: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
   const classes = opts.classes ?? 10;
   const prefix = split === 'train' ? 'train' : 't10k';
   const [imagesPath, labelsPath] = await Promise.all([findFile(dir, prefix, 'images'), findFile(dir, prefix, 'labels')]);
   const [images, labels] = await Promise.all([readIdx(imagesPath), readIdx(labelsPath)]);
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new Error(`IDX file ${imagesPath}: expected images (magic 0x00000803: uint8, 3 dimensions), got ${images.dtype} with ${images.shape.length} dimensions`);
+    throw new IOError(`IDX file ${imagesPath}: expected images (magic 0x00000803: uint8, 3 dimensions), got ${images.dtype} with ${images.shape.length} dimensions`);
   }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
-    throw new Error(`IDX file ${labelsPath}: expected labels (magic 0x00000801: uint8, 1 dimension), got ${labels.dtype} with ${labels.shape.length} dimensions`);
+    throw new IOError(`IDX file ${labelsPath}: expected labels (magic 0x00000801: uint8, 1 dimension), got ${labels.dtype} with ${labels.shape.length} dimensions`);
   }
   const [n, h, w] = images.shape;
   if (labels.shape[0] !== n) {
-    throw new Error(`IDX dataset ${dir}: ${imagesPath} has ${n} images but ${labelsPath} has ${labels.shape[0]} labels`);
+    throw new IOError(`IDX dataset ${dir}: ${imagesPath} has ${n} images but ${labelsPath} has ${labels.shape[0]} labels`);
   }
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const label = labels.data[i];
-    if (label >= classes) throw new Error(`IDX file ${labelsPath}: label ${label} at index ${i} is not below ${classes} classes`);
+    if (label >= classes) throw new IOError(`IDX file ${labelsPath}: label ${label} at index ${i} is not below ${classes} classes`);
     y[i] = label;
   }
   const grey = new Float32Array(256);

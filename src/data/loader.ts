@@ -19,10 +19,11 @@
  * an uninterrupted run would have seen.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { oneHot } from '../tensor/create.js';
+import { fromArray, oneHot } from '../tensor/create.js';
 import { allocate, type DType } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
 import type { Dataset } from './dataset.js';
+import { DTypeError, ValueError } from '../errors.js';
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -102,7 +103,7 @@ export class Batch {
 }
 
 function checkInt(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`DataLoader: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`DataLoader: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
   return v;
 }
 
@@ -136,20 +137,20 @@ export class DataLoader implements Iterable<Batch> {
 
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
     if (!dataset || !(dataset.images instanceof Float32Array) || !(dataset.labels instanceof Int32Array)) {
-      throw new Error('DataLoader: expected a Dataset ({ images: Float32Array, labels: Int32Array, n, height, width, classes })');
+      throw new ValueError('DataLoader: expected a Dataset ({ images: Float32Array, labels: Int32Array, n, height, width, classes })');
     }
     this.dataset = dataset;
     this.batchSize = checkInt('batchSize', opts.batchSize ?? 64, 1);
     this.shuffle = opts.shuffle ?? true;
     const seed = opts.seed ?? 0;
-    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`DataLoader: seed must be finite, got ${seed}`);
+    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new ValueError(`DataLoader: seed must be finite, got ${seed}`);
     this.seed = String(seed);
     this.dropLast = opts.dropLast ?? false;
     this.flatten = opts.flatten ?? false;
     this.dtype = opts.dtype ?? 'float32';
-    if (this.dtype !== 'float32' && this.dtype !== 'float64') throw new Error(`DataLoader: dtype must be 'float32' or 'float64', got ${String(this.dtype)}`);
+    if (this.dtype !== 'float32' && this.dtype !== 'float64') throw new DTypeError(`DataLoader: dtype must be 'float32' or 'float64', got ${String(this.dtype)}`);
     if (this.length === 0) {
-      throw new Error(dataset.n === 0
+      throw new ValueError(dataset.n === 0
         ? `DataLoader: dataset ${dataset.name} is empty`
         : `DataLoader: dropLast with batchSize ${this.batchSize} and only ${dataset.n} images gives no batches`);
     }
@@ -172,7 +173,7 @@ export class DataLoader implements Iterable<Batch> {
   /** Batch `index` of epoch `epoch`, computed directly. */
   batch(epoch: number, index: number): Batch {
     checkInt('batch index', index, 0);
-    if (index >= this.length) throw new Error(`DataLoader: batch ${index} does not exist (an epoch has ${this.length})`);
+    if (index >= this.length) throw new ValueError(`DataLoader: batch ${index} does not exist (an epoch has ${this.length})`);
     return this.makeBatch(this.order(epoch), epoch, index);
   }
 
@@ -203,12 +204,12 @@ export class DataLoader implements Iterable<Batch> {
   seek(to: LoaderPosition | LoaderState): void {
     const epoch = checkInt('epoch', to?.epoch, 0);
     const batch = checkInt('batch', to?.batch, 0);
-    if (batch > this.length) throw new Error(`DataLoader: cannot seek to batch ${batch}: an epoch has ${this.length}`);
+    if (batch > this.length) throw new ValueError(`DataLoader: cannot seek to batch ${batch}: an epoch has ${this.length}`);
     if ('seed' in to) {
       const mine = this.state();
       for (const key of ['seed', 'batchSize', 'shuffle', 'dropLast', 'n', 'dataset'] as const) {
         if (to[key] !== mine[key]) {
-          throw new Error(`DataLoader: cannot resume: the saved loader had ${key} ${JSON.stringify(to[key])} but this one has ${JSON.stringify(mine[key])}`);
+          throw new ValueError(`DataLoader: cannot resume: the saved loader had ${key} ${JSON.stringify(to[key])} but this one has ${JSON.stringify(mine[key])}`);
         }
       }
     }
@@ -241,6 +242,6 @@ export class DataLoader implements Iterable<Batch> {
       y[j] = dataset.labels[i];
     }
     const shape = this.flatten ? [size, pixels] : [size, 1, dataset.height, dataset.width];
-    return new Batch(new Tensor(x, shape), y, indices, epoch, index, dataset.classes);
+    return new Batch(fromArray(x, shape), y, indices, epoch, index, dataset.classes);
   }
 }

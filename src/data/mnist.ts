@@ -27,6 +27,7 @@
 import { makeDataset, type Dataset } from './dataset.js';
 import { parseIdx } from './idx.js';
 import { errorMessage, fsReason, nodeFs, nodeModule } from '../io/node.js';
+import { IOError, ValueError } from '../errors.js';
 
 /** Which digits `mnist()` returns: the 9,003 training digits, the 997 held out, or all 10,000. */
 export type Split = 'train' | 'test' | 'all';
@@ -76,13 +77,13 @@ const hasScheme = (s: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[
 
 async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
   if (bytes.length < 18 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
-    throw new Error(`data.mnist: ${source}: not a gzip file (${bytes.length} bytes, starting ${Array.from(bytes.subarray(0, 2), (b) => b.toString(16).padStart(2, '0')).join(' ')}); expected mnist-digits.gz`);
+    throw new IOError(`data.mnist: ${source}: not a gzip file (${bytes.length} bytes, starting ${Array.from(bytes.subarray(0, 2), (b) => b.toString(16).padStart(2, '0')).join(' ')}); expected mnist-digits.gz`);
   }
   try {
     const stream = new Blob([bytes.slice()]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (err) {
-    throw new Error(`data.mnist: ${source}: corrupt or truncated gzip data: ${errorMessage(err)}`, { cause: err });
+    throw new IOError(`data.mnist: ${source}: corrupt or truncated gzip data: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -96,23 +97,23 @@ export async function decodeMnistDigits(file: ArrayBuffer | ArrayBufferView, sou
   const raw = await gunzip(bytes, source);
   // The images array comes first: 16 header bytes (magic, n, 28, 28), then n · 784 bytes.
   if (raw.length < 16 || raw[0] !== 0 || raw[1] !== 0 || raw[2] !== 0x08 || raw[3] !== 3) {
-    throw new Error(`data.mnist: ${source}: does not start with an IDX uint8 array of 3 dimensions (magic 0x00000803)`);
+    throw new IOError(`data.mnist: ${source}: does not start with an IDX uint8 array of 3 dimensions (magic 0x00000803)`);
   }
   const header = new DataView(raw.buffer, raw.byteOffset, 16);
   const [n, h, w] = [4, 8, 12].map((o) => header.getUint32(o, false));
-  if (h !== 28 || w !== 28) throw new Error(`data.mnist: ${source}: images are ${n} × ${h} × ${w}, expected n × 28 × 28`);
+  if (h !== 28 || w !== 28) throw new IOError(`data.mnist: ${source}: images are ${n} × ${h} × ${w}, expected n × 28 × 28`);
   const imagesEnd = 16 + n * SIZE;
-  if (raw.length < imagesEnd) throw new Error(`data.mnist: ${source}: truncated: ${n} images need ${imagesEnd} bytes, the file has ${raw.length}`);
+  if (raw.length < imagesEnd) throw new IOError(`data.mnist: ${source}: truncated: ${n} images need ${imagesEnd} bytes, the file has ${raw.length}`);
   const images = parseIdx(raw.subarray(0, imagesEnd), `${source} (images)`);
   const labels = parseIdx(raw.subarray(imagesEnd), `${source} (labels)`);
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1 || labels.shape[0] !== n) {
-    throw new Error(`data.mnist: ${source}: expected ${n} uint8 labels after the images, got ${labels.dtype} [${labels.shape.join(', ')}]`);
+    throw new IOError(`data.mnist: ${source}: expected ${n} uint8 labels after the images, got ${labels.dtype} [${labels.shape.join(', ')}]`);
   }
   const seen = new Int32Array(10);
   const indexInClass = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const k = labels.data[i];
-    if (k > 9) throw new Error(`data.mnist: ${source}: label ${k} of digit ${i} is not a digit 0…9`);
+    if (k > 9) throw new IOError(`data.mnist: ${source}: label ${k} of digit ${i} is not a digit 0…9`);
     indexInClass[i] = seen[k]++;
   }
   return { pixels: images.data as Uint8Array, labels: labels.data as Uint8Array, indexInClass };
@@ -129,16 +130,16 @@ async function readSource(from: DigitsSource): Promise<{ bytes: ArrayBuffer | Ar
     try {
       return { bytes: await fs.readFile(path), name: path };
     } catch (err) {
-      throw new Error(`data.mnist: cannot read ${path}: ${fsReason(err)}`, { cause: err });
+      throw new IOError(`data.mnist: cannot read ${path}: ${fsReason(err)}`, { cause: err });
     }
   }
   let response: Response;
   try {
     response = await fetch(url ?? name);
   } catch (err) {
-    throw new Error(`data.mnist: cannot fetch ${name}: ${errorMessage(err)}`, { cause: err });
+    throw new IOError(`data.mnist: cannot fetch ${name}: ${errorMessage(err)}`, { cause: err });
   }
-  if (!response.ok) throw new Error(`data.mnist: cannot fetch ${name}: HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok) throw new IOError(`data.mnist: cannot fetch ${name}: HTTP ${response.status} ${response.statusText}`);
   return { bytes: await response.arrayBuffer(), name };
 }
 
@@ -166,7 +167,7 @@ export function mnistBytes(from?: DigitsSource): Promise<MnistBytes> {
 /** One split of decoded digits as a Dataset (fresh arrays on each call: safe to modify). */
 export function splitMnist(all: MnistBytes, split: Split): Dataset {
   if (split !== 'train' && split !== 'test' && split !== 'all') {
-    throw new Error(`mnist: split must be 'train', 'test' or 'all', got ${JSON.stringify(split)}`);
+    throw new ValueError(`mnist: split must be 'train', 'test' or 'all', got ${JSON.stringify(split)}`);
   }
   const picked: number[] = [];
   for (let i = 0; i < all.labels.length; i++) {

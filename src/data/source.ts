@@ -6,6 +6,7 @@
 import type { Dataset } from './dataset.js';
 import { mnist } from './mnist.js';
 import { loadIdxDataset } from './idx.js';
+import { ValueError } from '../errors.js';
 
 /** Options of {@link loadDataset}. */
 export interface DatasetSpecOptions {
@@ -25,7 +26,7 @@ export function checkDatasetSpec(spec: string): string | null {
 /** Loads the dataset a `--data` value names. Node-only. */
 export async function loadDataset(spec: string, opts: DatasetSpecOptions = {}): Promise<Dataset> {
   const problem = checkDatasetSpec(spec);
-  if (problem) throw new Error(problem);
+  if (problem) throw new ValueError(problem);
   const split = opts.split ?? 'train';
   if (spec === 'mnist') return mnist({ split });
   return loadIdxDataset(spec.slice(4), { split, classes: opts.classes });

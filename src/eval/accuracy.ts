@@ -5,6 +5,7 @@
  * ceiling (the classifier's own accuracy); 1/numClasses is chance.
  */
 import { asLabels, labelCount, type LabelSet } from './rows.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** What {@link conditionalAccuracy} returns: how often samples are labelled as the class they were generated for. */
 export interface ConditionalAccuracy {
@@ -30,10 +31,10 @@ export interface ConditionalAccuracy {
  */
 export function conditionalAccuracy(requested: LabelSet, predicted: LabelSet, numClasses = 10): ConditionalAccuracy {
   const op = 'conditionalAccuracy';
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`${op}: numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`${op}: numClasses must be a positive integer, got ${numClasses}`);
   const req = asLabels(op, 'requested', requested, labelCount(requested), numClasses);
   const pred = asLabels(op, 'predicted', predicted, req.length, numClasses);
-  if (req.length === 0) throw new Error(`${op}: no samples`);
+  if (req.length === 0) throw new ValueError(`${op}: no samples`);
   const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   const counts = new Array<number>(numClasses).fill(0);
   let correct = 0;
@@ -48,7 +49,7 @@ export function conditionalAccuracy(requested: LabelSet, predicted: LabelSet, nu
 
 /** Row-wise argmax of N×C classifier scores (logits or probabilities): the predicted labels. */
 export function argmaxRows(scores: ArrayLike<number>, numClasses: number): Int32Array {
-  if (scores.length % numClasses !== 0) throw new Error(`argmaxRows: ${scores.length} scores are not rows of ${numClasses}`);
+  if (scores.length % numClasses !== 0) throw new ShapeError(`argmaxRows: ${scores.length} scores are not rows of ${numClasses}`);
   const n = scores.length / numClasses;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
  * conditional models it shows classes the generator fails to produce at all.
  */
 import { asLabels, labelCount, type LabelSet } from './rows.js';
+import { ValueError } from '../errors.js';
 
 /** What {@link classBalance} returns: how a classifier spreads samples over the classes. */
 export interface ClassBalance {
@@ -22,9 +23,9 @@ export interface ClassBalance {
 /** The distribution of `labels` over classes and its entropy (see ClassBalance). */
 export function classBalance(labels: LabelSet, numClasses = 10): ClassBalance {
   const op = 'classBalance';
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new Error(`${op}: numClasses must be an integer ≥ 2, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 2) throw new ValueError(`${op}: numClasses must be an integer ≥ 2, got ${numClasses}`);
   const y = asLabels(op, 'labels', labels, labelCount(labels), numClasses);
-  if (y.length === 0) throw new Error(`${op}: no labels`);
+  if (y.length === 0) throw new ValueError(`${op}: no labels`);
   const counts = new Array<number>(numClasses).fill(0);
   for (const k of y) counts[k]++;
   const shares = counts.map((c) => c / y.length);

@@ -6,6 +6,7 @@
  */
 import { Generator } from '../tensor/index.js';
 import { asLabels, asRows, groupByClass, requireNonEmpty, type LabelSet, type RowSet, type Rows } from './rows.js';
+import { ValueError } from '../errors.js';
 
 /** Options of {@link diversity} and {@link withinClassPairwiseDistance}. */
 export interface DiversityOptions {
@@ -80,7 +81,7 @@ export function withinClassPairwiseDistance(images: RowSet, labels: LabelSet | n
   requireNonEmpty(op, 'images', rows);
   const numClasses = labels === null ? 1 : opts.numClasses ?? 10;
   const maxPairs = opts.maxPairsPerClass ?? 10_000;
-  if (!Number.isInteger(maxPairs) || maxPairs < 1) throw new Error(`${op}: maxPairsPerClass must be a positive integer, got ${maxPairs}`);
+  if (!Number.isInteger(maxPairs) || maxPairs < 1) throw new ValueError(`${op}: maxPairsPerClass must be a positive integer, got ${maxPairs}`);
   const y = labels === null ? new Int32Array(rows.count) : asLabels(op, 'labels', labels, rows.count, numClasses);
   const gen = new Generator(opts.seed ?? 0);
   const perClass: Array<number | null> = [];
@@ -99,7 +100,7 @@ export function withinClassPairwiseDistance(images: RowSet, labels: LabelSet | n
     sum += r.mean;
     classes++;
   }
-  if (classes === 0) throw new Error(`${op}: no class has 2 or more samples; pairwise distances need pairs`);
+  if (classes === 0) throw new ValueError(`${op}: no class has 2 or more samples; pairwise distances need pairs`);
   return { mean: sum / classes, perClass, pairs };
 }
 
@@ -132,11 +133,11 @@ export function diversity(
   opts: DiversityOptions = {},
 ): DiversityResult {
   if ((sampleLabels === null) !== (realLabels === null)) {
-    throw new Error('diversity: give labels for both sets or for neither (within-class distances must be compared with within-class distances)');
+    throw new ValueError('diversity: give labels for both sets or for neither (within-class distances must be compared with within-class distances)');
   }
   const s = withinClassPairwiseDistance(samples, sampleLabels, opts);
   const r = withinClassPairwiseDistance(real, realLabels, opts);
-  if (!(r.mean > 0)) throw new Error('diversity: the real images are all identical within each class; cannot normalise');
+  if (!(r.mean > 0)) throw new ValueError('diversity: the real images are all identical within each class; cannot normalise');
   const perClassRatio = s.perClass.map((v, k) => (v === null || !r.perClass[k] ? null : v / (r.perClass[k] as number)));
   return { ratio: s.mean / r.mean, samples: s, real: r, perClassRatio };
 }

@@ -12,6 +12,7 @@ import { memorisation, type MemorisationResult } from './memorisation.js';
 import type { MetricsRow } from './report.js';
 import type { LabelSet, RowSet } from './rows.js';
 import { sharpness, type SharpnessOptions, type SharpnessResult } from './sharpness.js';
+import { ValueError } from '../errors.js';
 
 /** What {@link evaluateSamples} scores: samples, the real digits they are compared with, and (optionally) a classifier's view of both. */
 export interface SampleMetricsInput {
@@ -47,10 +48,13 @@ export interface SampleMetricsInput {
 
 /** What {@link evaluateSamples} returns: the table's metrics and the full result of each. */
 export interface SampleMetrics {
+  /** The metrics as numbers for the table (null where the inputs do not allow one; see {@link MetricsRow}). */
   metrics: Pick<MetricsRow, 'classProbability' | 'confidentAccuracy' | 'conditionalAccuracy' | 'frechet' | 'sharpness' | 'diversity' | 'memorisation'>;
+  /** The full result of each metric computed (per class, confusion, …). */
   details: {
     /** Faithfulness when probabilities were given, else label accuracy alone. */
     accuracy?: ClassFaithfulness | ConditionalAccuracy;
+    /** Fréchet distance and its parts (needs features of samples and real digits). */
     frechet?: FrechetResult;
     /** Sharpness against the real digits. */
     sharpness: SharpnessResult;
@@ -73,12 +77,12 @@ export function evaluateSamples(input: SampleMetricsInput): SampleMetrics {
   else if (input.requested !== null && input.predicted !== undefined) accuracy = conditionalAccuracy(input.requested, input.predicted, numClasses);
   const sharp = sharpness(input.samples, input.real, input.sharpness);
   const groupLabels = input.requested ?? input.predicted;
-  if (groupLabels === undefined) throw new Error('evaluateSamples: unconditional samples need classifier labels (predicted) to measure within-class diversity');
+  if (groupLabels === undefined) throw new ValueError('evaluateSamples: unconditional samples need classifier labels (predicted) to measure within-class diversity');
   const div = diversity(input.samples, groupLabels, input.real, input.realLabels, { numClasses, seed: input.seed });
   const mem = input.training !== undefined ? memorisation(input.samples, input.training, input.heldOutNearest ?? input.real) : undefined;
   let frechet: FrechetResult | undefined;
   if (input.sampleFeatures !== undefined || input.realFeatures !== undefined) {
-    if (input.sampleFeatures === undefined || input.realFeatures === undefined) throw new Error('evaluateSamples: the Fréchet distance needs both sampleFeatures and realFeatures');
+    if (input.sampleFeatures === undefined || input.realFeatures === undefined) throw new ValueError('evaluateSamples: the Fréchet distance needs both sampleFeatures and realFeatures');
     frechet = frechetDistance(input.sampleFeatures, input.realFeatures, input.featureDim);
   }
   return {

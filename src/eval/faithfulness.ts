@@ -18,6 +18,7 @@
  */
 import { conditionalAccuracy, argmaxRows, type ConditionalAccuracy } from './accuracy.js';
 import { asLabels, asRows, labelCount, type LabelSet, type RowSet } from './rows.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** The probability of the requested class from which a sample counts as confidently faithful. */
 export const CONFIDENT_PROBABILITY = 0.9;
@@ -29,12 +30,15 @@ export interface ClassFaithfulness extends ConditionalAccuracy {
   confidentAccuracy: number;
   /** The threshold τ used. */
   threshold: number;
-  /** Per requested class k: mean p of class k over class-k samples, and the confident share; null when none was requested. */
+  /** Per requested class k: the mean probability of class k over the samples requested as k; null when none was requested. */
   perClassProbability: Array<number | null>;
+  /** Per requested class k: the share of those samples whose probability of k is at least `threshold`; null when none was requested. */
   perClassConfident: Array<number | null>;
 }
 
+/** Options of {@link classFaithfulness}. */
 export interface FaithfulnessOptions {
+  /** Classes C: the width of each probability row (default 10). */
   numClasses?: number;
   /** τ (default 0.9). */
   threshold?: number;
@@ -48,14 +52,14 @@ export function classFaithfulness(requested: LabelSet, probabilities: RowSet, op
   const op = 'classFaithfulness';
   const numClasses = opts.numClasses ?? 10;
   const threshold = opts.threshold ?? CONFIDENT_PROBABILITY;
-  if (!(threshold > 0 && threshold <= 1)) throw new Error(`${op}: threshold must be in (0, 1], got ${threshold}`);
+  if (!(threshold > 0 && threshold <= 1)) throw new ValueError(`${op}: threshold must be in (0, 1], got ${threshold}`);
   const p = asRows(op, 'probabilities', probabilities, numClasses);
-  if (p.dim !== numClasses) throw new Error(`${op}: probabilities must be rows of ${numClasses}, got rows of ${p.dim}`);
+  if (p.dim !== numClasses) throw new ShapeError(`${op}: probabilities must be rows of ${numClasses}, got rows of ${p.dim}`);
   const req = asLabels(op, 'requested', requested, labelCount(requested), numClasses);
-  if (req.length !== p.count) throw new Error(`${op}: ${req.length} requested classes but ${p.count} rows of probabilities`);
+  if (req.length !== p.count) throw new ShapeError(`${op}: ${req.length} requested classes but ${p.count} rows of probabilities`);
   for (let i = 0; i < p.data.length; i++) {
     const v = p.data[i];
-    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: probability ${v} at row ${Math.floor(i / numClasses)} is not in [0, 1]`);
+    if (!(v >= 0 && v <= 1)) throw new ValueError(`${op}: probability ${v} at row ${Math.floor(i / numClasses)} is not in [0, 1]`);
   }
   const base = conditionalAccuracy(req, argmaxRows(p.data, numClasses), numClasses);
   const probSum = new Array<number>(numClasses).fill(0);

@@ -8,6 +8,7 @@
  */
 import { clampRoundOff, columnMean, covariance, matmulSquare, symmetricEigen, sqrtmPsd, trace } from './linalg.js';
 import { asRows, requireNonEmpty, type RowSet } from './rows.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** A Gaussian fitted to N feature rows of length `dim`. */
 export interface GaussianStats {
@@ -25,7 +26,7 @@ export interface GaussianStats {
 export function gaussianStats(features: RowSet, dim?: number): GaussianStats {
   const rows = asRows('gaussianStats', 'features', features, dim);
   requireNonEmpty('gaussianStats', 'features', rows);
-  if (rows.count < 2) throw new Error(`gaussianStats: a covariance needs at least 2 feature rows, got ${rows.count}`);
+  if (rows.count < 2) throw new ValueError(`gaussianStats: a covariance needs at least 2 feature rows, got ${rows.count}`);
   const mean = columnMean(rows);
   return { mean, cov: covariance(rows, { mean }), dim: rows.dim, count: rows.count };
 }
@@ -66,11 +67,11 @@ export interface FrechetResult {
  */
 export function frechetDistanceFromStats(a: GaussianStats, b: GaussianStats): FrechetResult {
   const op = 'frechetDistance';
-  if (a.dim !== b.dim) throw new Error(`${op}: feature dimensions differ (${a.dim} vs ${b.dim})`);
+  if (a.dim !== b.dim) throw new ShapeError(`${op}: feature dimensions differ (${a.dim} vs ${b.dim})`);
   const n = a.dim;
   for (const [name, s] of [['first', a], ['second', b]] as const) {
     if (s.mean.length !== n || s.cov.length !== n * n) {
-      throw new Error(`${op}: ${name} stats have mean ${s.mean.length} and covariance ${s.cov.length} entries for dimension ${n}`);
+      throw new ShapeError(`${op}: ${name} stats have mean ${s.mean.length} and covariance ${s.cov.length} entries for dimension ${n}`);
     }
   }
   let meanTerm = 0;

@@ -29,7 +29,6 @@ export {
 } from './report.js';
 export { classBalance, type ClassBalance } from './class-balance.js';
 export { likelihoodModel } from './adapter.js';
-export { loadRun, readRunProgress, RunFolderError, type LoadedRun, type RunProgress } from './run.js';
 export {
   prepareEvaluation, evaluateModel, realDigitsRow, evaluateCheckpoint, evenlySpaced, EVAL_DEFAULTS, EVAL_FILE,
   type EvalContext, type EvalContextOptions, type ModelEvalOptions, type ModelEvaluation, type CheckpointEvalOptions, type CheckpointEvaluation,

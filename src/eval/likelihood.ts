@@ -20,8 +20,9 @@
 import { noGrad, softplus } from '../autograd/index.js';
 import { reparameterize } from '../kl/reparameterize.js';
 import { diagNormalKL, normalLogPdf, stdNormalKL } from '../kl/scalar.js';
-import { Generator, shapeStr, Tensor, type FloatArray } from '../tensor/index.js';
+import { fromArray, Generator, shapeStr, Tensor, type FloatArray } from '../tensor/index.js';
 import { asLabels, asRows, requireNonEmpty, type LabelSet, type RowSet, type Rows } from './rows.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** What a model must offer to be scored: genzoo's VAE and CVAE implement it. */
 export interface LatentVariableModel {
@@ -37,7 +38,7 @@ export interface LatentVariableModel {
   /**
    * The prior p(z[|y]) = N(μ, diag σ²) of each of `count` images, as mean and
    * log-variance [count, latent] (`y` as for encode). Omitted: N(0, I). The
-   * CVAE's learned class prior (models/vae.ts) is the reason this exists.
+   * CVAE's learned class prior (models/cvae.ts) is the reason this exists.
    */
   prior?(y: Int32Array | undefined, count: number): {
     /** Prior means, [count, latent]. */
@@ -122,16 +123,16 @@ function prepare(op: string, x: RowSet, opts: LikelihoodOptions): Prepared {
   requireNonEmpty(op, 'x', rows);
   const sampleShape = opts.inputShape ? opts.inputShape.slice() : x instanceof Tensor && x.ndim > 1 ? x.shape.slice(1) : [rows.dim];
   const per = sampleShape.reduce((p, d) => p * d, 1);
-  if (per !== rows.dim) throw new Error(`${op}: inputShape ${shapeStr(sampleShape)} holds ${per} values but each image has ${rows.dim}`);
+  if (per !== rows.dim) throw new ShapeError(`${op}: inputShape ${shapeStr(sampleShape)} holds ${per} values but each image has ${rows.dim}`);
   const labels = opts.labels === undefined ? null : asLabels(op, 'labels', opts.labels, rows.count, opts.numClasses ?? 10);
   const maxRows = opts.maxDecodeRows ?? 4096;
-  if (!Number.isInteger(maxRows) || maxRows < 1) throw new Error(`${op}: maxDecodeRows must be a positive integer, got ${maxRows}`);
+  if (!Number.isInteger(maxRows) || maxRows < 1) throw new ValueError(`${op}: maxDecodeRows must be a positive integer, got ${maxRows}`);
   return { rows, sampleShape, labels, gen: opts.generator ?? new Generator(opts.seed ?? 0), maxRows };
 }
 
 function batchInput(p: Prepared, start: number, end: number): Tensor {
   const data = Float32Array.from(p.rows.data.subarray(start * p.rows.dim, end * p.rows.dim));
-  return new Tensor(data, [end - start, ...p.sampleShape]);
+  return fromArray(data, [end - start, ...p.sampleShape]);
 }
 
 /** Labels of images start..end−1, each repeated `times` (one per importance sample). */
@@ -145,9 +146,9 @@ function batchLabels(p: Prepared, start: number, end: number, times: number): In
 function encodeChecked(op: string, model: LatentVariableModel, x: Tensor, y: Int32Array | undefined): { mu: FloatArray; logvar: FloatArray; latent: number } {
   const { mu, logvar } = model.encode(x, y);
   const b = x.shape[0];
-  if (!(mu instanceof Tensor) || !(logvar instanceof Tensor)) throw new Error(`${op}: encode must return { mu, logvar } tensors`);
+  if (!(mu instanceof Tensor) || !(logvar instanceof Tensor)) throw new ValueError(`${op}: encode must return { mu, logvar } tensors`);
   if (mu.ndim !== 2 || mu.shape[0] !== b || logvar.ndim !== 2 || logvar.shape[0] !== b || logvar.shape[1] !== mu.shape[1]) {
-    throw new Error(`${op}: encode returned mu ${shapeStr(mu.shape)} and logvar ${shapeStr(logvar.shape)} for a batch of ${b}; expected both [${b}, latent]`);
+    throw new ShapeError(`${op}: encode returned mu ${shapeStr(mu.shape)} and logvar ${shapeStr(logvar.shape)} for a batch of ${b}; expected both [${b}, latent]`);
   }
   return { mu: mu.data, logvar: logvar.data, latent: mu.shape[1] };
 }
@@ -158,7 +159,7 @@ function priorChecked(op: string, model: LatentVariableModel, p: Prepared, start
   const b = end - start;
   const { mu, logvar } = model.prior(batchLabels(p, start, end, 1), b);
   if (!(mu instanceof Tensor) || !(logvar instanceof Tensor) || mu.size !== b * latent || logvar.size !== b * latent || mu.shape[0] !== b || logvar.shape[0] !== b) {
-    throw new Error(`${op}: prior returned mu ${mu instanceof Tensor ? shapeStr(mu.shape) : typeof mu} and logvar ${logvar instanceof Tensor ? shapeStr(logvar.shape) : typeof logvar} for ${b} images; expected both [${b}, ${latent}]`);
+    throw new ShapeError(`${op}: prior returned mu ${mu instanceof Tensor ? shapeStr(mu.shape) : typeof mu} and logvar ${logvar instanceof Tensor ? shapeStr(logvar.shape) : typeof logvar} for ${b} images; expected both [${b}, ${latent}]`);
   }
   return { mu: mu.data, logvar: logvar.data };
 }
@@ -166,7 +167,7 @@ function priorChecked(op: string, model: LatentVariableModel, p: Prepared, start
 function decodeChecked(op: string, model: LatentVariableModel, z: Tensor, y: Int32Array | undefined, dim: number): Tensor {
   const logits = model.decodeLogits(z, y);
   if (!(logits instanceof Tensor) || logits.size !== z.shape[0] * dim || logits.shape[0] !== z.shape[0]) {
-    throw new Error(`${op}: decodeLogits returned ${logits instanceof Tensor ? shapeStr(logits.shape) : typeof logits} for ${z.shape[0]} latents; expected ${z.shape[0]} rows of ${dim} logits`);
+    throw new ShapeError(`${op}: decodeLogits returned ${logits instanceof Tensor ? shapeStr(logits.shape) : typeof logits} for ${z.shape[0]} latents; expected ${z.shape[0]} rows of ${dim} logits`);
   }
   return logits;
 }
@@ -220,7 +221,7 @@ function forEachDecodedChunk(op: string, model: LatentVariableModel, p: Prepared
           for (let j = 0; j < latent; j++) z[(i * draws + s) * latent + j] = reparameterize(mu[i * latent + j], logvar[i * latent + j], p.gen);
         }
       }
-      const logits = decodeChecked(op, model, new Tensor(z, [b * draws, latent]), batchLabels(p, start, end, draws), rows.dim);
+      const logits = decodeChecked(op, model, fromArray(z, [b * draws, latent]), batchLabels(p, start, end, draws), rows.dim);
       visit({ start, end, latent, mu, logvar, prior, z, logits: logits.data, softplusLogits: softplus(logits).data });
     }
   });
@@ -243,7 +244,7 @@ function reconstructionNll(p: Prepared, c: DecodedChunk, image: number, row: num
 
 function checkedSummary(op: string, perSample: Float64Array): LikelihoodEstimate {
   const s = summarise(perSample);
-  if (!Number.isFinite(s.mean)) throw new Error(`${op}: the estimate is not finite (${s.mean}); the model produced NaN or infinite values`);
+  if (!Number.isFinite(s.mean)) throw new ValueError(`${op}: the estimate is not finite (${s.mean}); the model produced NaN or infinite values`);
   return s;
 }
 
@@ -265,7 +266,7 @@ export function negativeElbo(model: LatentVariableModel, x: RowSet, opts: Likeli
   const op = 'negativeElbo';
   const p = prepare(op, x, opts);
   const L = opts.samples ?? 1;
-  if (!Number.isInteger(L) || L < 1) throw new Error(`${op}: samples must be a positive integer, got ${L}`);
+  if (!Number.isInteger(L) || L < 1) throw new ValueError(`${op}: samples must be a positive integer, got ${L}`);
   const perSample = new Float64Array(p.rows.count);
   let recSum = 0;
   let klSum = 0;
@@ -303,7 +304,7 @@ export function importanceWeightedNll(model: LatentVariableModel, x: RowSet, opt
   const op = 'importanceWeightedNll';
   const p = prepare(op, x, opts);
   const k = opts.k ?? 100;
-  if (!Number.isInteger(k) || k < 1) throw new Error(`${op}: k must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new ValueError(`${op}: k must be a positive integer, got ${k}`);
   const perSample = new Float64Array(p.rows.count);
   const logW = new Float64Array(k);
   forEachDecodedChunk(op, model, p, k, (c) => {

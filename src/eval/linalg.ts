@@ -10,6 +10,7 @@
  */
 import type { FloatArray } from '../tensor/index.js';
 import type { Rows } from './rows.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** What {@link symmetricEigen} returns: the eigen-decomposition A = V·diag(values)·Vᵀ. */
 export interface SymmetricEigen {
@@ -28,8 +29,8 @@ export interface EigenOptions {
 }
 
 function checkSquare(op: string, a: ArrayLike<number>, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${op}: matrix order must be a non-negative integer, got ${n}`);
-  if (a.length !== n * n) throw new Error(`${op}: expected ${n}×${n} = ${n * n} elements, got ${a.length}`);
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`${op}: matrix order must be a non-negative integer, got ${n}`);
+  if (a.length !== n * n) throw new ShapeError(`${op}: expected ${n}×${n} = ${n * n} elements, got ${a.length}`);
 }
 
 /** max |a_i|, or NaN when any entry is NaN or infinite. */
@@ -71,7 +72,7 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: EigenOptio
   const wantVectors = opts.vectors ?? true;
   const tol = opts.symmetryTolerance ?? 1e-10;
   const scale = maxAbs(a);
-  if (!Number.isFinite(scale)) throw new Error(`${op}: matrix has NaN or infinite entries`);
+  if (!Number.isFinite(scale)) throw new ValueError(`${op}: matrix has NaN or infinite entries`);
   // V starts as the symmetrised input; the reduction overwrites it with Q.
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -79,7 +80,7 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: EigenOptio
       const aij = a[i * n + j];
       const aji = a[j * n + i];
       if (Math.abs(aij - aji) > tol * scale) {
-        throw new Error(`${op}: matrix is not symmetric: A[${i},${j}] = ${aij} but A[${j},${i}] = ${aji}`);
+        throw new ValueError(`${op}: matrix is not symmetric: A[${i},${j}] = ${aij} but A[${j},${i}] = ${aji}`);
       }
       V[i * n + j] = V[j * n + i] = 0.5 * (aij + aji);
     }
@@ -106,72 +107,84 @@ export function symmetricEigen(a: ArrayLike<number>, n: number, opts: EigenOptio
  */
 function tridiagonalize(W: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate: boolean): void {
   for (let j = 0; j < n; j++) d[j] = W[j * n + n - 1];
-  for (let i = n - 1; i > 0; i--) {
-    // d[0..i−1] holds row i's part left of the diagonal; scale it to avoid under/overflow.
-    let scale = 0;
-    let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
-    if (scale === 0) {
-      // Row already reduced: nothing to reflect.
-      e[i] = d[i - 1];
-      for (let j = 0; j < i; j++) {
-        d[j] = W[j * n + i - 1];
-        W[j * n + i] = 0;
-        W[i * n + j] = 0;
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
-      }
-      // u = x − g·e_{i−1}, g = −sign(x_{i−1})·‖x‖ (the sign that avoids cancellation).
-      let f = d[i - 1];
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      e[i] = scale * g;
-      h -= f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      // p = A·u / h (into e), storing u in column i for the accumulation.
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        W[i * n + j] = f;
-        const cj = j * n;
-        g = e[j] + W[cj + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          const a = W[cj + k];
-          g += a * d[k];
-          e[k] += a * f;
-        }
-        e[j] = g;
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
-      }
-      // q = p − (uᵀp / 2h)·u; A ← A − u·qᵀ − q·uᵀ (lower triangle only).
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
-        const cj = j * n;
-        for (let k = j; k <= i - 1; k++) W[cj + k] -= f * e[k] + g * d[k];
-        d[j] = W[cj + i - 1];
-        W[cj + i] = 0;
-      }
-    }
-    d[i] = h;
-  }
-
+  for (let i = n - 1; i > 0; i--) reflectRow(W, d, e, n, i);
   if (!accumulate) {
     // The diagonal of T sits on the diagonal (the last entry was never touched).
     for (let i = 0; i < n; i++) d[i] = W[i * n + i];
     e[0] = 0;
     return;
   }
-  // Q = H_{n−1}·…·H_1, built from the u vectors stored in the logical columns.
+  accumulateReflections(W, d, e, n);
+}
+
+/**
+ * One Householder step of `tridiagonalize`: on entry d[0..i−1] holds row i
+ * left of the diagonal; reflects it onto e_{i−1} (e[i] = the sub-diagonal
+ * entry), updates the leading i×i block, stores u in logical column i, and
+ * leaves d[i] = h (uᵀu/2, the accumulation's divisor).
+ */
+function reflectRow(W: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number): void {
+  // Scale row i's part to avoid under/overflow.
+  let scale = 0;
+  let h = 0;
+  for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+  if (scale === 0) {
+    // Row already reduced: nothing to reflect.
+    e[i] = d[i - 1];
+    for (let j = 0; j < i; j++) {
+      d[j] = W[j * n + i - 1];
+      W[j * n + i] = 0;
+      W[i * n + j] = 0;
+    }
+    d[i] = h;
+    return;
+  }
+  for (let k = 0; k < i; k++) {
+    d[k] /= scale;
+    h += d[k] * d[k];
+  }
+  // u = x − g·e_{i−1}, g = −sign(x_{i−1})·‖x‖ (the sign that avoids cancellation).
+  let f = d[i - 1];
+  let g = Math.sqrt(h);
+  if (f > 0) g = -g;
+  e[i] = scale * g;
+  h -= f * g;
+  d[i - 1] = f - g;
+  for (let j = 0; j < i; j++) e[j] = 0;
+  // p = A·u / h (into e), storing u in column i for the accumulation.
+  for (let j = 0; j < i; j++) {
+    f = d[j];
+    W[i * n + j] = f;
+    const cj = j * n;
+    g = e[j] + W[cj + j] * f;
+    for (let k = j + 1; k <= i - 1; k++) {
+      const a = W[cj + k];
+      g += a * d[k];
+      e[k] += a * f;
+    }
+    e[j] = g;
+  }
+  f = 0;
+  for (let j = 0; j < i; j++) {
+    e[j] /= h;
+    f += e[j] * d[j];
+  }
+  // q = p − (uᵀp / 2h)·u; A ← A − u·qᵀ − q·uᵀ (lower triangle only).
+  const hh = f / (h + h);
+  for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+  for (let j = 0; j < i; j++) {
+    f = d[j];
+    g = e[j];
+    const cj = j * n;
+    for (let k = j; k <= i - 1; k++) W[cj + k] -= f * e[k] + g * d[k];
+    d[j] = W[cj + i - 1];
+    W[cj + i] = 0;
+  }
+  d[i] = h;
+}
+
+/** Q = H_{n−1}·…·H_1 into W (as Qᵀ), from the u vectors `reflectRow` stored in the logical columns; d gets T's diagonal. */
+function accumulateReflections(W: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 0; i < n - 1; i++) {
     W[i * n + n - 1] = W[i * n + i];
     W[i * n + i] = 1;
@@ -211,7 +224,7 @@ function tridiagonalQL(Vt: Float64Array, d: Float64Array, e: Float64Array, n: nu
     if (m > l) {
       let iter = 0;
       do {
-        if (++iter > 60) throw new Error(`symmetricEigen: QL iteration did not converge for eigenvalue ${l} after 60 sweeps`);
+        if (++iter > 60) throw new ValueError(`symmetricEigen: QL iteration did not converge for eigenvalue ${l} after 60 sweeps`);
         // Shift: the eigenvalue of the leading 2×2 block [d[l] e[l]; e[l] d[l+1]] nearer d[l].
         let g = d[l];
         let p = (d[l + 1] - g) / (2 * e[l]);
@@ -326,7 +339,7 @@ export function clampRoundOff(op: string, values: Float64Array, tolerance: numbe
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0) {
       if (values[i] < -tolerance * top) {
-        throw new Error(`${op}: matrix is not positive semi-definite (eigenvalue ${values[i].toExponential(3)}, largest |λ| ${top.toExponential(3)})`);
+        throw new ValueError(`${op}: matrix is not positive semi-definite (eigenvalue ${values[i].toExponential(3)}, largest |λ| ${top.toExponential(3)})`);
       }
       clamped++;
     }
@@ -376,7 +389,7 @@ export function trace(a: ArrayLike<number>, n: number): number {
  */
 export function columnMean(rows: Rows): Float64Array {
   const { data, count, dim } = rows;
-  if (count === 0) throw new Error('columnMean: no rows');
+  if (count === 0) throw new ValueError('columnMean: no rows');
   const mu = new Float64Array(dim);
   for (let i = 0; i < count; i++) {
     const off = i * dim;
@@ -396,9 +409,9 @@ export function columnMean(rows: Rows): Float64Array {
 export function covariance(rows: Rows, opts: { mean?: Float64Array; ddof?: number } = {}): Float64Array {
   const { data, count, dim } = rows;
   const ddof = opts.ddof ?? 1;
-  if (count - ddof <= 0) throw new Error(`covariance: need more than ${ddof} row(s), got ${count}`);
+  if (count - ddof <= 0) throw new ValueError(`covariance: need more than ${ddof} row(s), got ${count}`);
   const mu = opts.mean ?? columnMean(rows);
-  if (mu.length !== dim) throw new Error(`covariance: mean has ${mu.length} entries for rows of ${dim}`);
+  if (mu.length !== dim) throw new ShapeError(`covariance: mean has ${mu.length} entries for rows of ${dim}`);
   const cov = new Float64Array(dim * dim);
   const centred = new Float64Array(dim);
   for (let i = 0; i < count; i++) {

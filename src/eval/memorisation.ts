@@ -7,8 +7,9 @@
  * samples can score below 1 without copying: an average digit is close to
  * many training digits. Read it beside sharpness.)
  */
-import { matmulRaw, Tensor } from '../tensor/index.js';
+import { fromArray, matmulRaw, Tensor } from '../tensor/index.js';
 import { asRows, requireNonEmpty, type RowSet, type Rows } from './rows.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** Options of {@link nearestNeighbours} and {@link memorisation}. */
 export interface NearestNeighbourOptions {
@@ -51,7 +52,7 @@ function squaredDistance64(a: Rows, i: number, b: Rows, j: number): number {
 function asFloat32Tensor(rows: Rows, start: number, end: number): Tensor {
   const slice = rows.data.subarray(start * rows.dim, end * rows.dim);
   const data = slice instanceof Float32Array ? slice : Float32Array.from(slice);
-  return new Tensor(data, [end - start, rows.dim]);
+  return fromArray(data, [end - start, rows.dim]);
 }
 
 /**
@@ -76,9 +77,9 @@ export function nearestNeighbours(queries: RowSet, reference: RowSet, opts: Near
   const q = asRows(op, 'queries', queries, dimFor(queries));
   const r = asRows(op, 'reference', reference, dimFor(reference));
   requireNonEmpty(op, 'reference', r);
-  if (q.dim !== r.dim) throw new Error(`${op}: queries have rows of ${q.dim} but reference rows of ${r.dim}`);
+  if (q.dim !== r.dim) throw new ShapeError(`${op}: queries have rows of ${q.dim} but reference rows of ${r.dim}`);
   const batch = opts.batchSize ?? 256;
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`${op}: batchSize must be a positive integer, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new ValueError(`${op}: batchSize must be a positive integer, got ${batch}`);
   const qNorm = squaredNorms(q);
   const rNorm = squaredNorms(r);
   let rMax = 0;
@@ -148,9 +149,9 @@ function meanOf(a: Float64Array): number {
  */
 export function memorisation(samples: RowSet, training: RowSet, heldOut: RowSet | number, opts: NearestNeighbourOptions = {}): MemorisationResult {
   const nearest = nearestNeighbours(samples, training, opts);
-  if (nearest.distance.length === 0) throw new Error('memorisation: no samples');
+  if (nearest.distance.length === 0) throw new ValueError('memorisation: no samples');
   const s = meanOf(nearest.distance);
   const h = typeof heldOut === 'number' ? heldOut : meanOf(nearestNeighbours(heldOut, training, opts).distance);
-  if (!(h > 0)) throw new Error('memorisation: the held-out digits are all in the training set (mean nearest distance 0); cannot normalise');
+  if (!(h > 0)) throw new ValueError('memorisation: the held-out digits are all in the training set (mean nearest distance 0); cannot normalise');
   return { ratio: s / h, samples: s, heldOut: h, nearest };
 }

@@ -50,8 +50,9 @@ import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js
 import { importanceWeightedNll, negativeElbo } from './likelihood.js';
 import { nearestNeighbours } from './memorisation.js';
 import { homeRelative, makeEvalReport, type ClassifierSummary, type EvalReport, type EvalSettings, type MetricsRow } from './report.js';
-import { loadRun, type LoadedRun } from './run.js';
+import { loadRun, type LoadedRun } from '../train/load-run.js';
 import { sharpness } from './sharpness.js';
+import { IOError, ShapeError, ValueError } from '../errors.js';
 
 /** Defaults of `genzoo eval` (documented in docs/cli.md). */
 export const EVAL_DEFAULTS = {
@@ -86,7 +87,9 @@ export interface EvalContextOptions {
 export interface EvalContext {
   /** The judge. */
   classifier: DigitClassifier;
+  /** Where the judge's weights came from and how it scores the held-out digits (eval.json's `classifier`). */
   classifierInfo: ClassifierSummary;
+  /** The reference data, as a `--data` value ('mnist' or 'idx:DIR'). */
   data: string;
   /** The training split: the novelty reference. */
   training: Dataset;
@@ -94,6 +97,7 @@ export interface EvalContext {
   heldOut: Dataset;
   /** The classifier on the held-out digits: labels and features. */
   heldOutJudged: ClassifierOutput;
+  /** The judge's faithfulness on the held-out digits' true labels (what a perfect generator would score). */
   heldOutAccuracy: ClassFaithfulness;
   /** Gaussian fitted to the held-out digits' features: the Fréchet reference. */
   heldOutStats: GaussianStats;
@@ -108,17 +112,17 @@ export async function prepareEvaluation(opts: EvalContextOptions = {}): Promise<
   const log = opts.log ?? (() => {});
   const spec = opts.data ?? 'mnist';
   const problem = checkDatasetSpec(spec);
-  if (problem) throw new Error(`reference data: ${problem}`);
+  if (problem) throw new ValueError(`reference data: ${problem}`);
   let training: Dataset;
   let heldOut: Dataset;
   try {
     training = await loadDataset(spec, { split: 'train' });
     heldOut = await loadDataset(spec, { split: 'test' });
   } catch (err) {
-    throw new Error(`cannot load the reference digits from '${spec}': ${errorMessage(err)}${spec === 'mnist' ? '' : " (evaluate against the embedded digits with --data mnist)"}`);
+    throw new IOError(`cannot load the reference digits from '${spec}': ${errorMessage(err)}${spec === 'mnist' ? '' : " (evaluate against the embedded digits with --data mnist)"}`);
   }
   for (const ds of [training, heldOut]) {
-    if (ds.height !== 28 || ds.width !== 28 || ds.classes !== 10) throw new Error(`reference data ${ds.name}: expected 28×28 digits of 10 classes, got ${ds.height}×${ds.width} in ${ds.classes} classes`);
+    if (ds.height !== 28 || ds.width !== 28 || ds.classes !== 10) throw new ValueError(`reference data ${ds.name}: expected 28×28 digits of 10 classes, got ${ds.height}×${ds.width} in ${ds.classes} classes`);
   }
   let classifier: DigitClassifier;
   let loaded: LoadedClassifier | null = null;
@@ -184,10 +188,10 @@ export interface ModelEvalOptions {
 function resolved(opts: ModelEvalOptions): Required<ModelEvalOptions> {
   const o = { ...EVAL_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<ModelEvalOptions>;
   for (const k of ['perClass', 'iwK', 'elboSamples', 'likelihoodDigits'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`evaluateModel: ${k} must be a positive integer, got ${o[k]}`);
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new ValueError(`evaluateModel: ${k} must be a positive integer, got ${o[k]}`);
   }
-  if (!Number.isInteger(o.seed) || o.seed < 0) throw new Error(`evaluateModel: seed must be a non-negative integer, got ${o.seed}`);
-  if (o.perClass < 2) throw new Error('evaluateModel: perClass must be at least 2 (diversity needs pairs)');
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new ValueError(`evaluateModel: seed must be a non-negative integer, got ${o.seed}`);
+  if (o.perClass < 2) throw new ValueError('evaluateModel: perClass must be at least 2 (diversity needs pairs)');
   return o;
 }
 
@@ -218,9 +222,9 @@ function drawSamples(model: GenerativeModel, perClass: number, seed: number): { 
   for (let start = 0; start < n; start += SAMPLE_CHUNK) {
     const end = Math.min(n, start + SAMPLE_CHUNK);
     const x = model.sample(requested ? requested.subarray(start, end) : end - start, generator);
-    if (x.size !== (end - start) * 784) throw new Error(`${model.kind}.sample returned ${x.shape.join('×')} for ${end - start} samples`);
+    if (x.size !== (end - start) * 784) throw new ShapeError(`${model.kind}.sample returned ${x.shape.join('×')} for ${end - start} samples`);
     for (let i = 0; i < x.size; i++) {
-      if (!Number.isFinite(x.data[i])) throw new Error(`${model.kind} produced a non-finite pixel (${x.data[i]}) in sample ${start + Math.floor(i / 784)}: the weights are broken`);
+      if (!Number.isFinite(x.data[i])) throw new ValueError(`${model.kind} produced a non-finite pixel (${x.data[i]}) in sample ${start + Math.floor(i / 784)}: the weights are broken`);
     }
     images.set(x.data, start * 784);
   }

@@ -4,6 +4,7 @@
  * to `compare.md` by `genzoo compare` (markdown or aligned plain text).
  */
 import { VERSION } from '../version.js';
+import { IOError, ValueError } from '../errors.js';
 
 /** The metrics of one model (or of real digits, as a reference row). null/undefined = not measured. */
 export interface MetricsRow {
@@ -105,9 +106,9 @@ function cell(row: MetricsRow, col: MetricColumn): string {
  */
 export function formatMetricsTable(rows: readonly MetricsRow[], opts: TableOptions = {}): string {
   const format = opts.format ?? 'markdown';
-  if (format !== 'markdown' && format !== 'text') throw new Error(`formatMetricsTable: format must be 'markdown' or 'text', got ${JSON.stringify(format)}`);
+  if (format !== 'markdown' && format !== 'text') throw new ValueError(`formatMetricsTable: format must be 'markdown' or 'text', got ${JSON.stringify(format)}`);
   const known = new Set(METRIC_COLUMNS.map((c) => c.key));
-  for (const k of opts.columns ?? []) if (!known.has(k)) throw new Error(`formatMetricsTable: unknown column ${JSON.stringify(k)}`);
+  for (const k of opts.columns ?? []) if (!known.has(k)) throw new ValueError(`formatMetricsTable: unknown column ${JSON.stringify(k)}`);
   const cols = METRIC_COLUMNS.filter((c) =>
     opts.columns ? opts.columns.includes(c.key) : rows.some((r) => r[c.key] !== null && r[c.key] !== undefined),
   );
@@ -139,11 +140,15 @@ export interface ClassifierSummary {
   sha256: string | null;
   /** Its scores on the held-out reference digits, measured now (on this many digits). */
   heldOutDigits: number;
+  /** Share of held-out digits whose most probable class is their label, in [0, 1]. */
   heldOutAccuracy: number;
+  /** Share of held-out digits given p ≥ 0.9 of their label, in [0, 1]. */
   heldOutConfidentAccuracy: number;
+  /** Mean calibrated probability of the label over the held-out digits, in [0, 1]. */
   heldOutMeanProbability: number;
-  /** Calibration temperature, and the expected calibration error (15 bins) on the held-out digits with it. */
+  /** The calibration temperature the logits are divided by. */
   temperature: number;
+  /** Expected calibration error (15 bins) on the held-out digits, with that temperature. */
   ece: number;
 }
 
@@ -227,7 +232,7 @@ export function makeEvalReport(metrics: MetricsRow, settings: EvalSettings, opts
  */
 export function parseEvalReport(json: unknown, source = 'eval.json'): EvalReport {
   const fail = (why: string): never => {
-    throw new Error(`${source}: not a genzoo eval report (${why})`);
+    throw new IOError(`${source}: not a genzoo eval report (${why})`);
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('expected a JSON object');
   const r = json as Record<string, unknown>;

@@ -8,6 +8,7 @@
  * the caller (784, one MNIST image, when omitted). Nothing is copied.
  */
 import { Tensor, shapeStr, type FloatArray } from '../tensor/index.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** A set of N rows: a tensor [N, …] (each sample flattened), or a flat array of N·dim values. */
 export type RowSet = Tensor | FloatArray;
@@ -37,36 +38,36 @@ function describe(x: RowSet): string {
  */
 export function asRows(op: string, name: string, x: RowSet, dim?: number): Rows {
   if (x instanceof Tensor) {
-    if (x.ndim < 1) throw new Error(`${op}: ${name} must have a leading sample axis, got ${describe(x)}`);
+    if (x.ndim < 1) throw new ShapeError(`${op}: ${name} must have a leading sample axis, got ${describe(x)}`);
     const count = x.shape[0];
     const d = x.ndim === 1 ? 1 : x.size / Math.max(count, 1);
     if (x.ndim === 1 && dim !== undefined && dim !== 1) {
-      throw new Error(`${op}: ${name} is ${describe(x)}; expected [N, ${dim}] rows`);
+      throw new ShapeError(`${op}: ${name} is ${describe(x)}; expected [N, ${dim}] rows`);
     }
     if (dim !== undefined && x.ndim > 1 && d !== dim) {
-      throw new Error(`${op}: ${name} is ${describe(x)} (rows of ${d}); expected rows of ${dim}`);
+      throw new ShapeError(`${op}: ${name} is ${describe(x)} (rows of ${d}); expected rows of ${dim}`);
     }
     return { data: x.data, count, dim: d };
   }
   if (!(x instanceof Float32Array || x instanceof Float64Array)) {
-    throw new Error(`${op}: ${name} must be a Tensor, Float32Array or Float64Array, got ${x === null ? 'null' : typeof x}`);
+    throw new ValueError(`${op}: ${name} must be a Tensor, Float32Array or Float64Array, got ${x === null ? 'null' : typeof x}`);
   }
   const d = dim ?? IMAGE_SIZE;
-  if (!Number.isInteger(d) || d < 1) throw new Error(`${op}: row length must be a positive integer, got ${d}`);
-  if (x.length % d !== 0) throw new Error(`${op}: ${name} is ${describe(x)}, not a whole number of rows of ${d}`);
+  if (!Number.isInteger(d) || d < 1) throw new ValueError(`${op}: row length must be a positive integer, got ${d}`);
+  if (x.length % d !== 0) throw new ShapeError(`${op}: ${name} is ${describe(x)}, not a whole number of rows of ${d}`);
   return { data: x, count: x.length / d, dim: d };
 }
 
 /** Labels as an Int32Array, checked to be integers in [0, numClasses) and `count` long. */
 export function asLabels(op: string, name: string, y: LabelSet, count: number, numClasses: number): Int32Array {
   const values: ArrayLike<number> = y instanceof Tensor ? y.data : y;
-  if (y instanceof Tensor && y.ndim !== 1) throw new Error(`${op}: ${name} must be 1-D, got shape ${shapeStr(y.shape)}`);
-  if (values.length !== count) throw new Error(`${op}: ${name} has ${values.length} labels for ${count} samples`);
+  if (y instanceof Tensor && y.ndim !== 1) throw new ShapeError(`${op}: ${name} must be 1-D, got shape ${shapeStr(y.shape)}`);
+  if (values.length !== count) throw new ShapeError(`${op}: ${name} has ${values.length} labels for ${count} samples`);
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
-      throw new Error(`${op}: ${name}[${i}] = ${v} is not a class in 0..${numClasses - 1}`);
+      throw new ValueError(`${op}: ${name}[${i}] = ${v} is not a class in 0..${numClasses - 1}`);
     }
     out[i] = v;
   }
@@ -90,7 +91,7 @@ export function groupByClass(labels: Int32Array, numClasses: number): Int32Array
 
 /** Throws, naming `op` and `name`, when `rows` holds no row. */
 export function requireNonEmpty(op: string, name: string, rows: Rows): void {
-  if (rows.count === 0) throw new Error(`${op}: ${name} is empty`);
+  if (rows.count === 0) throw new ValueError(`${op}: ${name} is empty`);
 }
 
 /** The size of the images a set of rows holds: height·width pixels, one channel. */
@@ -105,7 +106,7 @@ export interface ImageGeometry {
 export function imageGeometry(op: string, dim: number, opts: ImageGeometry): [number, number] {
   const h = opts.height ?? 28;
   const w = opts.width ?? 28;
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw new Error(`${op}: height and width must be positive integers, got ${h}×${w}`);
-  if (h * w !== dim) throw new Error(`${op}: rows of ${dim} pixels are not ${h}×${w} images`);
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw new ValueError(`${op}: height and width must be positive integers, got ${h}×${w}`);
+  if (h * w !== dim) throw new ShapeError(`${op}: rows of ${dim} pixels are not ${h}×${w} images`);
   return [h, w];
 }

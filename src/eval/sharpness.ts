@@ -6,6 +6,7 @@
  * above 1, so the number is read as "closer to 1 is better".
  */
 import { asRows, imageGeometry, requireNonEmpty, type ImageGeometry, type RowSet } from './rows.js';
+import { ValueError } from '../errors.js';
 
 /** How the Laplacian treats pixels outside the image: repeat the edge pixel, or read 0. */
 export type LaplacianBorder = 'replicate' | 'zero';
@@ -37,7 +38,7 @@ export function meanSquaredLaplacian(images: RowSet, opts: SharpnessOptions = {}
   requireNonEmpty(op, 'images', rows);
   const [h, w] = imageGeometry(op, rows.dim, opts);
   const border = opts.border ?? 'replicate';
-  if (border !== 'replicate' && border !== 'zero') throw new Error(`${op}: border must be 'replicate' or 'zero', got ${JSON.stringify(border)}`);
+  if (border !== 'replicate' && border !== 'zero') throw new ValueError(`${op}: border must be 'replicate' or 'zero', got ${JSON.stringify(border)}`);
   const zero = border === 'zero';
   const { data, count, dim } = rows;
   let total = 0;
@@ -83,6 +84,6 @@ export interface SharpnessResult {
 export function sharpness(samples: RowSet, real: RowSet | number, opts: SharpnessOptions = {}): SharpnessResult {
   const s = meanSquaredLaplacian(samples, opts);
   const r = typeof real === 'number' ? real : meanSquaredLaplacian(real, opts);
-  if (!(r > 0)) throw new Error(`sharpness: the real images have no detail at all (mean squared Laplacian ${r}); cannot normalise`);
+  if (!(r > 0)) throw new ValueError(`sharpness: the real images have no detail at all (mean squared Laplacian ${r}); cannot normalise`);
   return { ratio: s / r, samples: s, real: r };
 }

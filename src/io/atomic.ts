@@ -18,6 +18,7 @@
  * Node-only: node:fs is loaded on first use (see node.ts).
  */
 import { errorMessage, fsReason, isProcessAlive, nodeFs, nodePath } from './node.js';
+import { IOError, ValueError } from '../errors.js';
 
 /** Options of every atomic file write (`writeFileAtomic`, `save`, `savePng`, `saveNpy`). */
 export interface AtomicWriteOptions {
@@ -34,7 +35,7 @@ let counter = 0;
 
 /** Writes `data` to `path` atomically (temp file + fsync + rename + directory fsync). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): Promise<void> {
-  if (typeof path !== 'string' || path === '') throw new Error('writeFileAtomic: path must be a non-empty string');
+  if (typeof path !== 'string' || path === '') throw new ValueError('writeFileAtomic: path must be a non-empty string');
   const fs = await nodeFs('writeFileAtomic');
   const { dirname, basename, join, resolve } = await nodePath('writeFileAtomic');
   const target = resolve(path);
@@ -46,7 +47,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
     handle = await fs.open(temp, 'wx', opts.mode ?? 0o644);
   } catch (err) {
     const why = (err as { code?: string }).code === 'ENOENT' ? await whyNoEntry(fs, dir) : fsReason(err);
-    throw new Error(`cannot write ${path}: ${why}`, { cause: err });
+    throw new IOError(`cannot write ${path}: ${why}`, { cause: err });
   }
   try {
     try {
@@ -59,7 +60,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
     await fs.rename(temp, target);
   } catch (err) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw new Error(`cannot write ${path}: ${fsReason(err)} (the previous file, if any, is unchanged)`, { cause: err });
+    throw new IOError(`cannot write ${path}: ${fsReason(err)} (the previous file, if any, is unchanged)`, { cause: err });
   }
   await fsyncDirectory(fs, dir);
 }
@@ -103,7 +104,7 @@ async function fsyncDirectory(fs: Awaited<ReturnType<typeof nodeFs>>, dir: strin
     const code = (err as { code?: string }).code;
     // Windows and some file systems refuse to open or sync a directory: the rename is done, only its durability is weaker.
     if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF', 'ENOTSUP'].includes(code ?? '')) {
-      throw new Error(`wrote the file but could not sync directory ${dir}: ${errorMessage(err)}`, { cause: err });
+      throw new IOError(`wrote the file but could not sync directory ${dir}: ${errorMessage(err)}`, { cause: err });
     }
   } finally {
     await handle?.close().catch(() => undefined);

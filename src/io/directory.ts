@@ -11,9 +11,10 @@
  * Node-only: node:fs is loaded on first use (see node.ts).
  */
 import { fsReason, nodeFs, nodePath } from './node.js';
+import { IOError } from '../errors.js';
 
 /** A directory that cannot be created or written; the message is one line naming the path and why. */
-export class DirectoryError extends Error {
+export class DirectoryError extends IOError {
   constructor(readonly path: string, message: string, opts?: { cause?: unknown }) {
     super(message, opts);
     this.name = 'DirectoryError';

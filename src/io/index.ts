@@ -8,7 +8,7 @@
  * genzoo never pulls Node modules into a browser bundle.
  */
 export {
-  serialize, deserialize, saveToBuffer, loadFromBuffer, save, load, readSafetensors, MAX_HEADER_BYTES,
+  serialize, deserialize, saveToBuffer, loadFromBuffer, save, load, readSafetensors, readSafetensorsMetadata, MAX_HEADER_BYTES,
   type SafetensorsDType, type StateDict, type StateDictModule, type Checkpointable, type TensorInfo,
   type DecodedSafetensors, type LoadOptions, type LoadResult, type SaveOptions, type SerializeOptions,
 } from './safetensors.js';

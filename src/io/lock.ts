@@ -22,6 +22,7 @@
  * Node-only: node:fs, node:os and node:path are loaded on first use (node.ts).
  */
 import { errorMessage, fsReason, isProcessAlive, nodeFs, nodeModule, nodePath } from './node.js';
+import { IOError } from '../errors.js';
 
 export const LOCK_FILE = '.genzoo.lock';
 
@@ -37,7 +38,7 @@ export interface LockOwner {
 }
 
 /** Another live process holds the folder (or the lock file cannot be read or made). */
-export class FolderLockedError extends Error {
+export class FolderLockedError extends IOError {
   constructor(readonly dir: string, readonly owner: LockOwner | null, message: string, opts?: { cause?: unknown }) {
     super(message, opts);
     this.name = 'FolderLockedError';

@@ -10,6 +10,7 @@
  * variable keeps bundlers from following it; the file functions that need
  * these modules are async anyway (file I/O is).
  */
+import { IOError } from '../errors.js';
 
 // A variable specifier: bundlers leave it alone (the comments silence their warnings).
 const dynamicImport = (specifier: string): Promise<unknown> =>
@@ -21,7 +22,7 @@ const cache = new Map<string, Promise<unknown>>();
 export function nodeModule<T>(specifier: string, feature: string): Promise<T> {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) {
-    return Promise.reject(new Error(`${feature} needs Node.js (it uses ${specifier}); in a browser use the buffer-level functions instead`));
+    return Promise.reject(new IOError(`${feature} needs Node.js (it uses ${specifier}); in a browser use the buffer-level functions instead`));
   }
   let p = cache.get(specifier);
   if (!p) {

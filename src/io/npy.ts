@@ -18,6 +18,7 @@ import { shapeStr, sizeOf } from '../tensor/shape.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 import { fsReason, nodeFs } from './node.js';
+import { IOError, ShapeError, ValueError } from '../errors.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -55,17 +56,17 @@ export function encodeNpy(array: Tensor | FloatArray, shape?: readonly number[])
     data = array;
     dims = shape ? shape.slice() : [array.length];
   } else {
-    throw new Error('encodeNpy: expected a Tensor, Float32Array or Float64Array');
+    throw new ValueError('encodeNpy: expected a Tensor, Float32Array or Float64Array');
   }
-  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`encodeNpy: invalid shape ${shapeStr(dims)}`);
-  if (sizeOf(dims) !== data.length) throw new Error(`encodeNpy: shape ${shapeStr(dims)} needs ${sizeOf(dims)} elements but the array has ${data.length}`);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ShapeError(`encodeNpy: invalid shape ${shapeStr(dims)}`);
+  if (sizeOf(dims) !== data.length) throw new ShapeError(`encodeNpy: shape ${shapeStr(dims)} needs ${sizeOf(dims)} elements but the array has ${data.length}`);
   const descr = data instanceof Float64Array ? '<f8' : '<f4';
 
   const header = headerDict(descr, dims);
   const hlen = header.length + 1; // + the final '\n'
   const padlen = ALIGN - ((MAGIC.length + 2 + 2 + hlen) % ALIGN);
   const headerLength = hlen + padlen;
-  if (headerLength > 0xffff) throw new Error(`encodeNpy: header of ${headerLength} bytes does not fit format 1.0 (shape ${shapeStr(dims)})`);
+  if (headerLength > 0xffff) throw new ShapeError(`encodeNpy: header of ${headerLength} bytes does not fit format 1.0 (shape ${shapeStr(dims)})`);
 
   const prefix = MAGIC.length + 2 + 2;
   const out = new Uint8Array(prefix + headerLength + data.byteLength);
@@ -95,7 +96,7 @@ export function decodeNpy(input: ArrayBuffer | ArrayBufferView, source = 'buffer
   const bytes = input instanceof Uint8Array ? input
     : input instanceof ArrayBuffer ? new Uint8Array(input)
     : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  const bad = (msg: string): never => { throw new Error(`npy: ${source}: ${msg}`); };
+  const bad = (msg: string): never => { throw new IOError(`npy: ${source}: ${msg}`); };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) bad('not a .npy file (no \\x93NUMPY magic)');
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -150,7 +151,7 @@ export async function loadNpy(path: string): Promise<NpyArray> {
   try {
     bytes = await fs.readFile(path);
   } catch (err) {
-    throw new Error(`npy: cannot read ${path}: ${fsReason(err)}`, { cause: err });
+    throw new IOError(`npy: cannot read ${path}: ${fsReason(err)}`, { cause: err });
   }
   return decodeNpy(bytes, path);
 }

@@ -11,6 +11,7 @@ import { shapeStr } from '../tensor/shape.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 import { fsReason, nodeFs, nodeModule } from './node.js';
+import { IOError, ShapeError, ValueError } from '../errors.js';
 
 /** An 8-bit grey image, row-major: `data[y * width + x]`. */
 export interface GreyImage {
@@ -41,7 +42,7 @@ export interface GridOptions {
 }
 
 function positiveInt(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`imageGrid: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`imageGrid: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
   return v;
 }
 
@@ -52,21 +53,21 @@ function imageStack(images: Tensor | FloatArray, opts: GridOptions): { data: Flo
   if (images instanceof Tensor) {
     const s = images.shape;
     if (s.length === 4) {
-      if (s[1] !== 1) throw new Error(`imageGrid: expected grey images [N, 1, H, W], got ${shapeStr(s)} (${s[1]} channels)`);
+      if (s[1] !== 1) throw new ShapeError(`imageGrid: expected grey images [N, 1, H, W], got ${shapeStr(s)} (${s[1]} channels)`);
       return { data: images.data, n: s[0], h: s[2], w: s[3] };
     }
     if (s.length === 3) return { data: images.data, n: s[0], h: s[1], w: s[2] };
     if (s.length === 2) {
-      if (s[1] !== h0 * w0) throw new Error(`imageGrid: rows of ${s[1]} values are not ${h0}×${w0} images (pass { height, width })`);
+      if (s[1] !== h0 * w0) throw new ShapeError(`imageGrid: rows of ${s[1]} values are not ${h0}×${w0} images (pass { height, width })`);
       return { data: images.data, n: s[0], h: h0, w: w0 };
     }
-    throw new Error(`imageGrid: expected images of shape [N, 1, H, W], [N, H, W] or [N, H·W], got ${shapeStr(s)}`);
+    throw new ShapeError(`imageGrid: expected images of shape [N, 1, H, W], [N, H, W] or [N, H·W], got ${shapeStr(s)}`);
   }
   if (images instanceof Float32Array || images instanceof Float64Array) {
-    if (images.length % (h0 * w0) !== 0) throw new Error(`imageGrid: ${images.length} values are not a whole number of ${h0}×${w0} images`);
+    if (images.length % (h0 * w0) !== 0) throw new ShapeError(`imageGrid: ${images.length} values are not a whole number of ${h0}×${w0} images`);
     return { data: images, n: images.length / (h0 * w0), h: h0, w: w0 };
   }
-  throw new Error('imageGrid: images must be a Tensor or a Float32Array');
+  throw new ValueError('imageGrid: images must be a Tensor or a Float32Array');
 }
 
 /**
@@ -79,13 +80,13 @@ export function gridPixels(images: Tensor | FloatArray, opts: GridOptions = {}):
   const padding = positiveInt('padding', opts.padding ?? 2, 0);
   const scale = positiveInt('scale', opts.scale ?? 1, 1);
   const padValue = opts.padValue ?? 0.5;
-  if (typeof padValue !== 'number' || !(padValue >= 0 && padValue <= 1)) throw new Error(`imageGrid: padValue must be in [0, 1], got ${String(padValue)}`);
+  if (typeof padValue !== 'number' || !(padValue >= 0 && padValue <= 1)) throw new ValueError(`imageGrid: padValue must be in [0, 1], got ${String(padValue)}`);
   let rows: number;
   let cols: number;
   if (opts.rows !== undefined && opts.cols !== undefined) {
     rows = positiveInt('rows', opts.rows, 1);
     cols = positiveInt('cols', opts.cols, 1);
-    if (rows * cols < n) throw new Error(`imageGrid: a ${rows}×${cols} grid has room for ${rows * cols} images, got ${n}`);
+    if (rows * cols < n) throw new ValueError(`imageGrid: a ${rows}×${cols} grid has room for ${rows * cols} images, got ${n}`);
   } else if (opts.cols !== undefined) {
     cols = positiveInt('cols', opts.cols, 1);
     rows = Math.max(1, Math.ceil(n / cols));
@@ -105,7 +106,7 @@ export function gridPixels(images: Tensor | FloatArray, opts: GridOptions = {}):
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const v = data[(i * h + y) * w + x];
-        if (Number.isNaN(v)) throw new Error(`imageGrid: image ${i} has NaN at pixel (${y}, ${x})`);
+        if (Number.isNaN(v)) throw new ValueError(`imageGrid: image ${i} has NaN at pixel (${y}, ${x})`);
         grid[(top + y) * gw + left + x] = Math.round((v <= 0 ? 0 : v >= 1 ? 1 : v) * 255);
       }
     }
@@ -134,7 +135,7 @@ const pngjs = (feature: string): Promise<PngjsModule> => nodeModule<PngjsModule>
 /** Encodes an 8-bit grey image as PNG bytes (colour type 0, bit depth 8). */
 export async function encodePng(image: GreyImage): Promise<Uint8Array> {
   if (image.data.length !== image.width * image.height) {
-    throw new Error(`encodePng: ${image.data.length} pixels do not make a ${image.width}×${image.height} image`);
+    throw new ShapeError(`encodePng: ${image.data.length} pixels do not make a ${image.width}×${image.height} image`);
   }
   const { PNG } = await pngjs('encodePng');
   const data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
@@ -162,7 +163,7 @@ export async function decodePng(bytes: Uint8Array, source = 'buffer'): Promise<G
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
-    throw new Error(`png: ${source}: cannot decode: ${(err as Error).message}`, { cause: err });
+    throw new IOError(`png: ${source}: cannot decode: ${(err as Error).message}`, { cause: err });
   }
   const data = new Uint8Array(png.width * png.height);
   for (let i = 0; i < data.length; i++) data[i] = png.data[4 * i];
@@ -176,7 +177,7 @@ export async function readPng(path: string): Promise<GreyImage> {
   try {
     bytes = await fs.readFile(path);
   } catch (err) {
-    throw new Error(`png: cannot read ${path}: ${fsReason(err)}`, { cause: err });
+    throw new IOError(`png: cannot read ${path}: ${fsReason(err)}`, { cause: err });
   }
   return decodePng(bytes, path);
 }

@@ -24,6 +24,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 
 /** The dtypes `decodeWidened` reads (besides genzoo's own F32 and F64). */
 export const WIDENED_DTYPES = ['F16', 'BF16', 'BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I32', 'U64', 'I64'] as const;
+/** A safetensors dtype genzoo reads by widening it to float32 or float64 without changing a value (see the file comment). */
 export type WidenedDType = (typeof WIDENED_DTYPES)[number];
 
 /** The extra dtypes `encodeInteger` writes. */

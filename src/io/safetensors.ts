@@ -39,6 +39,7 @@ import type { DType, FloatArray } from '../tensor/dtype.js';
 import { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 import { errorMessage, fsReason, nodeFs } from './node.js';
 import { decodeWidened, encodeInteger, INTEGER_WRITE_SIZES, isWidenedDType, type IntegerWriteDType } from './safetensors-dtypes.js';
+import { IOError, ValueError } from '../errors.js';
 
 /** The dtypes of genzoo's own tensors (what it writes unless asked for I64). */
 export type SafetensorsDType = 'F32' | 'F64';
@@ -121,7 +122,7 @@ export interface LoadResult {
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function fail(source: string, message: string): never {
-  throw new Error(`safetensors: ${source}: ${message}`);
+  throw new IOError(`safetensors: ${source}: ${message}`);
 }
 
 function isStateDictModule(x: unknown): x is StateDictModule {
@@ -132,10 +133,10 @@ function isStateDictModule(x: unknown): x is StateDictModule {
 function stateDictOf(target: Checkpointable, what: string): StateDict {
   if (isStateDictModule(target)) return target.stateDict();
   if (typeof target !== 'object' || target === null) {
-    throw new Error(`${what}: expected a module (with stateDict/loadStateDict) or a record of tensors, got ${target === null ? 'null' : typeof target}`);
+    throw new ValueError(`${what}: expected a module (with stateDict/loadStateDict) or a record of tensors, got ${target === null ? 'null' : typeof target}`);
   }
   for (const [name, t] of Object.entries(target)) {
-    if (!(t instanceof Tensor)) throw new Error(`${what}: "${name}" is not a Tensor (got ${t === null ? 'null' : typeof t}); expected a module or a record of tensors`);
+    if (!(t instanceof Tensor)) throw new ValueError(`${what}: "${name}" is not a Tensor (got ${t === null ? 'null' : typeof t}); expected a module or a record of tensors`);
   }
   return target as StateDict;
 }
@@ -144,7 +145,7 @@ function asBytes(input: ArrayBuffer | ArrayBufferView): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  throw new Error(`safetensors: expected an ArrayBuffer or Uint8Array, got ${typeof input}`);
+  throw new ValueError(`safetensors: expected an ArrayBuffer or Uint8Array, got ${typeof input}`);
 }
 
 const utf8 = new TextEncoder();
@@ -173,18 +174,18 @@ function littleEndianBytes(data: FloatArray): Uint8Array {
  * `safetensors.torch.save_file` would write them (see the file comment).
  */
 export function serialize(tensors: StateDict, metadata?: Record<string, string> | null, opts: SerializeOptions = {}): Uint8Array {
-  if (typeof tensors !== 'object' || tensors === null) throw new Error('safetensors.serialize: expected a record of tensors');
+  if (typeof tensors !== 'object' || tensors === null) throw new ValueError('safetensors.serialize: expected a record of tensors');
   for (const name of Object.keys(opts.dtypes ?? {})) {
-    if (!Object.hasOwn(tensors, name)) throw new Error(`safetensors.serialize: dtypes names "${name}", which is not among the tensors`);
+    if (!Object.hasOwn(tensors, name)) throw new ValueError(`safetensors.serialize: dtypes names "${name}", which is not among the tensors`);
   }
   const entries = Object.entries(tensors).map(([name, t]) => {
-    if (!(t instanceof Tensor)) throw new Error(`safetensors.serialize: "${name}" is not a Tensor`);
-    if (name === '__metadata__') throw new Error('safetensors.serialize: "__metadata__" is reserved and cannot name a tensor');
+    if (!(t instanceof Tensor)) throw new ValueError(`safetensors.serialize: "${name}" is not a Tensor`);
+    if (name === '__metadata__') throw new ValueError('safetensors.serialize: "__metadata__" is reserved and cannot name a tensor');
     const asInteger = opts.dtypes?.[name];
     if (asInteger === undefined) return { name, t, dtype: TO_FORMAT[t.dtype] as string, bytes: littleEndianBytes(t.data) };
-    if (!Object.hasOwn(INTEGER_WRITE_SIZES, asInteger)) throw new Error(`safetensors.serialize: "${name}" cannot be written as ${String(asInteger)} (only I64)`);
+    if (!Object.hasOwn(INTEGER_WRITE_SIZES, asInteger)) throw new ValueError(`safetensors.serialize: "${name}" cannot be written as ${String(asInteger)} (only I64)`);
     const bytes = encodeInteger(asInteger, t.data, (msg) => {
-      throw new Error(`safetensors.serialize: "${name}" ${msg}`);
+      throw new ValueError(`safetensors.serialize: "${name}" ${msg}`);
     });
     return { name, t, dtype: asInteger as string, bytes };
   });
@@ -193,10 +194,10 @@ export function serialize(tensors: StateDict, metadata?: Record<string, string> 
 
   const parts: string[] = [];
   if (metadata !== undefined && metadata !== null) {
-    if (typeof metadata !== 'object') throw new Error('safetensors.serialize: metadata must be an object of strings');
+    if (typeof metadata !== 'object') throw new ValueError('safetensors.serialize: metadata must be an object of strings');
     const keys = Object.keys(metadata).sort(compareUtf8);
     for (const k of keys) {
-      if (typeof metadata[k] !== 'string') throw new Error(`safetensors.serialize: metadata "${k}" must be a string, got ${typeof metadata[k]}`);
+      if (typeof metadata[k] !== 'string') throw new ValueError(`safetensors.serialize: metadata "${k}" must be a string, got ${typeof metadata[k]}`);
     }
     parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
   }
@@ -447,7 +448,7 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
   try {
     return await fs.readFile(path);
   } catch (err) {
-    throw new Error(`safetensors: cannot read ${path}: ${fsReason(err)}`, { cause: err });
+    throw new IOError(`safetensors: cannot read ${path}: ${fsReason(err)}`, { cause: err });
   }
 }
 
@@ -464,4 +465,29 @@ export async function load(target: Checkpointable, path: string, opts: LoadOptio
 /** Reads every tensor and the metadata of a safetensors file, for inspection. Node-only. */
 export async function readSafetensors(path: string): Promise<DecodedSafetensors> {
   return deserialize(await readBytes(path, 'readSafetensors'), path);
+}
+
+/**
+ * The `__metadata__` of a safetensors file (null when it has none), read from
+ * the header alone — the tensors are not read. Throws a plain message (the
+ * caller names the file) when the header does not fit the file. Node-only.
+ */
+export async function readSafetensorsMetadata(path: string): Promise<Record<string, string> | null> {
+  const fs = await nodeFs('readSafetensorsMetadata');
+  const handle = await fs.open(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    if (bytesRead < 8) throw new IOError('shorter than the 8-byte header length');
+    const len = Number(new DataView(head.buffer).getBigUint64(0, true));
+    const { size } = await handle.stat();
+    if (len < 2 || len > MAX_HEADER_BYTES || 8 + len > size) throw new IOError(`header length ${len} does not fit a file of ${size} bytes`);
+    const json = new Uint8Array(len);
+    await handle.read(json, 0, len, 8);
+    const header = JSON.parse(new TextDecoder().decode(json)) as Record<string, unknown>;
+    const meta = header.__metadata__;
+    return meta && typeof meta === 'object' ? (meta as Record<string, string>) : null;
+  } finally {
+    await handle.close();
+  }
 }

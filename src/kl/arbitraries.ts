@@ -23,6 +23,7 @@
  */
 import * as fc from 'fast-check';
 import type { Gaussian1D } from './density.js';
+import { ValueError } from '../errors.js';
 
 /** A closed interval [min, max]. */
 export interface Range {
@@ -69,7 +70,7 @@ export interface DiagOptions {
 function range(name: string, r: Range | undefined, dflt: Range, positive = false): Range {
   const out = r ?? dflt;
   if (!(Number.isFinite(out.min) && Number.isFinite(out.max) && out.min <= out.max) || (positive && !(out.min > 0))) {
-    throw new Error(`kl.arbitraries: ${name} must be { min, max } with finite min ≤ max${positive ? ' and min > 0' : ''}, got ${JSON.stringify(r)}`);
+    throw new ValueError(`kl.arbitraries: ${name} must be { min, max } with finite min ≤ max${positive ? ' and min > 0' : ''}, got ${JSON.stringify(r)}`);
   }
   return out;
 }
@@ -119,8 +120,8 @@ export function gaussian(opts: GaussianOptions = {}): fc.Arbitrary<Gaussian1D> {
 export function gaussianPair(opts: GaussianPairOptions = {}): fc.Arbitrary<[Gaussian1D, Gaussian1D]> {
   const ratio = opts.maxSigmaRatio ?? 100;
   const gap = opts.maxGap ?? 20;
-  if (!(Number.isFinite(ratio) && ratio >= 1)) throw new Error(`kl.arbitraries.gaussianPair: maxSigmaRatio must be a finite number ≥ 1, got ${ratio}`);
-  if (!(Number.isFinite(gap) && gap >= 0)) throw new Error(`kl.arbitraries.gaussianPair: maxGap must be a finite number ≥ 0, got ${gap}`);
+  if (!(Number.isFinite(ratio) && ratio >= 1)) throw new ValueError(`kl.arbitraries.gaussianPair: maxSigmaRatio must be a finite number ≥ 1, got ${ratio}`);
+  if (!(Number.isFinite(gap) && gap >= 0)) throw new ValueError(`kl.arbitraries.gaussianPair: maxGap must be a finite number ≥ 0, got ${gap}`);
   const logRatio = Math.log(ratio);
   return fc
     .tuple(gaussian(opts), real({ min: -logRatio, max: logRatio }), real({ min: -gap, max: gap }))
@@ -140,7 +141,7 @@ function diagWith(d: number, mu: Range, lv: Range): fc.Arbitrary<DiagGaussian> {
 function diagRanges(opts: DiagOptions): { dim: Range; mu: Range; lv: Range } {
   const dim = range('dim', opts.dim, { min: 1, max: 8 });
   if (!Number.isInteger(dim.min) || !Number.isInteger(dim.max) || dim.min < 1) {
-    throw new Error(`kl.arbitraries: dim must be integers ≥ 1, got ${JSON.stringify(opts.dim)}`);
+    throw new ValueError(`kl.arbitraries: dim must be integers ≥ 1, got ${JSON.stringify(opts.dim)}`);
   }
   return { dim, mu: range('mu', opts.mu, { min: -10, max: 10 }), lv: range('logvar', opts.logvar, { min: -10, max: 10 }) };
 }
@@ -173,7 +174,7 @@ export function latentBatch(opts: DiagOptions & {
   const { dim, mu, lv } = diagRanges(opts);
   const batch = range('batch', opts.batch, { min: 1, max: 8 });
   if (!Number.isInteger(batch.min) || !Number.isInteger(batch.max) || batch.min < 1) {
-    throw new Error(`kl.arbitraries: batch must be integers ≥ 1, got ${JSON.stringify(opts.batch)}`);
+    throw new ValueError(`kl.arbitraries: batch must be integers ≥ 1, got ${JSON.stringify(opts.batch)}`);
   }
   return fc.tuple(fc.integer({ min: batch.min, max: batch.max }), fc.integer({ min: dim.min, max: dim.max })).chain(([b, d]) => {
     const rows = (r: Range): fc.Arbitrary<number[][]> =>

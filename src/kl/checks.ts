@@ -3,6 +3,7 @@
  * and (for tensors) the offending element and the shapes involved.
  */
 import { broadcastShapes, shapeStr, Tensor } from '../tensor/index.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** A distribution parameter: a tensor (broadcast, differentiable, float32 or float64) or a plain number (float64; then the KL is a number too). */
 export type Param = Tensor | number;
@@ -21,10 +22,10 @@ function describe(x: unknown): string {
 /** Throws unless x is a finite number (or, with `positive`, a finite number > 0). */
 function checkValue(fn: string, name: string, v: number, positive: boolean, where: string): void {
   if (!Number.isFinite(v)) {
-    throw new Error(`${fn}: ${name} must be finite, got ${v}${where}`);
+    throw new ValueError(`${fn}: ${name} must be finite, got ${v}${where}`);
   }
   if (positive && !(v > 0)) {
-    throw new Error(`${fn}: ${name} must be > 0 (a standard deviation), got ${v}${where}`);
+    throw new ValueError(`${fn}: ${name} must be > 0 (a standard deviation), got ${v}${where}`);
   }
 }
 
@@ -38,7 +39,7 @@ export function checkParam(fn: string, name: string, x: unknown, positive = fals
     return;
   }
   if (!(x instanceof Tensor)) {
-    throw new Error(`${fn}: ${name} must be a Tensor or a number, got ${describe(x)}`);
+    throw new ValueError(`${fn}: ${name} must be a Tensor or a number, got ${describe(x)}`);
   }
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
@@ -56,7 +57,7 @@ export function broadcastAll(fn: string, names: readonly string[], args: readonl
     for (const a of args) if (a instanceof Tensor) shape = broadcastShapes(fn, shape, a.shape);
   } catch {
     const list = names.map((n, i) => `${n} ${args[i] instanceof Tensor ? shapeStr((args[i] as Tensor).shape) : '(number)'}`).join(', ');
-    throw new Error(`${fn}: shapes cannot be broadcast together: ${list}`);
+    throw new ShapeError(`${fn}: shapes cannot be broadcast together: ${list}`);
   }
   return shape;
 }

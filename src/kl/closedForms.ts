@@ -19,6 +19,7 @@ import { asTensor, normalizeAxes, promote, Tensor, type DType } from '../tensor/
 import { abs, add, clamp, div, eq, exp, gt, log, lt, mean, mul, noGrad, square, sub, sum, where } from '../autograd/index.js';
 import { allNumbers, broadcastAll, checkParam, type Param } from './checks.js';
 import { diagNormalKL, HALF_PSI_COEFFS, normalKL, PSI_SERIES_LIMIT, stdNormalKL } from './scalar.js';
+import { ValueError } from '../errors.js';
 
 /** What to do with the per-distribution KLs once the event (latent) axes are summed. */
 export type KLReduction = 'none' | 'sum' | 'mean';
@@ -45,11 +46,11 @@ const REDUCTIONS: readonly KLReduction[] = ['none', 'sum', 'mean'];
 function checkOptions(fn: string, opts: unknown): KLOptions {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== 'object' || opts instanceof Tensor) {
-    throw new Error(`${fn}: options must be an object like { reduction: 'mean' }, got ${opts instanceof Tensor ? 'a Tensor (too many arguments?)' : String(opts)}`);
+    throw new ValueError(`${fn}: options must be an object like { reduction: 'mean' }, got ${opts instanceof Tensor ? 'a Tensor (too many arguments?)' : String(opts)}`);
   }
   const o = opts as KLOptions;
   if (o.reduction !== undefined && !REDUCTIONS.includes(o.reduction)) {
-    throw new Error(`${fn}: reduction must be 'none', 'sum' or 'mean', got ${JSON.stringify(o.reduction)}`);
+    throw new ValueError(`${fn}: reduction must be 'none', 'sum' or 'mean', got ${JSON.stringify(o.reduction)}`);
   }
   return o;
 }
@@ -70,7 +71,8 @@ function checkScalarOptions(fn: string, opts: KLOptions): void {
   if (opts.axis !== undefined && opts.axis !== null) normalizeAxes(fn, opts.axis, 0);
 }
 
-function dtypeOf(args: readonly Param[]): DType {
+/** The dtype the tensor arguments promote to (float64 when every argument is a number). */
+function promotedDType(args: readonly Param[]): DType {
   let d: DType | null = null;
   for (const a of args) if (a instanceof Tensor) d = d ? promote(d, a.dtype) : a.dtype;
   return d ?? 'float64';
@@ -116,7 +118,7 @@ export function halfPsi(v: Tensor): Tensor {
 }
 
 function toTensors(fn: string, args: readonly Param[]): Tensor[] {
-  const dtype = dtypeOf(args);
+  const dtype = promotedDType(args);
   const like = args.find((a): a is Tensor => a instanceof Tensor);
   return args.map((a) => asTensor(fn, a, dtype, like));
 }

@@ -5,6 +5,7 @@
  */
 import type { Generator } from '../tensor/index.js';
 import { normalLogPdf, normalLogRatio } from './scalar.js';
+import { ValueError } from '../errors.js';
 
 /** N(mu, sigma²). The arbitraries generate these; `kl.normal` takes the same numbers. */
 export interface Gaussian1D {
@@ -37,24 +38,24 @@ const describe = (x: unknown): string => (x === null ? 'null' : Array.isArray(x)
 
 export function resolveDensity(fn: string, name: string, d: unknown): ResolvedDensity {
   const bad = (why: string): Error =>
-    new Error(`${fn}: ${name} ${why}; expected a Gaussian { mu, sigma }, an object with logPdf(x), or a log-density function`);
+    new ValueError(`${fn}: ${name} ${why}; expected a Gaussian { mu, sigma }, an object with logPdf(x), or a log-density function`);
   if (typeof d === 'function') return { kind: 'custom', logPdf: d as (x: number) => number, location: 0, scale: 1 };
   if (d === null || typeof d !== 'object') throw bad(`is ${describe(d)}`);
   const o = d as Partial<Gaussian1D & LogDensity1D>;
   if (typeof o.logPdf === 'function') {
     const location = o.location ?? 0;
     const scale = o.scale ?? 1;
-    if (!Number.isFinite(location)) throw new Error(`${fn}: ${name}.location must be a finite number, got ${String(location)}`);
-    if (!(Number.isFinite(scale) && scale > 0)) throw new Error(`${fn}: ${name}.scale must be a finite number > 0, got ${String(scale)}`);
-    if (o.sample !== undefined && typeof o.sample !== 'function') throw new Error(`${fn}: ${name}.sample must be a function (rng) => number`);
+    if (!Number.isFinite(location)) throw new ValueError(`${fn}: ${name}.location must be a finite number, got ${String(location)}`);
+    if (!(Number.isFinite(scale) && scale > 0)) throw new ValueError(`${fn}: ${name}.scale must be a finite number > 0, got ${String(scale)}`);
+    if (o.sample !== undefined && typeof o.sample !== 'function') throw new ValueError(`${fn}: ${name}.sample must be a function (rng) => number`);
     const logPdf = o.logPdf.bind(o);
     return { kind: 'custom', logPdf, location, scale, sample: o.sample?.bind(o) };
   }
   if ('mu' in o || 'sigma' in o) {
     const { mu, sigma } = o;
-    if (typeof mu !== 'number' || !Number.isFinite(mu)) throw new Error(`${fn}: ${name}.mu must be a finite number, got ${String(mu)}`);
+    if (typeof mu !== 'number' || !Number.isFinite(mu)) throw new ValueError(`${fn}: ${name}.mu must be a finite number, got ${String(mu)}`);
     if (typeof sigma !== 'number' || !Number.isFinite(sigma) || !(sigma > 0)) {
-      throw new Error(`${fn}: ${name}.sigma must be a finite number > 0 (a standard deviation), got ${String(sigma)}`);
+      throw new ValueError(`${fn}: ${name}.sigma must be a finite number > 0 (a standard deviation), got ${String(sigma)}`);
     }
     return { kind: 'gaussian', mu, sigma, location: mu, scale: sigma };
   }
@@ -106,7 +107,7 @@ export function samplerOf(fn: string, p: ResolvedDensity): (rng: Generator) => n
     return (rng) => sigma * rng.normal();
   }
   const sample = p.sample;
-  if (!sample) throw new Error(`${fn}: p has no sample(rng) method; Monte Carlo draws from p (give a Gaussian { mu, sigma } or add sample)`);
+  if (!sample) throw new ValueError(`${fn}: p has no sample(rng) method; Monte Carlo draws from p (give a Gaussian { mu, sigma } or add sample)`);
   const shift = p.location;
   return (rng) => sample(rng) - shift;
 }

@@ -17,6 +17,7 @@
 import { integrateRealLine, type VectorIntegrand } from './gaussKronrod.js';
 import { pairEvaluator, resolveDensity, type Density1D } from './density.js';
 import { halfPsi } from './scalar.js';
+import { ValueError } from '../errors.js';
 
 /** Options of {@link integrate}. */
 export interface IntegrateOptions {
@@ -56,7 +57,7 @@ const SPREAD = [0, 0.5, 1, 2, 3, 5, 8, 12, 20, 40];
 function checkOptions(opts: unknown): Required<Omit<IntegrateOptions, 'breakpoints'>> & { breakpoints: readonly number[] } {
   const fn = 'kl.integrate';
   if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
-    throw new Error(`${fn}: options must be an object like { epsRel: 1e-10 }, got ${String(opts)}`);
+    throw new ValueError(`${fn}: options must be an object like { epsRel: 1e-10 }, got ${String(opts)}`);
   }
   const o = (opts ?? {}) as IntegrateOptions;
   const epsRel = o.epsRel ?? 1e-10;
@@ -65,12 +66,12 @@ function checkOptions(opts: unknown): Required<Omit<IntegrateOptions, 'breakpoin
   const massTolerance = o.massTolerance ?? 1e-6;
   const breakpoints = o.breakpoints ?? [];
   for (const [k, v] of [['epsRel', epsRel], ['epsAbs', epsAbs], ['massTolerance', massTolerance]] as const) {
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new Error(`${fn}: ${k} must be a finite number ≥ 0, got ${String(v)}`);
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new ValueError(`${fn}: ${k} must be a finite number ≥ 0, got ${String(v)}`);
   }
-  if (epsRel === 0 && epsAbs === 0) throw new Error(`${fn}: epsRel and epsAbs cannot both be 0`);
-  if (!Number.isInteger(maxIntervals) || maxIntervals < 1) throw new Error(`${fn}: maxIntervals must be a positive integer, got ${String(maxIntervals)}`);
+  if (epsRel === 0 && epsAbs === 0) throw new ValueError(`${fn}: epsRel and epsAbs cannot both be 0`);
+  if (!Number.isInteger(maxIntervals) || maxIntervals < 1) throw new ValueError(`${fn}: maxIntervals must be a positive integer, got ${String(maxIntervals)}`);
   if (!Array.isArray(breakpoints) || breakpoints.some((b) => typeof b !== 'number' || !Number.isFinite(b))) {
-    throw new Error(`${fn}: breakpoints must be an array of finite numbers`);
+    throw new ValueError(`${fn}: breakpoints must be an array of finite numbers`);
   }
   return { epsRel, epsAbs, maxIntervals, massTolerance, breakpoints };
 }
@@ -92,7 +93,7 @@ export function integrate(p: Density1D, q: Density1D, opts?: IntegrateOptions): 
 
   const checkLog = (v: number, name: string, y: number): void => {
     if (Number.isNaN(v) || v === Infinity) {
-      throw new Error(`${fn}: ${name}'s log-density at x = ${shift + y} is ${v}; it must be finite or -Infinity (outside the support)`);
+      throw new ValueError(`${fn}: ${name}'s log-density at x = ${shift + y} is ${v}; it must be finite or -Infinity (outside the support)`);
     }
   };
   let infinite = false;
@@ -116,7 +117,7 @@ export function integrate(p: Density1D, q: Density1D, opts?: IntegrateOptions): 
       // φ(t) = ψ(−t) = 2·halfPsi(−t): the series near 0; for t ≪ 0 (q ≫ p) e^(−t) could overflow, so use p(t − 1) + q.
       out[0] = t > -0.5 ? pv * 2 * halfPsi(-t) : pv * (t - 1) + qv;
     }
-    if (Number.isNaN(out[0])) throw new Error(`${fn}: the integrand is NaN at x = ${shift + y} (log p = ${lp}, log q = ${lq})`);
+    if (Number.isNaN(out[0])) throw new ValueError(`${fn}: the integrand is NaN at x = ${shift + y} (log p = ${lp}, log q = ${lq})`);
   };
 
   const points: number[] = o.breakpoints.map((b) => b - shift);
@@ -143,7 +144,7 @@ export function integrate(p: Density1D, q: Density1D, opts?: IntegrateOptions): 
   if (infinite) return { ...out, value: Infinity, error: 0, converged: true };
   for (const [name, mass] of [['p', out.massP], ['q', out.massQ]] as const) {
     if (!(Math.abs(mass - 1) <= o.massTolerance)) {
-      throw new Error(
+      throw new ValueError(
         `${fn}: ${name} integrates to ${mass}, not 1 (tolerance ${o.massTolerance}). ` +
           `Is its log-density normalized, and do its location/scale say where its mass is?`,
       );

@@ -5,6 +5,7 @@
  */
 import { defaultGenerator, Generator } from '../tensor/index.js';
 import { pairEvaluator, resolveDensity, samplerOf, type Density1D } from './density.js';
+import { ValueError } from '../errors.js';
 
 /** What {@link monteCarlo} returns. */
 export interface MonteCarloResult {
@@ -23,9 +24,9 @@ export interface MonteCarloResult {
  */
 export function monteCarlo(p: Density1D, q: Density1D, n: number, rng?: Generator): MonteCarloResult {
   const fn = 'kl.monteCarlo';
-  if (!Number.isInteger(n) || n < 2) throw new Error(`${fn}: n must be an integer ≥ 2 (samples), got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 2) throw new ValueError(`${fn}: n must be an integer ≥ 2 (samples), got ${String(n)}`);
   if (rng !== undefined && !(rng instanceof Generator)) {
-    throw new Error(`${fn}: rng must be a genzoo Generator (new Generator(seed)), got ${rng === null ? 'null' : typeof rng}`);
+    throw new ValueError(`${fn}: rng must be a genzoo Generator (new Generator(seed)), got ${rng === null ? 'null' : typeof rng}`);
   }
   const g = rng ?? defaultGenerator();
   const P = resolveDensity(fn, 'p', p);
@@ -50,12 +51,12 @@ export function monteCarlo(p: Density1D, q: Density1D, n: number, rng?: Generato
       const lp = logP(y);
       const lq = logQ(y);
       if (!(lp > -Infinity) || Number.isNaN(lq) || lp === Infinity || lq === Infinity) {
-        throw new Error(`${fn}: at the sample x = ${shift + y}, log p = ${lp} and log q = ${lq}; the sample must lie in p's support and both log-densities be finite or -Infinity`);
+        throw new ValueError(`${fn}: at the sample x = ${shift + y}, log p = ${lp} and log q = ${lq}; the sample must lie in p's support and both log-densities be finite or -Infinity`);
       }
       if (lq === -Infinity) return { value: Infinity, standardError: Infinity, n };
       t = logRatio(y, lp, lq);
     }
-    if (!Number.isFinite(t)) throw new Error(`${fn}: log p(x) − log q(x) is ${t} at the sample x = ${shift + y}`);
+    if (!Number.isFinite(t)) throw new ValueError(`${fn}: log p(x) − log q(x) is ${t} at the sample x = ${shift + y}`);
     if (unit === 0) unit = Math.abs(t) < 1e-100 && t !== 0 ? Math.abs(t) : 1;
     const u = t / unit;
     const delta = u - mean;

@@ -11,6 +11,7 @@
 import { defaultGenerator, Generator, promote, randn, scalar, Tensor, type DType } from '../tensor/index.js';
 import { add, exp, mul } from '../autograd/index.js';
 import { broadcastAll, checkParam, type Param } from './checks.js';
+import { ValueError } from '../errors.js';
 
 /**
  * z = mu + exp(½·logvar)·ε with ε ∼ N(0, 1) of the broadcast shape, drawn from
@@ -24,7 +25,7 @@ export function reparameterize(mu: Param, logvar: Param, rng?: Generator): Tenso
   checkParam(fn, 'mu', mu);
   checkParam(fn, 'logvar', logvar);
   if (rng !== undefined && !(rng instanceof Generator)) {
-    throw new Error(`${fn}: rng must be a genzoo Generator (new Generator(seed)), got ${rng === null ? 'null' : typeof rng}`);
+    throw new ValueError(`${fn}: rng must be a genzoo Generator (new Generator(seed)), got ${rng === null ? 'null' : typeof rng}`);
   }
   const g = rng ?? defaultGenerator();
   if (typeof mu === 'number' && typeof logvar === 'number') return mu + Math.exp(0.5 * logvar) * g.normal();

@@ -6,19 +6,20 @@
 import { concat, noGrad, reshape, sigmoid } from '../autograd/index.js';
 import { Module } from '../nn/module.js';
 import { Adam } from '../nn/optim/adam.js';
-import { getBackend, oneHot, randn, Tensor, type Backend, type Generator } from '../tensor/index.js';
+import { getBackend, oneHot, randn, tidy, Tensor, type Backend, type Generator } from '../tensor/index.js';
 import type { Decoder, Encoder } from './nets.js';
 import type { ParamEMA } from './ema.js';
 import {
   NUM_CLASSES, type Batch, type GenerativeModel, type ModelConfig, type ModelKind, type OptimizerLike,
 } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** Labels as an Int32Array, checked to be integers in [0, 10). */
 export function checkLabels(op: string, labels: ArrayLike<number>): Int32Array {
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const k = labels[i];
-    if (!Number.isInteger(k) || k < 0 || k >= NUM_CLASSES) throw new Error(`${op}: label ${k} at index ${i} is not a class in 0–${NUM_CLASSES - 1}`);
+    if (!Number.isInteger(k) || k < 0 || k >= NUM_CLASSES) throw new ValueError(`${op}: label ${k} at index ${i} is not a class in 0–${NUM_CLASSES - 1}`);
     out[i] = k;
   }
   return out;
@@ -41,7 +42,60 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     this.config = config;
   }
 
-  abstract trainStep(batch: Batch, generator: Generator): Record<string, number>;
+  /**
+   * One optimisation step (the model's own losses and update order); returns
+   * the step's loss terms as one-element tensors, still on the device.
+   */
+  protected abstract step(batch: Batch, generator: Generator): Record<string, Tensor>;
+
+  /**
+   * One optimisation step; the losses as numbers (one readback for all of
+   * them). Runs in a tidy(): the step's temporaries are freed when it returns.
+   * On WebGPU, which cannot read back synchronously, use `trainStepAsync`.
+   */
+  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+    return readScalars(tidy(() => this.step(batch, generator)), true);
+  }
+
+  /** `trainStep` with the losses read back asynchronously: works on every backend, WebGPU included. */
+  async trainStepAsync(batch: Batch, generator: Generator): Promise<Record<string, number>> {
+    const terms = tidy(() => this.step(batch, generator));
+    const keys = Object.keys(terms);
+    const joined = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1]))));
+    for (const t of Object.values(terms)) t.dispose();
+    const values = await joined.read();
+    joined.dispose();
+    return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+  }
+
+  /**
+   * A numeric option of the config. Defaults live in one place, the registry
+   * (registry.ts), whose `createModel` completes every config: an absent option
+   * here means the model was built around it, and is an error, not a fallback.
+   */
+  protected numberOption(name: string): number {
+    const v = this.config.options[name];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ValueError(`${this.config.kind}: option '${name}' must be a finite number, got ${JSON.stringify(v)} (createModel fills in absent options from the defaults in models/registry.ts)`);
+    }
+    return v;
+  }
+
+  /** A boolean option of the config (see `numberOption`). */
+  protected booleanOption(name: string): boolean {
+    const v = this.config.options[name];
+    if (typeof v !== 'boolean') throw new ValueError(`${this.config.kind}: option '${name}' must be true or false, got ${JSON.stringify(v)} (createModel fills in absent options from the defaults in models/registry.ts)`);
+    return v;
+  }
+
+  /** A string option of the config that must be one of `choices` (see `numberOption`). */
+  protected choiceOption<T extends string>(name: string, choices: readonly T[]): T {
+    const v = this.config.options[name];
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+      throw new ValueError(`${this.config.kind}: option '${name}' must be ${choices.map((x) => `'${x}'`).join(' or ')}, got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  }
 
   /** The network that maps (z, y) to image logits: the VAEs' decoder, the GANs' generator. */
   protected abstract get decoder(): Decoder;
@@ -84,16 +138,16 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
     const fn = `${this.kind}.${op}`;
     const latent = this.config.latent;
     if (rows.ndim !== 2 || rows.shape[1] !== latent || rows.shape[0] < 1) {
-      throw new Error(`${fn}: expected [N, ${latent}] (one row of ${latent} latent values per image), got [${rows.shape.join(', ')}]`);
+      throw new ValueError(`${fn}: expected [N, ${latent}] (one row of ${latent} latent values per image), got [${rows.shape.join(', ')}]`);
     }
     const n = rows.shape[0];
     if (!this.conditional) {
-      if (labels !== undefined) throw new Error(`${fn}: the VAE is unconditional: pass no labels`);
+      if (labels !== undefined) throw new ValueError(`${fn}: the VAE is unconditional: pass no labels`);
       return new Int32Array(n);
     }
-    if (labels === undefined) throw new Error(`${fn}: a conditional model needs one class label per row (${n})`);
+    if (labels === undefined) throw new ValueError(`${fn}: a conditional model needs one class label per row (${n})`);
     const y = checkLabels(fn, labels);
-    if (y.length !== n) throw new Error(`${fn}: ${n} rows but ${y.length} labels`);
+    if (y.length !== n) throw new ValueError(`${fn}: ${n} rows but ${y.length} labels`);
     return y;
   }
 
@@ -135,13 +189,13 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
   sample(labels: ArrayLike<number> | number, generator: Generator): Tensor {
     let y: Int32Array;
     if (typeof labels === 'number') {
-      if (this.conditional) throw new Error(`${this.kind}.sample: a conditional model samples per label: pass the class labels, not a count`);
-      if (!Number.isInteger(labels) || labels < 1) throw new Error(`${this.kind}.sample: the number of samples must be a positive integer, got ${labels}`);
+      if (this.conditional) throw new ValueError(`${this.kind}.sample: a conditional model samples per label: pass the class labels, not a count`);
+      if (!Number.isInteger(labels) || labels < 1) throw new ValueError(`${this.kind}.sample: the number of samples must be a positive integer, got ${labels}`);
       y = new Int32Array(labels);
     } else {
-      if (!this.conditional) throw new Error(`${this.kind}.sample: the VAE is unconditional: pass the number of samples, not labels`);
+      if (!this.conditional) throw new ValueError(`${this.kind}.sample: the VAE is unconditional: pass the number of samples, not labels`);
       y = checkLabels(`${this.kind}.sample`, labels);
-      if (y.length === 0) throw new Error(`${this.kind}.sample: no labels given`);
+      if (y.length === 0) throw new ValueError(`${this.kind}.sample: no labels given`);
     }
     const noise = this.prior(y.length, generator);
     return this.generate(noise, this.conditional ? y : undefined);
@@ -154,11 +208,11 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
   protected encodeWith(encoder: Encoder, x: Tensor, labels: ArrayLike<number> | undefined): { mu: Tensor; logvar: Tensor } {
     const fn = `${this.kind}.encode`;
     if (x.ndim !== 4 || x.shape[1] !== 1 || x.shape[2] !== 28 || x.shape[3] !== 28) {
-      throw new Error(`${fn}: expected images [N, 1, 28, 28], got [${x.shape.join(', ')}]`);
+      throw new ValueError(`${fn}: expected images [N, 1, 28, 28], got [${x.shape.join(', ')}]`);
     }
-    if (this.conditional && labels === undefined) throw new Error(`${fn}: pass the labels of the images`);
+    if (this.conditional && labels === undefined) throw new ValueError(`${fn}: pass the labels of the images`);
     const y = this.conditional ? checkLabels(fn, labels!) : new Int32Array(x.shape[0]);
-    if (y.length !== x.shape[0]) throw new Error(`${fn}: ${x.shape[0]} images but ${y.length} labels`);
+    if (y.length !== x.shape[0]) throw new ValueError(`${fn}: ${x.shape[0]} images but ${y.length} labels`);
     const wasTraining = this.training;
     this.eval();
     try {
@@ -176,8 +230,13 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
  * Reads several one-element tensors (a step's loss terms) back to the host in
  * one transfer: on a GPU each readback is a stall, so a step does one.
  */
-export function readScalars<K extends string>(terms: Record<K, Tensor>): Record<K, number> {
+export function readScalars<K extends string>(terms: Record<K, Tensor>, dispose = false): Record<K, number> {
   const keys = Object.keys(terms) as K[];
-  const values = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1])))).data;
+  const joined = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1]))));
+  const values = joined.data;
+  if (dispose) {
+    joined.dispose();
+    for (const k of keys) terms[k].dispose();
+  }
   return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Record<K, number>;
 }

@@ -11,24 +11,26 @@
  * input have the same classes.
  *
  * Keeping D from winning (the TensorFlow.js CGAN's failure: D loss 0.30, G
- * loss 4, samples of the requested class 15% of the time) — options:
- *   realLabel  target for real images in L_D (default 0.9; 1 = no smoothing);
- *   dropout    dropout probability in D's hidden layers (default 0.3 mlp, 0 conv);
- *   dLr        D's learning rate (default: the config's lr);
+ * loss 4, samples of the requested class 15% of the time) — options (their
+ * defaults, per architecture, are in registry.ts):
+ *   realLabel  target for real images in L_D (0.9; 1 = no smoothing);
+ *   dropout    dropout probability in D's hidden layers (0.3 mlp, 0 conv);
+ *   dLr        D's learning rate (optional; absent: the config's lr);
  *   ema        decay of the moving average of G's weights that `sample` uses
- *              (default 0.999; 0 = sample from the live weights), see ema.ts;
- *   batchNorm  BatchNorm in G (default true);
- *   conditionalNorm  per-class gain and shift after G's BatchNorms (default false;
+ *              (0.999; 0 = sample from the live weights), see ema.ts;
+ *   batchNorm  BatchNorm in G (true);
+ *   conditionalNorm  per-class gain and shift after G's BatchNorms (false;
  *              measured: a lower Fréchet distance, no better class accuracy).
  */
 import { mean, sigmoid } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
 import { withFrozen } from '../nn/frozen.js';
 import type { Generator, Tensor } from '../tensor/index.js';
-import { readScalars, ZooModel } from './base.js';
+import { ZooModel } from './base.js';
 import { Decoder, Discriminator } from './nets.js';
 import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** Conditional GAN with a projection discriminator and averaged generator weights (docs/models.md#cgan-cgants). */
 export class CGAN extends ZooModel {
@@ -40,18 +42,23 @@ export class CGAN extends ZooModel {
   readonly G: Decoder;
   /** The projection discriminator D(x, y) → logit. */
   readonly D: Discriminator;
+  /** The target for real images in L_D (option realLabel). */
+  private readonly realLabel: number;
 
   constructor(config: ModelConfig, generator: Generator) {
     super(config);
-    if (config.kind !== 'cgan') throw new Error(`CGAN: config is for '${config.kind}'`);
-    const o = config.options;
-    const dropout = Number(o.dropout ?? (config.arch === 'mlp' ? 0.3 : 0));
+    if (config.kind !== 'cgan') throw new ValueError(`CGAN: config is for '${config.kind}'`);
+    const dropout = this.numberOption('dropout');
+    if (!(dropout >= 0 && dropout < 1)) throw new ValueError(`cgan: option dropout must be in [0, 1), got ${dropout}`);
+    this.realLabel = this.numberOption('realLabel');
+    if (!(this.realLabel > 0 && this.realLabel <= 1)) throw new ValueError(`cgan: option realLabel must be in (0, 1], got ${this.realLabel}`);
     const net = { arch: config.arch, width: config.width, cond: NUM_CLASSES, generator };
-    this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: o.batchNorm !== false, conditionalNorm: o.conditionalNorm === true }));
+    this.G = this.registerModule('G', new Decoder(config.latent, { ...net, batchNorm: this.booleanOption('batchNorm'), conditionalNorm: this.booleanOption('conditionalNorm') }));
     this.D = this.registerModule('D', new Discriminator({ ...net, dropout }));
-    this.optimizers.D = this.adam(this.D, Number(o.dLr ?? config.lr));
+    // dLr is the one option without a default: absent, D learns at the config's lr.
+    this.optimizers.D = this.adam(this.D, config.options.dLr === undefined ? config.lr : this.numberOption('dLr'));
     this.optimizers.G = this.adam(this.G);
-    const ema = Number(o.ema ?? 0.999);
+    const ema = this.numberOption('ema');
     if (ema > 0) this.decoderAverage = this.registerModule('Gema', new ParamEMA(this.G.parameters(), ema));
   }
 
@@ -59,9 +66,9 @@ export class CGAN extends ZooModel {
     return this.G;
   }
 
-  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+  protected override step(batch: Batch, generator: Generator): Record<string, Tensor> {
     const { x, y } = batch;
-    const realLabel = Number(this.config.options.realLabel ?? 0.9);
+    const realLabel = this.realLabel;
     this.D.generator = generator; // dropout masks from the run's generator (resumable)
     const z = this.prior(y.length, generator);
     const fake = sigmoid(this.G.call(z, this.cond(y)));
@@ -83,6 +90,6 @@ export class CGAN extends ZooModel {
     });
     this.optimizers.G.step();
     this.decoderAverage?.update();
-    return readScalars({ d: lossD, g: lossG, dReal: mean(sigmoid(dReal.detach())), dFake: mean(sigmoid(dFake.detach())) });
+    return { d: lossD, g: lossG, dReal: mean(sigmoid(dReal.detach())), dFake: mean(sigmoid(dFake.detach())) };
   }
 }

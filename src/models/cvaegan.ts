@@ -20,18 +20,38 @@
  * part: D and C are trained with cross-entropy, G only with mean-matching losses,
  * which do not vanish when D wins.
  *
- * Options: lambda1..lambda4; centreMomentum (0.9): the moving-average weight of
- * the per-class real feature means m_c (buffers `centres` [10, F] and `centreSeen` [10]).
+ * Options (their defaults are in registry.ts): lambda1..lambda4; centreMomentum:
+ * the moving-average weight of the per-class real feature means m_c (buffers
+ * `centres` [10, F] and `centreSeen` [10]); and two additions to the paper,
+ * measured in docs/models.md —
+ *   prior  'standard': L_KL against N(0, I) and z_p ~ N(0, I), as in the paper;
+ *          'class': the CVAE's learned class prior p(z|y) = N(μ_y, diag σ²_y)
+ *          (parameter `priorTable` [10, 2·latent], trained with E by λ1·L_KL):
+ *          L_KL = KL(q(z|x, y) ‖ p(z|y)) and z_p ~ p(z|y_p), so the prior samples
+ *          are drawn where the codes of their class are;
+ *   ema    decay of a moving average of G's weights that `sample` uses, as in
+ *          the CGAN (ema.ts; 0 = sample from the live weights);
+ *   gradClip  the largest global norm of E's and of G's gradients (each scaled
+ *          down to it when larger; 0 = no clipping). The feature-matching terms
+ *          are unbounded: when x_f drifts off the digits, C's and D's features of
+ *          it grow, so do E's and G's gradients, Adam's step follows the spike
+ *          before its second moment does (up to 1/√(1 − β2) ≈ 32× the usual step)
+ *          and x_f drifts further — with λ1 = 1 this ran away within 5 steps
+ *          (gradient norms 30 → 3·10⁶). Clipping caps the spike.
  */
-import { add, concat, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
+import { add, concat, embedding, exp, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
 import { bceWithLogits, crossEntropy } from '../nn/losses.js';
 import { oneHot, tensor, Tensor, zeros, type Generator } from '../tensor/index.js';
-import { reparameterize, stdNormal } from '../kl/index.js';
+import { diagNormal, reparameterize, stdNormal } from '../kl/index.js';
 import { HostMirror } from '../nn/mirror.js';
-import { readScalars, ZooModel } from './base.js';
+import { ZooModel } from './base.js';
 import { withFrozen } from '../nn/frozen.js';
+import { Adam } from '../nn/optim/adam.js';
+import { clipGradNorm } from '../nn/optim/clip-grad.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
+import { ParamEMA } from './ema.js';
 import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** ‖a − b‖² per row, [B]. */
 function rowSqDist(a: Tensor, b: Tensor): Tensor {
@@ -55,7 +75,7 @@ export class CVAEGAN extends ZooModel {
 
   constructor(config: ModelConfig, generator: Generator) {
     super(config);
-    if (config.kind !== 'cvaegan') throw new Error(`CVAEGAN: config is for '${config.kind}'`);
+    if (config.kind !== 'cvaegan') throw new ValueError(`CVAEGAN: config is for '${config.kind}'`);
     const net = { arch: config.arch, width: config.width, generator };
     this.E = this.registerModule('E', new Encoder(config.latent, { ...net, cond: NUM_CLASSES }));
     this.G = this.registerModule('G', new Decoder(config.latent, { ...net, cond: NUM_CLASSES, batchNorm: true }));
@@ -64,10 +84,44 @@ export class CVAEGAN extends ZooModel {
     const f = this.C.trunk.featureSize;
     this.registerBuffer('centres', zeros([NUM_CLASSES, f]));
     this.registerBuffer('centreSeen', zeros([NUM_CLASSES]));
+    this.lambdas = [0, 1, 2, 3, 4].map((k) => (k === 0 ? 0 : this.numberOption(`lambda${k}`)));
+    if (this.lambdas.some((l) => !(l >= 0))) throw new ValueError(`cvaegan: options lambda1…lambda4 must be ≥ 0, got ${this.lambdas.slice(1).join(', ')}`);
+    this.momentum = this.numberOption('centreMomentum');
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new ValueError(`cvaegan: option centreMomentum must be in [0, 1), got ${this.momentum}`);
+    // The learned class prior: row k holds (μ_k, log σ²_k); zeros = N(0, I) at the start. E's optimizer trains it (λ1·L_KL).
+    const prior = this.choiceOption('prior', ['standard', 'class']);
+    const table = prior === 'class' ? this.registerParameter('priorTable', zeros([NUM_CLASSES, 2 * config.latent])) : null;
     this.optimizers.C = this.adam(this.C);
     this.optimizers.D = this.adam(this.D);
-    this.optimizers.E = this.adam(this.E);
+    this.optimizers.E = new Adam([...this.E.parameters(), ...(table ? [table] : [])], { lr: config.lr, betas: [config.beta1, config.beta2] });
     this.optimizers.G = this.adam(this.G);
+    const ema = this.numberOption('ema');
+    if (ema > 0) this.decoderAverage = this.registerModule('Gema', new ParamEMA(this.G.parameters(), ema));
+    this.gradClip = this.numberOption('gradClip');
+    if (!(this.gradClip >= 0)) throw new ValueError(`cvaegan: option gradClip must be ≥ 0 (0: no clipping), got ${this.gradClip}`);
+  }
+
+  /** The largest global gradient norm of E and of G (option gradClip; 0 = none). */
+  private readonly gradClip: number;
+
+  /** λ1…λ4 at indices 1…4. */
+  private readonly lambdas: number[];
+  /** The moving-average weight of the class centres (option centreMomentum). */
+  private readonly momentum: number;
+
+  /** (μ_y, log σ²_y) of the learned class prior for each label, or null for N(0, I). */
+  private classPrior(y: Int32Array): { mu: Tensor; logvar: Tensor } | null {
+    const table = this.param('priorTable');
+    if (!table) return null;
+    const rows = embedding(y, table);
+    const l = this.config.latent;
+    return { mu: rows.slice(1, 0, l), logvar: rows.slice(1, l) };
+  }
+
+  /** z = μ_y + σ_y·noise under the class prior (no gradient into the table), the noise itself under N(0, I). */
+  protected override latentFromNoise(noise: Tensor, y: Int32Array): Tensor {
+    const p = noGrad(() => this.classPrior(y));
+    return p ? add(p.mu, mul(exp(mul(p.logvar, 0.5)), noise)) : noise;
   }
 
   protected get decoder(): Decoder {
@@ -84,11 +138,6 @@ export class CVAEGAN extends ZooModel {
     return this.decode(this.encode(x, labels).mu, labels);
   }
 
-  private lambda(k: 1 | 2 | 3 | 4): number {
-    const dflt = { 1: 3, 2: 1, 3: 1e-3, 4: 1e-3 }[k];
-    return Number(this.config.options[`lambda${k}`] ?? dflt);
-  }
-
   /** Which classes have a centre yet (the `centreSeen` buffer, mirrored on the host). */
   private readonly seen = new HostMirror(() => this.buffer('centreSeen')!);
 
@@ -100,7 +149,7 @@ export class CVAEGAN extends ZooModel {
    */
   private updateCentres(features: Tensor, y: Int32Array): Tensor {
     const centres = this.buffer('centres')!;
-    const momentum = Number(this.config.options.centreMomentum ?? 0.9);
+    const momentum = this.momentum;
     const counts = new Int32Array(NUM_CLASSES);
     for (const k of y) counts[k]++;
     const seen = this.seen.values();
@@ -119,7 +168,7 @@ export class CVAEGAN extends ZooModel {
     return new Tensor(centres.storage.backend.copy(centres.storage), centres.shape);
   }
 
-  trainStep(batch: Batch, generator: Generator): Record<string, number> {
+  protected override step(batch: Batch, generator: Generator): Record<string, Tensor> {
     const { x, y } = batch;
     const b = y.length;
     const c = oneHot(y, NUM_CLASSES, { backend: this.backend });
@@ -129,13 +178,15 @@ export class CVAEGAN extends ZooModel {
     // ---- one forward pass: encoder, reconstructions x_f and prior samples x_p ----
     const { mu, logvar } = this.E.call(x, c);
     const z = reparameterize(mu, logvar, generator);
-    const zp = this.prior(b, generator);
     // Drawn on the host, as randint would (low + g.int(high − low)), so nothing is read back.
-    const yp = Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES));
+    const yp = this.param('priorTable') ? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES)) : null;
+    // (The paper's draw order, z_p before y_p, is kept for the standard prior; the class prior needs y_p first.)
+    const zp = yp ? this.latentFromNoise(this.prior(b, generator), yp) : this.prior(b, generator);
+    const ypLabels = yp ?? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES));
     // Two G calls, not one on [z; z_p]: G's BatchNorm would otherwise mix the two batches'
     // statistics and make x_p (hence L_GD, L_GC) depend on E.
     const xf = sigmoid(this.G.call(z, c));
-    const xp = sigmoid(this.G.call(zp, oneHot(yp, NUM_CLASSES, { backend: this.backend })));
+    const xp = sigmoid(this.G.call(zp, oneHot(ypLabels, NUM_CLASSES, { backend: this.backend })));
     const both = concat([xf, xp], 0);
 
     // ---- C and D on real images and detached fakes: their own losses ----
@@ -152,18 +203,19 @@ export class CVAEGAN extends ZooModel {
     const centres = noGrad(() => this.updateCentres(fCReal, y));
 
     // ---- E and G: features of the fakes with the graph kept (D, C frozen: no weight gradients) ----
-    const lambda = [0, this.lambda(1), this.lambda(2), this.lambda(3), this.lambda(4)];
+    const lambda = this.lambdas;
+    const p = this.classPrior(y);
     const frozen = [...this.D.parameters(), ...this.C.parameters()];
     const terms = withFrozen(frozen, () => {
       const dF = this.D.call(both, null).features;
       const cF = this.C.call(both).features;
       const fDf = dF.slice(0, 0, b), fDp = dF.slice(0, b);
       const fCf = cF.slice(0, 0, b), fCp = cF.slice(0, b);
-      const lossKL = mean(stdNormal(mu, logvar));                                                  // L_KL
+      const lossKL = mean(p ? diagNormal(mu, logvar, p.mu, p.logvar) : stdNormal(mu, logvar));    // L_KL
       const lossG = mul(mean(add(add(rowSqDist(x, xf), rowSqDist(fDReal, fDf)), rowSqDist(fCReal, fCf))), 0.5); // L_G
       const lossGD = mul(sum(square(sub(mean(fDReal, 0), mean(fDp, 0)))), 0.5);                  // L_GD
       // L_GC: per class present among y_p, the batch mean of f_C(x_p) against the moving real mean m_c.
-      const onehotP = oneHot(yp, NUM_CLASSES, { backend: this.backend });                                                     // [B, 10]
+      const onehotP = oneHot(ypLabels, NUM_CLASSES, { backend: this.backend });                                                     // [B, 10]
       const counts = sum(onehotP, 0);                                                               // [10]
       const present = counts.gt(0);
       const classMeans = onehotP.matmul(fCp, { transA: true }).div(counts.maximum(1).reshape([NUM_CLASSES, 1])); // [10, F]
@@ -174,6 +226,10 @@ export class CVAEGAN extends ZooModel {
       this.optimizers.E.zeroGrad();
       this.optimizers.G.zeroGrad();
       total.backward();
+      if (this.gradClip > 0) {
+        clipGradNorm(this.E.parameters(), this.gradClip);
+        clipGradNorm(this.G.parameters(), this.gradClip);
+      }
       return { kl: lossKL, g: lossG, gd: lossGD, gc: lossGC };
     });
 
@@ -186,6 +242,7 @@ export class CVAEGAN extends ZooModel {
     this.optimizers.D.step();
     this.optimizers.E.step();
     this.optimizers.G.step();
-    return readScalars({ c: lossC, d: lossD, ...terms });
+    this.decoderAverage?.update();
+    return { c: lossC, d: lossD, ...terms };
   }
 }

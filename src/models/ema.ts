@@ -17,6 +17,7 @@ import { add, mul, noGrad } from '../autograd/index.js';
 import { Module } from '../nn/module.js';
 import { HostMirror } from '../nn/mirror.js';
 import { scalar, Tensor } from '../tensor/index.js';
+import { ValueError } from '../errors.js';
 
 /** Running averages of a set of parameters (see the file comment): `update()` after each optimizer step, `withAverage(fn)` to use them. */
 export class ParamEMA extends Module<never, unknown> {
@@ -26,7 +27,7 @@ export class ParamEMA extends Module<never, unknown> {
 
   constructor(params: readonly Tensor[], decay: number) {
     super();
-    if (!(decay >= 0 && decay < 1)) throw new Error(`ParamEMA: decay must be in [0, 1), got ${decay}`);
+    if (!(decay >= 0 && decay < 1)) throw new ValueError(`ParamEMA: decay must be in [0, 1), got ${decay}`);
     this.decay = decay;
     this.targets = params.slice();
     this.targets.forEach((p, i) => this.registerBuffer(`p${i}`, new Tensor(p.storage.backend.copy(p.storage), p.shape)));

@@ -10,9 +10,10 @@ export {
   MODEL_KINDS, ARCHS, IMAGE_SHAPE, IMAGE_PIXELS, NUM_CLASSES, isModelKind, isArch, hasEncoder,
   type ModelKind, type Arch, type ModelConfig, type Batch, type OptimizerLike, type GenerativeModel, type EncodingModel,
 } from './types.js';
-export { MODELS, modelEntry, defaultConfig, validateConfig, createModel, type ModelEntry, type TrainDefaults } from './registry.js';
+export { MODELS, modelEntry, defaultConfig, validateConfig, completeConfig, createModel, type ModelEntry, type OptionValue, type TrainDefaults } from './registry.js';
 export { ZooModel, checkLabels } from './base.js';
 export { ParamEMA } from './ema.js';
+export { VariationalAutoencoder, priorOption, type LatentPrior } from './variational.js';
 export { VAE } from './vae.js';
 export { CVAE } from './cvae.js';
 export { CGAN } from './cgan.js';

@@ -36,6 +36,7 @@ import { Embedding } from '../nn/embedding.js';
 import type { Generator, Tensor } from '../tensor/index.js';
 import type { Arch } from './types.js';
 import { zeros as zerosInit } from '../nn/init.js';
+import { ValueError } from '../errors.js';
 
 const SLOPE = 0.2;
 
@@ -122,7 +123,7 @@ export class Encoder extends Module<[Tensor, Tensor | null], EncoderOutput> {
   }
 
   override forward(x: Tensor, c: Tensor | null): EncoderOutput {
-    if (this.cond && !c) throw new Error('Encoder: this encoder is conditional: pass the one-hot labels');
+    if (this.cond && !c) throw new ValueError('Encoder: this encoder is conditional: pass the one-hot labels');
     let h: Tensor;
     if (this.fc1) {
       h = reshape(x, [x.shape[0], 784]);
@@ -204,7 +205,7 @@ export class Decoder extends Module<[Tensor, Tensor | null], Tensor> {
   }
 
   override forward(z: Tensor, c: Tensor | null): Tensor {
-    if (this.cond && !c) throw new Error('Decoder: this decoder is conditional: pass the one-hot labels');
+    if (this.cond && !c) throw new ValueError('Decoder: this decoder is conditional: pass the one-hot labels');
     const b = z.shape[0];
     const norm = (bn: BatchNorm1d | BatchNorm2d | null, h: Tensor, gain: Linear | null, shift: Linear | null): Tensor => {
       if (!bn) return h;
@@ -302,7 +303,7 @@ export class Discriminator extends Module<[Tensor, Int32Array | null], Discrimin
     const features = this.trunk.call(x);
     let logit = this.out.call(features);
     if (this.embed) {
-      if (!y) throw new Error('Discriminator: this discriminator is conditional: pass the labels');
+      if (!y) throw new ValueError('Discriminator: this discriminator is conditional: pass the labels');
       // Projection: ⟨embed(y), φ(x)⟩, one number per sample.
       const e = this.embed.call(y);
       logit = logit.add(e.mul(features).sum(1, true));

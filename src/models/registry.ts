@@ -13,6 +13,7 @@ import { CVAE } from './cvae.js';
 import { CGAN } from './cgan.js';
 import { CVAEGAN } from './cvaegan.js';
 import { MODEL_KINDS, isArch, isModelKind, type Arch, type GenerativeModel, type ModelConfig, type ModelKind } from './types.js';
+import { ValueError } from '../errors.js';
 
 /** The training settings a model kind defaults to. */
 export interface TrainDefaults {
@@ -21,6 +22,9 @@ export interface TrainDefaults {
   /** Images per batch. */
   batch: number;
 }
+
+/** A model option's value (config.options). */
+export type OptionValue = number | boolean | string;
 
 /** One model kind of the zoo: what it is, its defaults, how to build it. */
 export interface ModelEntry {
@@ -39,7 +43,18 @@ export interface ModelEntry {
     /** The training settings. */
     train: TrainDefaults;
   };
-  /** Builds the model with initial weights drawn from `generator`. */
+  /**
+   * Options a config may leave out, with no default value: leaving one out has a
+   * documented meaning (CGAN's `dLr`: absent = the config's lr).
+   */
+  optionalOptions?: readonly string[];
+  /**
+   * What an option absent from a saved config means: options added after runs
+   * were saved, mapped to the value that reproduces how those runs trained.
+   * Every other absent option takes its default.
+   */
+  legacyOptions?: Record<string, OptionValue>;
+  /** Builds the model with initial weights drawn from `generator` (from a complete config: see {@link completeConfig}). */
   create(config: ModelConfig, generator: Generator): GenerativeModel;
 }
 
@@ -54,7 +69,7 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     conditional: false,
     defaultArch: 'mlp',
     defaults: (arch) => ({
-      model: { kind: 'vae', arch, latent: 8, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, prior: 'standard' } },
+      model: { kind: 'vae', arch, latent: 8, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, klWarmup: 0, prior: 'standard' } },
       train: { epochs: arch === 'mlp' ? 30 : 20, batch: 64 },
     }),
     create: (c, g) => new VAE(c, g),
@@ -65,7 +80,7 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     conditional: true,
     defaultArch: 'mlp',
     defaults: (arch) => ({
-      model: { kind: 'cvae', arch, latent: 8, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, prior: 'class' } },
+      model: { kind: 'cvae', arch, latent: 8, width: arch === 'mlp' ? 512 : 32, lr: 1e-3, ...adam, options: { klWeight: 1, klWarmup: 0, prior: 'class' } },
       train: { epochs: arch === 'mlp' ? 30 : 15, batch: 64 },
     }),
     create: (c, g) => new CVAE(c, g),
@@ -78,10 +93,11 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     defaults: (arch) => ({
       model: {
         kind: 'cgan', arch, latent: 64, width: arch === 'mlp' ? 512 : 32, lr: 2e-4, ...ganAdam,
-        options: { realLabel: 0.9, dropout: arch === 'mlp' ? 0.3 : 0, ema: 0.999, conditionalNorm: false },
+        options: { realLabel: 0.9, dropout: arch === 'mlp' ? 0.3 : 0, ema: 0.999, batchNorm: true, conditionalNorm: false },
       },
       train: { epochs: arch === 'mlp' ? 40 : 15, batch: 64 },
     }),
+    optionalOptions: ['dLr'],
     create: (c, g) => new CGAN(c, g),
   },
   cvaegan: {
@@ -92,17 +108,18 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     defaults: (arch) => ({
       model: {
         kind: 'cvaegan', arch, latent: 32, width: arch === 'mlp' ? 256 : 32, lr: 1e-3, ...ganAdam,
-        options: { lambda1: 3, lambda2: 1, lambda3: 1e-3, lambda4: 1e-3, centreMomentum: 0.9 },
+        options: { lambda1: 3, lambda2: 1, lambda3: 1e-3, lambda4: 1e-3, centreMomentum: 0.9, ema: 0, prior: 'standard', gradClip: 0 },
       },
       train: { epochs: arch === 'mlp' ? 40 : 8, batch: 64 },
     }),
+    legacyOptions: { ema: 0, prior: 'standard', gradClip: 0 },
     create: (c, g) => new CVAEGAN(c, g),
   },
 };
 
 /** The registry entry of a model kind; throws naming the known kinds when `kind` is not one. */
 export function modelEntry(kind: string): ModelEntry {
-  if (!isModelKind(kind)) throw new Error(`unknown model '${kind}' (expected one of ${MODEL_KINDS.join(', ')})`);
+  if (!isModelKind(kind)) throw new ValueError(`unknown model '${kind}' (expected one of ${MODEL_KINDS.join(', ')})`);
   return MODELS[kind];
 }
 
@@ -118,7 +135,7 @@ export function defaultConfig(kind: ModelKind, arch?: Arch, overrides: Partial<O
 export function validateConfig(c: unknown, where = 'model config'): ModelConfig {
   const cfg = c as ModelConfig;
   const bad = (msg: string): never => {
-    throw new Error(`${where}: ${msg}`);
+    throw new ValueError(`${where}: ${msg}`);
   };
   if (!cfg || typeof cfg !== 'object') bad('not an object');
   if (!isModelKind(String(cfg.kind))) bad(`unknown model kind ${JSON.stringify(cfg.kind)}`);
@@ -131,11 +148,36 @@ export function validateConfig(c: unknown, where = 'model config'): ModelConfig 
 }
 
 /**
+ * A valid config with every option present: an option it leaves out takes its
+ * default for the kind and architecture — or, in a config read from a saved run
+ * (`saved`), the value that reproduces runs saved before the option existed
+ * (`legacyOptions`). Unknown options and options of the wrong type are errors
+ * (a misspelt option would otherwise be ignored).
+ */
+export function completeConfig(c: unknown, { where = 'model config', saved = false }: { where?: string; saved?: boolean } = {}): ModelConfig {
+  const cfg = validateConfig(c, where);
+  const entry = MODELS[cfg.kind];
+  const defaults = entry.defaults(cfg.arch).model.options;
+  const optional = entry.optionalOptions ?? [];
+  for (const [k, v] of Object.entries(cfg.options)) {
+    if (!(k in defaults) && !optional.includes(k)) {
+      throw new ValueError(`${where}: unknown ${cfg.kind} option '${k}' (known: ${[...Object.keys(defaults), ...optional].join(', ')})`);
+    }
+    const want = k in defaults ? typeof defaults[k] : 'number';
+    if (typeof v !== want) throw new ValueError(`${where}: ${cfg.kind} option '${k}' must be a ${want}, got ${JSON.stringify(v)}`);
+  }
+  const options: Record<string, OptionValue> = {};
+  for (const [k, v] of Object.entries(defaults)) options[k] = cfg.options[k] ?? (saved ? entry.legacyOptions?.[k] : undefined) ?? v;
+  for (const k of optional) if (cfg.options[k] !== undefined) options[k] = cfg.options[k];
+  return { ...cfg, options };
+}
+
+/**
  * Builds a model. Its initial weights are drawn from `seed` (a number, or a
  * Generator), so the same config and seed give the same model.
  */
 export function createModel(config: ModelConfig, seed: number | Generator = 0): GenerativeModel {
-  const cfg = validateConfig(config);
+  const cfg = completeConfig(config);
   const g = seed instanceof Generator ? seed : new Generator(`${seed}/init`);
   return MODELS[cfg.kind].create(cfg, g);
 }

@@ -97,6 +97,9 @@ export interface GenerativeModel extends Module<never, unknown> {
    */
   trainStep(batch: Batch, generator: Generator): Record<string, number>;
 
+  /** `trainStep`, the losses read back asynchronously: works on every backend, WebGPU included. */
+  trainStepAsync(batch: Batch, generator: Generator): Promise<Record<string, number>>;
+
   /**
    * Draws images [N, 1, 28, 28] in [0, 1]: for conditional models one per label
    * in `labels`; for the VAE, `labels` is the count N. Runs without recording

@@ -2,9 +2,10 @@
  * Activation functions as modules, for Sequential. Each calls the autograd op
  * of the same name (src/autograd/ops/elementwise.ts), where its derivative is.
  */
-import { leakyRelu, relu, sigmoid, softplus, tanh, mul, div } from '../autograd/index.js';
+import { gelu, leakyRelu, relu, sigmoid, softplus, tanh, mul, div } from '../autograd/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
+import { ValueError } from '../errors.js';
 
 /** max(x, 0), elementwise. */
 export class ReLU extends Module {
@@ -18,7 +19,7 @@ export class LeakyReLU extends Module {
   /** @param negativeSlope The slope for x < 0 (default 0.01). */
   constructor(readonly negativeSlope = 0.01) {
     super();
-    if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+    if (!Number.isFinite(negativeSlope)) throw new ValueError(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
   }
 
   override forward(x: Tensor): Tensor {
@@ -49,7 +50,7 @@ export class Softplus extends Module {
   /** @param beta Sharpness β > 0 (default 1). */
   constructor(readonly beta = 1) {
     super();
-    if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`Softplus: beta must be a positive finite number, got ${beta}`);
+    if (!(beta > 0) || !Number.isFinite(beta)) throw new ValueError(`Softplus: beta must be a positive finite number, got ${beta}`);
   }
 
   override forward(x: Tensor): Tensor {
@@ -58,6 +59,13 @@ export class Softplus extends Module {
 
   override extraRepr(): string {
     return this.beta === 1 ? '' : `beta=${this.beta}`;
+  }
+}
+
+/** x·Φ(x), Φ the standard normal CDF: the exact GELU (PyTorch's `nn.GELU()` default, not the tanh approximation). */
+export class GELU extends Module {
+  override forward(x: Tensor): Tensor {
+    return gelu(x);
   }
 }
 

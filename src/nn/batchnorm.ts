@@ -14,6 +14,7 @@ import { noGrad, mean, reshape, square, sqrt, sub, div, mul, add } from '../auto
 import { ones, scalar, shapeStr, zeros, type Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
 import { layerDType, positiveInt, type LayerOptions } from './options.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** Options of the functional `batchNorm`. */
 export interface BatchNormFunctionOptions {
@@ -37,12 +38,12 @@ export function batchNorm(
   const { training } = opts;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;
-  if (x.ndim < 2) throw new Error(`batchNorm: input must be [N, C, ...], got shape ${shapeStr(x.shape)}`);
+  if (x.ndim < 2) throw new ShapeError(`batchNorm: input must be [N, C, ...], got shape ${shapeStr(x.shape)}`);
   const c = x.shape[1];
   for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== c)) throw new Error(`batchNorm: ${name} ${shapeStr(t.shape)} does not match the ${c} channels of input ${shapeStr(x.shape)}`);
+    if (t && (t.ndim !== 1 || t.shape[0] !== c)) throw new ShapeError(`batchNorm: ${name} ${shapeStr(t.shape)} does not match the ${c} channels of input ${shapeStr(x.shape)}`);
   }
-  if ((runningMean === null) !== (runningVar === null)) throw new Error('batchNorm: give both runningMean and runningVar, or neither');
+  if ((runningMean === null) !== (runningVar === null)) throw new ValueError('batchNorm: give both runningMean and runningVar, or neither');
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const n = x.size / c;
   const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1)); // [1, C, 1, ...] broadcasts over x
@@ -50,7 +51,7 @@ export function batchNorm(
 
   let xhat: Tensor;
   if (useBatchStats) {
-    if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`);
+    if (n <= 1) throw new ShapeError(`batchNorm: expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`);
     const mu = mean(x, axes, true);
     const centered = sub(x, mu);
     const var_ = mean(square(centered), axes, true);
@@ -106,9 +107,9 @@ export abstract class BatchNorm extends Module {
     const name = new.target.name;
     this.numFeatures = positiveInt(name, 'numFeatures', numFeatures);
     this.eps = opts.eps ?? 1e-5;
-    if (!(this.eps > 0)) throw new Error(`${name}: eps must be positive, got ${this.eps}`);
+    if (!(this.eps > 0)) throw new ValueError(`${name}: eps must be positive, got ${this.eps}`);
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
-    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new ValueError(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
     this.affine = opts.affine ?? true;
     this.trackRunningStats = opts.trackRunningStats ?? true;
     const dtype = layerDType(name, opts);
@@ -156,9 +157,9 @@ export abstract class BatchNorm extends Module {
   override forward(x: Tensor): Tensor {
     const name = this.constructor.name;
     if (!this.ranks.includes(x.ndim)) {
-      throw new Error(`${name}: expected a ${this.ranks.map((r) => `${r}-D`).join(' or ')} input [N, C${this.ranks[0] > 2 ? ', H, W' : ''}], got shape ${shapeStr(x.shape)}`);
+      throw new ShapeError(`${name}: expected a ${this.ranks.map((r) => `${r}-D`).join(' or ')} input [N, C${this.ranks[0] > 2 ? ', H, W' : ''}], got shape ${shapeStr(x.shape)}`);
     }
-    if (x.shape[1] !== this.numFeatures) throw new Error(`${name}: input ${shapeStr(x.shape)} has ${x.shape[1]} channels, expected ${this.numFeatures}`);
+    if (x.shape[1] !== this.numFeatures) throw new ShapeError(`${name}: input ${shapeStr(x.shape)} has ${x.shape[1]} channels, expected ${this.numFeatures}`);
     const tracked = this.training ? this.numBatchesTracked : null;
     // The cumulative average (momentum null) needs the count on the host; a fixed momentum does not (no readback on a GPU).
     const momentum = this.momentum ?? (tracked ? 1 / (tracked.item() + 1) : 0);

@@ -1,6 +1,7 @@
 /** Containers: Sequential (a chain of layers) and ModuleList (an indexed list of modules). */
 import type { Tensor } from '../tensor/index.js';
 import { Module, type AnyModule } from './module.js';
+import { ValueError } from '../errors.js';
 
 /** A layer that maps one tensor to one tensor: what Sequential chains. */
 export type Layer = Module<[Tensor], Tensor>;
@@ -19,7 +20,7 @@ export class Sequential extends Module {
 
   /** Adds a layer at the end (named by its position). */
   append(layer: Layer): this {
-    if (!(layer instanceof Module)) throw new Error(`Sequential: item ${this.count} is not a Module`);
+    if (!(layer instanceof Module)) throw new ValueError(`Sequential: item ${this.count} is not a Module`);
     this.registerModule(String(this.count++), layer);
     return this;
   }
@@ -32,7 +33,7 @@ export class Sequential extends Module {
   /** The i-th layer (negative counts from the end). */
   at(i: number): Layer {
     const k = i < 0 ? i + this.count : i;
-    if (!Number.isInteger(k) || k < 0 || k >= this.count) throw new Error(`Sequential.at: index ${i} is out of range for ${this.count} layers`);
+    if (!Number.isInteger(k) || k < 0 || k >= this.count) throw new ValueError(`Sequential.at: index ${i} is out of range for ${this.count} layers`);
     return this.getSubmodule(String(k)) as unknown as Layer;
   }
 
@@ -59,7 +60,7 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<never, u
 
   /** Adds a module at the end (named by its position). */
   append(m: M): this {
-    if (!(m instanceof Module)) throw new Error(`ModuleList: item ${this.count} is not a Module`);
+    if (!(m instanceof Module)) throw new ValueError(`ModuleList: item ${this.count} is not a Module`);
     this.registerModule(String(this.count++), m);
     return this;
   }
@@ -72,7 +73,7 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<never, u
   /** The i-th module (negative counts from the end). */
   at(i: number): M {
     const k = i < 0 ? i + this.count : i;
-    if (!Number.isInteger(k) || k < 0 || k >= this.count) throw new Error(`ModuleList.at: index ${i} is out of range for ${this.count} modules`);
+    if (!Number.isInteger(k) || k < 0 || k >= this.count) throw new ValueError(`ModuleList.at: index ${i} is out of range for ${this.count} modules`);
     return this.getSubmodule(String(k)) as M;
   }
 

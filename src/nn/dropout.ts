@@ -5,11 +5,12 @@
  * from a seeded Generator: same seed, same mask.
  */
 import { mul } from '../autograd/index.js';
-import { allocate, defaultGenerator, Tensor, zerosLike, type Generator } from '../tensor/index.js';
+import { allocate, defaultGenerator, fromArray, Tensor, zerosLike, type Generator } from '../tensor/index.js';
 import { Module } from './module.js';
+import { ValueError } from '../errors.js';
 
 function checkP(op: string, p: number): void {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`${op}: probability p must be in [0, 1], got ${String(p)}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`${op}: probability p must be in [0, 1], got ${String(p)}`);
 }
 
 /** Functional dropout (PyTorch's F.dropout): identity unless `training`. */
@@ -21,7 +22,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, opts: { generator?:
   const keep = 1 / (1 - p);
   const mask = allocate(x.dtype, x.size);
   for (let i = 0; i < mask.length; i++) mask[i] = g.random() >= p ? keep : 0;
-  return mul(x, new Tensor(mask, x.shape));
+  return mul(x, fromArray(mask, x.shape, { backend: x.storage.backend }));
 }
 
 /** Options of {@link Dropout}. */

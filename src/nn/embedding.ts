@@ -1,12 +1,12 @@
 /** Embedding: a learned lookup table, row i the vector of index i (class labels → dense codes). */
 import { embedding } from '../autograd/index.js';
-import { zeros, type Tensor } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { normal } from './init.js';
-import { Module } from './module.js';
-import { layerDType, positiveInt, type LayerOptions } from './options.js';
+import { positiveInt, type LayerOptions } from './options.js';
+import { WeightedLayer } from './weighted.js';
 
-/** A learned lookup table: integer indices of any shape → their vectors, [...shape, embeddingDim]; initialised N(0, 1) as in PyTorch. */
-export class Embedding extends Module<[Tensor | ArrayLike<number>], Tensor> {
+/** A learned lookup table: integer indices of any shape → their vectors, [...shape, embeddingDim]; the weight is [numEmbeddings, embeddingDim], initialised N(0, 1) as in PyTorch. */
+export class Embedding extends WeightedLayer<[Tensor | ArrayLike<number>]> {
   /** Rows of the table (the number of indices). */
   readonly numEmbeddings: number;
   /** Length of each vector. */
@@ -16,14 +16,7 @@ export class Embedding extends Module<[Tensor | ArrayLike<number>], Tensor> {
     super();
     this.numEmbeddings = positiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = positiveInt('Embedding', 'embeddingDim', embeddingDim);
-    const weight = zeros([numEmbeddings, embeddingDim], { dtype: layerDType('Embedding', opts) });
-    normal(weight, 0, 1, opts); // PyTorch's default: N(0, 1)
-    this.registerParameter('weight', weight);
-  }
-
-  /** [numEmbeddings, embeddingDim]. */
-  get weight(): Tensor {
-    return this.param('weight')!;
+    this.createWeight('Embedding', [numEmbeddings, embeddingDim], opts, (w) => normal(w, 0, 1, opts)); // PyTorch's default: N(0, 1)
   }
 
   /** Integer indices of any shape (a Tensor or an array) → [...shape, embeddingDim]. */

@@ -4,7 +4,7 @@
  * this gathers the ones a network is written with.
  */
 export {
-  relu, leakyRelu, sigmoid, tanh, softplus, softmax, logSoftmax,
+  relu, leakyRelu, sigmoid, tanh, softplus, gelu, softmax, logSoftmax,
   linear, conv2d, convTranspose2d, maxPool2d, avgPool2d, embedding,
 } from '../autograd/index.js';
 export { batchNorm, type BatchNormFunctionOptions } from './batchnorm.js';

@@ -5,7 +5,9 @@
  */
 export { Module, type AnyModule, type NamedTensor, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Sequential, ModuleList, type Layer } from './container.js';
+export { WeightedLayer, BiasedLayer } from './weighted.js';
 export { Linear, type LinearOptions } from './linear.js';
+export { ConvNd } from './conv-nd.js';
 export { Conv2d, type Conv2dLayerOptions, type Size2 } from './conv2d.js';
 export { ConvTranspose2d, type ConvTranspose2dLayerOptions } from './conv-transpose2d.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm.js';
@@ -13,7 +15,7 @@ export { Dropout, type DropoutOptions } from './dropout.js';
 export { Embedding } from './embedding.js';
 export { Flatten, Unflatten, Reshape } from './reshape.js';
 export { MaxPool2d, AvgPool2d } from './pooling.js';
-export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, Identity } from './activation.js';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU, Identity } from './activation.js';
 export {
   bceWithLogits, bce, mse, crossEntropy, nllLoss, BCEWithLogitsLoss, BCELoss, MSELoss, CrossEntropyLoss,
   type Reduction, type LossOptions, type BCEOptions, type BCEWithLogitsOptions,

@@ -15,6 +15,7 @@
  *   A uniform U(−b, b) has variance b²/3, so b = √3·std.
  */
 import { allocate, defaultGenerator, shapeStr, type Generator, type Tensor } from '../tensor/index.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** Options of every initialiser that draws random numbers. */
 export interface InitOptions {
@@ -54,19 +55,19 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.SQRT2;
     case 'leakyRelu': {
       const slope = param ?? 0.01;
-      if (!Number.isFinite(slope)) throw new Error(`calculateGain: negative slope must be a finite number, got ${slope}`);
+      if (!Number.isFinite(slope)) throw new ValueError(`calculateGain: negative slope must be a finite number, got ${slope}`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu':
       return 3 / 4;
     default:
-      throw new Error(`calculateGain: unknown nonlinearity '${String(nonlinearity)}'`);
+      throw new ValueError(`calculateGain: unknown nonlinearity '${String(nonlinearity)}'`);
   }
 }
 
 /** [fanIn, fanOut] of a weight of shape [a, b, ...kernel]. */
 export function fanInAndFanOut(shape: readonly number[]): [number, number] {
-  if (shape.length < 2) throw new Error(`init: fan in and fan out need a tensor with at least 2 dimensions, got shape ${shapeStr(shape)}`);
+  if (shape.length < 2) throw new ShapeError(`init: fan in and fan out need a tensor with at least 2 dimensions, got shape ${shapeStr(shape)}`);
   let receptive = 1;
   for (let d = 2; d < shape.length; d++) receptive *= shape[d];
   return [shape[1] * receptive, shape[0] * receptive];
@@ -81,14 +82,14 @@ function fill(t: Tensor, draw: () => number): Tensor {
 
 /** U(a, b). */
 export function uniform(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
-  if (!(a <= b)) throw new Error(`init.uniform: need a ≤ b, got ${a}, ${b}`);
+  if (!(a <= b)) throw new ValueError(`init.uniform: need a ≤ b, got ${a}, ${b}`);
   const g = opts.generator ?? defaultGenerator();
   return fill(t, () => a + (b - a) * g.random());
 }
 
 /** N(mean, std²). */
 export function normal(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
-  if (!(std >= 0)) throw new Error(`init.normal: std must be ≥ 0, got ${std}`);
+  if (!(std >= 0)) throw new ValueError(`init.normal: std must be ≥ 0, got ${std}`);
   const g = opts.generator ?? defaultGenerator();
   return fill(t, () => mean + std * g.normal());
 }
@@ -110,10 +111,10 @@ export function ones(t: Tensor): Tensor {
 
 function kaimingStd(t: Tensor, opts: KaimingOptions): number {
   const mode = opts.mode ?? 'fanIn';
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new Error(`init.kaiming: mode must be 'fanIn' or 'fanOut', got '${String(mode)}'`);
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new ValueError(`init.kaiming: mode must be 'fanIn' or 'fanOut', got '${String(mode)}'`);
   const [fanIn, fanOut] = fanInAndFanOut(t.shape);
   const fan = mode === 'fanIn' ? fanIn : fanOut;
-  if (fan === 0) throw new Error(`init.kaiming: cannot initialise a tensor with zero elements (shape ${shapeStr(t.shape)})`);
+  if (fan === 0) throw new ShapeError(`init.kaiming: cannot initialise a tensor with zero elements (shape ${shapeStr(t.shape)})`);
   return calculateGain(opts.nonlinearity ?? 'leakyRelu', opts.a ?? 0) / Math.sqrt(fan);
 }
 
@@ -130,7 +131,7 @@ export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
 
 function xavierStd(t: Tensor, gain: number): number {
   const [fanIn, fanOut] = fanInAndFanOut(t.shape);
-  if (fanIn + fanOut === 0) throw new Error(`init.xavier: cannot initialise a tensor with zero elements (shape ${shapeStr(t.shape)})`);
+  if (fanIn + fanOut === 0) throw new ShapeError(`init.xavier: cannot initialise a tensor with zero elements (shape ${shapeStr(t.shape)})`);
   return gain * Math.sqrt(2 / (fanIn + fanOut));
 }
 

@@ -1,9 +1,8 @@
 /** Linear (fully connected) layer: y = x·Wᵀ + b, W stored [out, in] as in PyTorch. */
 import { linear } from '../autograd/index.js';
-import { zeros, type Tensor } from '../tensor/index.js';
-import { defaultLayerInit } from './init.js';
-import { Module } from './module.js';
-import { layerDType, positiveInt, type LayerOptions } from './options.js';
+import type { Tensor } from '../tensor/index.js';
+import { positiveInt, type LayerOptions } from './options.js';
+import { BiasedLayer } from './weighted.js';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions extends LayerOptions {
@@ -12,7 +11,7 @@ export interface LinearOptions extends LayerOptions {
 }
 
 /** Fully connected layer y = x·Wᵀ + b over the last axis: [..., inFeatures] → [..., outFeatures]; W is [out, in] as in PyTorch. */
-export class Linear extends Module {
+export class Linear extends BiasedLayer {
   /** Input features. */
   readonly inFeatures: number;
   /** Output features. */
@@ -22,22 +21,7 @@ export class Linear extends Module {
     super();
     this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
-    const dtype = layerDType('Linear', opts);
-    const weight = zeros([outFeatures, inFeatures], { dtype });
-    const bias = opts.bias === false ? null : zeros([outFeatures], { dtype });
-    defaultLayerInit(weight, bias, opts);
-    this.registerParameter('weight', weight);
-    this.registerParameter('bias', bias);
-  }
-
-  /** [out, in]. */
-  get weight(): Tensor {
-    return this.param('weight')!;
-  }
-
-  /** [out], or null without bias. */
-  get bias(): Tensor | null {
-    return this.param('bias');
+    this.createWeightAndBias('Linear', [outFeatures, inFeatures], outFeatures, opts);
   }
 
   override forward(x: Tensor): Tensor {

@@ -8,6 +8,7 @@ import {
 } from '../autograd/index.js';
 import { checkIndices, full, oneHot, shapeStr, Tensor, type TensorLike } from '../tensor/index.js';
 import { Module } from './module.js';
+import { ShapeError, ValueError } from '../errors.js';
 
 /** How a loss reduces its per-element values: their mean (default), their sum, or none (the elementwise losses). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -23,17 +24,17 @@ function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Ten
     case 'mean': return mean(loss);
     case 'sum': return sum(loss);
     case 'none': return loss;
-    default: throw new Error(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+    default: throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
   }
 }
 
 /** The target as a tensor of the input's shape: a number fills one (e.g. 1 for "real" in a GAN). */
 function targetLike(op: string, input: Tensor, target: TensorLike): Tensor {
-  if (!(input instanceof Tensor)) throw new Error(`${op}: input must be a Tensor`);
+  if (!(input instanceof Tensor)) throw new ValueError(`${op}: input must be a Tensor`);
   if (typeof target === 'number') return full(input.shape, target, { dtype: input.dtype, backend: input.storage.backend });
-  if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor or a number`);
+  if (!(target instanceof Tensor)) throw new ValueError(`${op}: target must be a Tensor or a number`);
   if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
-    throw new Error(`${op}: input ${shapeStr(input.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
+    throw new ShapeError(`${op}: input ${shapeStr(input.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
   }
   return target;
 }
@@ -91,11 +92,11 @@ export function mse(input: Tensor, target: TensorLike, opts: LossOptions = {}): 
 /** Labels for crossEntropy/nllLoss: integers in [0, C), one per row of [N, C]. */
 function classLabels(op: string, input: Tensor, labels: Tensor | ArrayLike<number>): Int32Array {
   if (!(input instanceof Tensor) || input.ndim !== 2) {
-    throw new Error(`${op}: input must be 2-D [N, C], got ${input instanceof Tensor ? shapeStr(input.shape) : typeof input}`);
+    throw new ShapeError(`${op}: input must be 2-D [N, C], got ${input instanceof Tensor ? shapeStr(input.shape) : typeof input}`);
   }
   const n = labels instanceof Tensor ? labels.size : labels?.length;
-  if (labels instanceof Tensor && labels.ndim !== 1) throw new Error(`${op}: labels must be 1-D [N], got shape ${shapeStr(labels.shape)}`);
-  if (n !== input.shape[0]) throw new Error(`${op}: input ${shapeStr(input.shape)} has ${input.shape[0]} rows but there are ${String(n)} labels`);
+  if (labels instanceof Tensor && labels.ndim !== 1) throw new ShapeError(`${op}: labels must be 1-D [N], got shape ${shapeStr(labels.shape)}`);
+  if (n !== input.shape[0]) throw new ShapeError(`${op}: input ${shapeStr(input.shape)} has ${input.shape[0]} rows but there are ${String(n)} labels`);
   return checkIndices(op, labels, input.shape[1]);
 }
 

@@ -14,7 +14,8 @@
  * getters that read the registry, so replacing a registered tensor (as a gradient
  * check or a functional call does) is seen by `forward`.
  */
-import { cast, keep, moveRaw, resolveBackend, shapeStr, Tensor, type Backend, type DType } from '../tensor/index.js';
+import { cast, keep, moveRaw, resolveBackend, shapeStr, Tensor, type Backend, type BackendName, type DType } from '../tensor/index.js';
+import { ShapeError, StateError, ValueError } from '../errors.js';
 
 /** A tensor with its dotted name in the module tree ('encoder.0.weight'). */
 export type NamedTensor = [name: string, tensor: Tensor];
@@ -40,7 +41,7 @@ const NAME = /^[A-Za-z_$][\w$]*$|^\d+$/;
 
 function checkName(kind: string, owner: AnyModule, name: string): void {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new Error(`${owner.constructor.name}.register${kind}: invalid name ${JSON.stringify(name)} (use letters, digits and _, no dots)`);
+    throw new ValueError(`${owner.constructor.name}.register${kind}: invalid name ${JSON.stringify(name)} (use letters, digits and _, no dots)`);
   }
 }
 
@@ -77,7 +78,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
 
   /** The computation; subclasses override it. Call a module with `call`. */
   forward(..._args: Args): Out {
-    throw new Error(`${this.constructor.name}: forward() is not implemented`);
+    throw new StateError(`${this.constructor.name}: forward() is not implemented`);
   }
 
   /** Runs `forward` (PyTorch's `module(x)`). */
@@ -94,10 +95,10 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    */
   registerParameter(name: string, t: Tensor | null): Tensor | null {
     checkName('Parameter', this, name);
-    if (this.bufs.has(name) || this.mods.has(name)) throw new Error(`${this.constructor.name}.registerParameter: '${name}' is already a buffer or a module`);
+    if (this.bufs.has(name) || this.mods.has(name)) throw new ValueError(`${this.constructor.name}.registerParameter: '${name}' is already a buffer or a module`);
     if (t !== null) {
-      if (!(t instanceof Tensor)) throw new Error(`${this.constructor.name}.registerParameter: '${name}' must be a Tensor or null`);
-      if (!t.isLeaf) throw new Error(`${this.constructor.name}.registerParameter: '${name}' must be a leaf tensor (computed tensors cannot be parameters; use detach())`);
+      if (!(t instanceof Tensor)) throw new ValueError(`${this.constructor.name}.registerParameter: '${name}' must be a Tensor or null`);
+      if (!t.isLeaf) throw new ValueError(`${this.constructor.name}.registerParameter: '${name}' must be a leaf tensor (computed tensors cannot be parameters; use detach())`);
       t.requiresGrad = true;
       t.name ??= name;
       keep(t); // module state outlives any tidy() scope it was made in
@@ -112,8 +113,8 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    */
   registerBuffer(name: string, t: Tensor | null, opts: { persistent?: boolean } = {}): Tensor | null {
     checkName('Buffer', this, name);
-    if (this.params.has(name) || this.mods.has(name)) throw new Error(`${this.constructor.name}.registerBuffer: '${name}' is already a parameter or a module`);
-    if (t !== null && !(t instanceof Tensor)) throw new Error(`${this.constructor.name}.registerBuffer: '${name}' must be a Tensor or null`);
+    if (this.params.has(name) || this.mods.has(name)) throw new ValueError(`${this.constructor.name}.registerBuffer: '${name}' is already a parameter or a module`);
+    if (t !== null && !(t instanceof Tensor)) throw new ValueError(`${this.constructor.name}.registerBuffer: '${name}' must be a Tensor or null`);
     if (t) keep(t);
     this.bufs.set(name, t);
     if (opts.persistent === false) this.nonPersistent.add(name);
@@ -124,8 +125,8 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   /** Adds (or replaces) a child module; returns it, so `this.fc = this.registerModule('fc', new Linear(...))`. */
   registerModule<M extends AnyModule | null>(name: string, m: M): M {
     checkName('Module', this, name);
-    if (this.params.has(name) || this.bufs.has(name)) throw new Error(`${this.constructor.name}.registerModule: '${name}' is already a parameter or a buffer`);
-    if (m !== null && !(m instanceof Module)) throw new Error(`${this.constructor.name}.registerModule: '${name}' must be a Module or null`);
+    if (this.params.has(name) || this.bufs.has(name)) throw new ValueError(`${this.constructor.name}.registerModule: '${name}' is already a parameter or a buffer`);
+    if (m !== null && !(m instanceof Module)) throw new ValueError(`${this.constructor.name}.registerModule: '${name}' must be a Module or null`);
     this.mods.set(name, m);
     return m;
   }
@@ -179,7 +180,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     if (path === '') return m;
     for (const part of path.split('.')) {
       const next = m.mods.get(part);
-      if (!next) throw new Error(`getSubmodule: ${m.constructor.name} has no child module '${part}' (in path '${path}')`);
+      if (!next) throw new ValueError(`getSubmodule: ${m.constructor.name} has no child module '${part}' (in path '${path}')`);
       m = next;
     }
     return m;
@@ -246,7 +247,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    * objects are kept (their storage changes), so do it before creating an
    * optimizer. Gradients are dropped.
    */
-  to(target: DType | string | Backend): this {
+  to(target: DType | BackendName | Backend): this {
     const isDType = target === 'float32' || target === 'float64';
     const backend = isDType ? null : resolveBackend(`${this.constructor.name}.to`, target);
     for (const t of [...this.parameters(), ...this.buffers()]) {
@@ -288,7 +289,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   loadStateDict(sd: Record<string, Tensor>, opts: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = opts.strict ?? true;
     const who = `${this.constructor.name}.loadStateDict`;
-    if (sd === null || typeof sd !== 'object') throw new Error(`${who}: expected an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
+    if (sd === null || typeof sd !== 'object') throw new ValueError(`${who}: expected an object of tensors, got ${sd === null ? 'null' : typeof sd}`);
     const targets = this.stateTargets();
     const missingKeys = [...targets.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));
     const unexpectedKeys = Object.keys(sd).filter((k) => !targets.has(k));
@@ -296,15 +297,15 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       const parts: string[] = [];
       if (missingKeys.length) parts.push(`missing key '${missingKeys[0]}'${missingKeys.length > 1 ? ` (and ${missingKeys.length - 1} more: ${missingKeys.slice(1, 6).join(', ')}${missingKeys.length > 6 ? ', …' : ''})` : ''}`);
       if (unexpectedKeys.length) parts.push(`unexpected key '${unexpectedKeys[0]}'${unexpectedKeys.length > 1 ? ` (and ${unexpectedKeys.length - 1} more: ${unexpectedKeys.slice(1, 6).join(', ')}${unexpectedKeys.length > 6 ? ', …' : ''})` : ''}`);
-      throw new Error(`${who}: ${parts.join('; ')}`);
+      throw new ValueError(`${who}: ${parts.join('; ')}`);
     }
     const copies: Array<[Tensor, Tensor]> = [];
     for (const [k, target] of targets) {
       if (!Object.prototype.hasOwnProperty.call(sd, k)) continue;
       const src = sd[k];
-      if (!(src instanceof Tensor)) throw new Error(`${who}: '${k}' is not a Tensor (got ${src === null ? 'null' : typeof src})`);
+      if (!(src instanceof Tensor)) throw new ValueError(`${who}: '${k}' is not a Tensor (got ${src === null ? 'null' : typeof src})`);
       if (src.ndim !== target.ndim || src.shape.some((d, i) => d !== target.shape[i])) {
-        throw new Error(`${who}: size mismatch for '${k}': the checkpoint has shape ${shapeStr(src.shape)}, the module has ${shapeStr(target.shape)}`);
+        throw new ShapeError(`${who}: size mismatch for '${k}': the checkpoint has shape ${shapeStr(src.shape)}, the module has ${shapeStr(target.shape)}`);
       }
       copies.push([target, src]);
     }
@@ -318,7 +319,7 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     const out = new Map<string, Tensor>();
     const ancestors = new Set<AnyModule>();
     const walk = (m: AnyModule, p: string): void => {
-      if (ancestors.has(m)) throw new Error(`stateDict: module '${p}' contains itself`);
+      if (ancestors.has(m)) throw new ValueError(`stateDict: module '${p}' contains itself`);
       ancestors.add(m);
       const key = (n: string): string => (p ? `${p}.${n}` : n);
       for (const [n, t] of m.params) if (t) out.set(key(n), t);

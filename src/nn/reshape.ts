@@ -2,6 +2,7 @@
 import { flatten, reshape } from '../autograd/index.js';
 import { normalizeAxis, shapeStr, type Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
+import { ShapeError } from '../errors.js';
 
 /** Flattens axes startDim..endDim into one; by default everything after the batch axis ([N, C, H, W] → [N, C·H·W]). */
 export class Flatten extends Module {
@@ -34,7 +35,7 @@ export class Unflatten extends Module {
   constructor(readonly dim: number, sizes: readonly number[]) {
     super();
     if (!Array.isArray(sizes) || sizes.length === 0 || !sizes.every((d) => Number.isInteger(d) && (d > 0 || d === -1))) {
-      throw new Error(`Unflatten: sizes must be positive integers (one may be -1), got ${JSON.stringify(sizes)}`);
+      throw new ShapeError(`Unflatten: sizes must be positive integers (one may be -1), got ${JSON.stringify(sizes)}`);
     }
     this.sizes = sizes.slice();
   }
@@ -43,7 +44,7 @@ export class Unflatten extends Module {
     const a = normalizeAxis('Unflatten', this.dim, x.ndim);
     const known = this.sizes.reduce((p, d) => (d === -1 ? p : p * d), 1);
     const fits = this.sizes.includes(-1) ? x.shape[a] % known === 0 : x.shape[a] === known;
-    if (!fits) throw new Error(`Unflatten: cannot split axis ${this.dim} of size ${x.shape[a]} (input ${shapeStr(x.shape)}) into ${shapeStr(this.sizes)}`);
+    if (!fits) throw new ShapeError(`Unflatten: cannot split axis ${this.dim} of size ${x.shape[a]} (input ${shapeStr(x.shape)}) into ${shapeStr(this.sizes)}`);
     return reshape(x, [...x.shape.slice(0, a), ...this.sizes, ...x.shape.slice(a + 1)]);
   }
 
@@ -63,13 +64,13 @@ export class Reshape extends Module {
   constructor(shape: readonly number[]) {
     super();
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d >= 0 || d === -1)) || shape.filter((d) => d === -1).length > 1) {
-      throw new Error(`Reshape: shape must be non-negative integers with at most one -1, got ${JSON.stringify(shape)}`);
+      throw new ShapeError(`Reshape: shape must be non-negative integers with at most one -1, got ${JSON.stringify(shape)}`);
     }
     this.shape = shape.slice();
   }
 
   override forward(x: Tensor): Tensor {
-    if (x.ndim < 1) throw new Error(`Reshape: input needs a batch axis, got shape ${shapeStr(x.shape)}`);
+    if (x.ndim < 1) throw new ShapeError(`Reshape: input needs a batch axis, got shape ${shapeStr(x.shape)}`);
     return reshape(x, [x.shape[0], ...this.shape]);
   }
 

@@ -18,6 +18,7 @@ import { getBackend } from './registry.js';
 import { countersRef, Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 import { jsBackend } from './backends/js/index.js';
+import { BackendError, DTypeError } from '../errors.js';
 
 function where(t: Tensor): string {
   const b = t.storage.backend;
@@ -35,7 +36,7 @@ export function placement(op: string, inputs: readonly Tensor[], dtype?: DType):
     if (b === first) continue;
     mixed = true;
     if (b.device !== first.device) {
-      throw new Error(
+      throw new BackendError(
         `${op}: tensors on different devices: one is on ${where(inputs[0])}, another on ${where(t)}; ` +
         `move one with .to('${first.name}') or .to('${b.name}') (tensors never move between devices by themselves)`,
       );
@@ -43,7 +44,7 @@ export function placement(op: string, inputs: readonly Tensor[], dtype?: DType):
   }
   const dt = dtype ?? inputs.reduce<DType>((d, t) => promote(d, t.dtype), inputs[0].dtype);
   if (dt === 'float64' && !target.supportsFloat64) {
-    if (target.device === 'gpu') throw new Error(`${op}: float64 is not supported on the '${target.name}' backend (GPU kernels are float32); compute in float32 or move the tensors to the CPU with .to('js')`);
+    if (target.device === 'gpu') throw new DTypeError(`${op}: float64 is not supported on the '${target.name}' backend (GPU kernels are float32); compute in float32 or move the tensors to the CPU with .to('js')`);
     return jsBackend;
   }
   if (mixed) {

@@ -4,7 +4,11 @@
  * to catch a wrong backward formula. float64 tensors always run on the `js`
  * reference backend (see `backendFor`).
  */
+import { DTypeError } from '../errors.js';
+
+/** A tensor's element type: 'float32' (the default; what every backend accelerates) or 'float64' (on `js` only). */
 export type DType = 'float32' | 'float64';
+/** The host array of a tensor's values: Float32Array for float32, Float64Array for float64. */
 export type FloatArray = Float32Array | Float64Array;
 
 export function allocate(dtype: DType, size: number): FloatArray {
@@ -22,5 +26,5 @@ export function promote(a: DType, b: DType): DType {
 
 export function checkDType(op: string, dtype: unknown): DType {
   if (dtype === 'float32' || dtype === 'float64') return dtype;
-  throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected 'float32' or 'float64')`);
+  throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected 'float32' or 'float64')`);
 }

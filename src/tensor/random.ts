@@ -5,20 +5,38 @@
  * platforms). `Math.random` is never used.
  */
 import seedrandom from 'seedrandom';
+import { ValueError } from '../errors.js';
 
+/** A {@link Generator}'s complete state (plain JSON), from `state()`; `Generator.fromState` continues from it. */
 export interface GeneratorState {
+  /** The seed the generator was created with, as a string. */
   seed: string;
+  /** The Alea generator's internal state (seedrandom's). */
   prng: seedrandom.State.Alea;
+  /** The second value of the last Box–Muller pair, not yet returned by `normal()`; null when none is cached. */
   spareNormal: number | null;
 }
 
+/**
+ * A seeded random number generator (seedrandom's Alea): the same seed gives
+ * the same numbers on every platform and backend. Pass one as `generator` to
+ * {@link randn}, {@link rand}, {@link randint}, layers' initialisers and the
+ * DataLoader; without one they use the global generator ({@link manualSeed}).
+ *
+ * ```ts
+ * const g = new Generator(42);
+ * randn([2], { generator: g }).toArray();   // the same two numbers every run
+ * ```
+ */
 export class Generator {
   private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spareNormal: number | null = null;
+  /** The seed, as a string (numbers are converted with String()). */
   readonly seed: string;
 
+  /** A generator seeded with `seed` (default 0); throws on a non-finite number. */
   constructor(seed: number | string = 0) {
-    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`Generator: seed must be finite, got ${seed}`);
+    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new ValueError(`Generator: seed must be finite, got ${seed}`);
     this.seed = String(seed);
     this.prng = seedrandom.alea(this.seed, { state: true });
   }
@@ -71,6 +89,7 @@ export class Generator {
     return { seed: this.seed, prng: this.prng.state(), spareNormal: this.spareNormal };
   }
 
+  /** A generator that continues exactly where the one `s` was taken from stood. */
   static fromState(s: GeneratorState): Generator {
     const g = new Generator(s.seed);
     g.prng = seedrandom.alea('', { state: s.prng });
@@ -87,6 +106,7 @@ export function manualSeed(seed: number | string): Generator {
   return globalGenerator;
 }
 
+/** The global generator: what random functions use when no `generator` is given. */
 export function defaultGenerator(): Generator {
   return globalGenerator;
 }

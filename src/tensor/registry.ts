@@ -13,6 +13,7 @@
  */
 import type { Backend, BackendInfo } from './backend.js';
 import { jsBackend } from './backends/js/index.js';
+import { BackendError } from '../errors.js';
 
 /**
  * Backend names and their options. Backend folders add themselves by
@@ -20,12 +21,16 @@ import { jsBackend } from './backends/js/index.js';
  * so `setBackend('cuda')` is a type error and each name's options are checked.
  */
 export interface BackendOptionsMap {
+  /** The default: wasm where WebAssembly SIMD runs, else js; its options go to the backend chosen. */
   auto: Record<string, unknown>;
+  /** The plain-TypeScript reference backend; it has no options. */
   js: Record<string, never>;
 }
 
+/** A backend's name as `setBackend` takes it: 'auto', 'js', 'wasm', 'gpu' (a typo is a type error). */
 export type BackendName = keyof BackendOptionsMap;
 
+/** How a backend folder registers itself with {@link registerBackend}. */
 export interface BackendEntry {
   /** Creates (or returns) the backend; throws a clear error when it cannot run here. */
   create(options: Record<string, unknown>): Backend;
@@ -35,6 +40,7 @@ export interface BackendEntry {
   ready?(options: Record<string, unknown>): Promise<void>;
 }
 
+/** The backends 'auto' tries, best first; the first that can start here runs. */
 export const AUTO_ORDER: readonly string[] = ['wasm', 'js'];
 
 const registry = new Map<string, BackendEntry>([['js', { create: () => jsBackend }]]);
@@ -66,6 +72,7 @@ function selectAuto(options: Record<string, unknown>): void {
   skipped = tried;
 }
 
+/** The names `setBackend` accepts besides 'auto': the built-in backends and any registered since. */
 export function registeredBackends(): string[] {
   return [...registry.keys()];
 }
@@ -80,7 +87,7 @@ export function setBackend<K extends BackendName>(name: K, options?: BackendOpti
     selectAuto(opts);
   } else {
     const entry = registry.get(name);
-    if (!entry) throw new Error(`setBackend: unknown backend '${String(name)}' (registered: auto, ${registeredBackends().join(', ')})`);
+    if (!entry) throw new BackendError(`setBackend: unknown backend '${String(name)}' (registered: auto, ${registeredBackends().join(', ')})`);
     active = entry.create(opts);
     skipped = [];
   }
@@ -121,10 +128,19 @@ export function referenceBackend(): Backend {
 /** A registered backend by name, created with `options` (does not make it active). */
 export function backendNamed(name: string, options: Record<string, unknown> = {}): Backend {
   const entry = registry.get(name);
-  if (!entry) throw new Error(`unknown backend '${name}' (registered: ${registeredBackends().join(', ')})`);
+  if (!entry) throw new BackendError(`unknown backend '${name}' (registered: ${registeredBackends().join(', ')})`);
   return entry.create(options);
 }
 
+/**
+ * What runs now: the active backend's name and details, what was requested,
+ * and (with 'auto') the preferred backends skipped and why.
+ *
+ * ```ts
+ * backendInfo().name;        // 'wasm' (or 'js' where WebAssembly SIMD does not run)
+ * backendInfo().requested;   // 'auto'
+ * ```
+ */
 export function backendInfo(): BackendInfo {
   const b = getBackend();
   const entry = registry.get(b.name);

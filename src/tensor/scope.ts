@@ -16,6 +16,7 @@
  * way to the leaves never outlive it.
  */
 import type { Tensor } from './tensor.js';
+import { ValueError } from '../errors.js';
 
 const scopes: Tensor[][] = [];
 /** Which leaf each gradient was attached to (set by the autograd engine). */
@@ -68,7 +69,8 @@ function sweepDetachedGrads(): void {
 
 /**
  * Runs `fn` and frees the tensors it created that it does not return (see
- * above). Synchronous only: a Promise would let the scope end before the work.
+ * above). Synchronous only: a Promise would let the scope end before the work,
+ * so a returned Promise throws.
  */
 export function tidy<T>(fn: () => T): T {
   const scope: Tensor[] = [];
@@ -84,7 +86,7 @@ export function tidy<T>(fn: () => T): T {
   scopes.pop();
   if (result instanceof Promise) {
     end(scope, new Set());
-    throw new Error('tidy: fn returned a Promise; tidy frees tensors when fn returns, so it takes synchronous functions only (await inside, then tidy the synchronous parts)');
+    throw new ValueError('tidy: fn returned a Promise; tidy frees tensors when fn returns, so it takes synchronous functions only (await inside, then tidy the synchronous parts)');
   }
   const returned = new Set<Tensor>();
   collect(result, returned);

@@ -1,4 +1,6 @@
 /** Shape helpers shared by every op: validation, strides, broadcasting, axes. */
+import { ShapeError } from '../errors.js';
+
 export type Shape = readonly number[];
 
 export function shapeStr(shape: Shape): string {
@@ -7,10 +9,10 @@ export function shapeStr(shape: Shape): string {
 
 /** Validates a user-supplied shape: finite non-negative integers only. */
 export function checkShape(op: string, shape: unknown): number[] {
-  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new Error(`${op}: invalid dimension ${String(d)} in shape [${shape.map(String).join(', ')}] (dimensions must be non-negative integers)`);
+      throw new ShapeError(`${op}: invalid dimension ${String(d)} in shape [${shape.map(String).join(', ')}] (dimensions must be non-negative integers)`);
     }
   }
   return shape.slice() as number[];
@@ -50,7 +52,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)];
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`${op}: shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`);
+      throw new ShapeError(`${op}: shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`);
     }
     out[i] = da === 1 ? db : da;
   }
@@ -71,9 +73,9 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 
 /** Resolves a possibly negative axis; throws naming the op when out of range. */
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
-  if (typeof axis !== 'number' || !Number.isInteger(axis)) throw new Error(`${op}: axis must be an integer, got ${String(axis)}`);
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) throw new ShapeError(`${op}: axis must be an integer, got ${String(axis)}`);
   if (axis < -ndim || axis >= ndim) {
-    throw new Error(`${op}: axis ${axis} is out of range for a tensor of ${ndim} dimension${ndim === 1 ? '' : 's'} (valid: ${-ndim}..${ndim - 1})`);
+    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of ${ndim} dimension${ndim === 1 ? '' : 's'} (valid: ${-ndim}..${ndim - 1})`);
   }
   return axis < 0 ? axis + ndim : axis;
 }
@@ -85,7 +87,7 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   const set = new Set<number>();
   for (const a of list) {
     const n = normalizeAxis(op, a, ndim);
-    if (set.has(n)) throw new Error(`${op}: axis ${a} appears more than once`);
+    if (set.has(n)) throw new ShapeError(`${op}: axis ${a} appears more than once`);
     set.add(n);
   }
   return [...set].sort((x, y) => x - y);

@@ -21,15 +21,22 @@
  */
 import type { Backend } from './backend.js';
 import type { DType, FloatArray } from './dtype.js';
+import { StateError } from '../errors.js';
 
+/**
+ * The memory behind one or more tensors (see the file comment). Backend
+ * authors create and read these; users reach them only through `t.storage`.
+ */
 export class Storage {
   /** Tensors referring to this storage (counted only for backends that must free memory). */
   refs = 0;
   /** Bumped by every in-place write; host copies are valid for one version. */
   version = 0;
+  /** True once the backend has released the memory (the last tensor was disposed or collected). */
   freed = false;
   /** A host copy of the values at `hostVersion` (device backends), or null. */
   host: FloatArray | null = null;
+  /** The `version` that `host` was read at (-1: never read). */
   hostVersion = -1;
 
   /**
@@ -38,11 +45,14 @@ export class Storage {
    */
   constructor(
     readonly backend: Backend,
+    /** The element type. */
     readonly dtype: DType,
+    /** The number of elements. */
     readonly length: number,
     public handle: unknown,
   ) {}
 
+  /** The size of the values in bytes (4 per float32, 8 per float64 element). */
   get bytes(): number {
     return this.length * (this.dtype === 'float64' ? 8 : 4);
   }
@@ -59,11 +69,13 @@ export interface BackendCounters {
   kernels: number;
   /** Ops that ran on the CPU reference because the backend has no kernel for them. */
   fallbacks: number;
-  /** Host → backend copies, and their bytes. */
+  /** Host → backend copies. */
   uploads: number;
+  /** The bytes those uploads copied. */
   uploadBytes: number;
-  /** Backend → host copies, and their bytes. */
+  /** Backend → host copies: reads of `.data`, `.item()`, `read()` not served from a cached copy (none on `js`, whose storage is host memory). */
   readbacks: number;
+  /** The bytes those readbacks copied. */
   readbackBytes: number;
 }
 
@@ -79,6 +91,7 @@ export function backendCounters(): BackendCounters {
   return { ...counters };
 }
 
+/** Sets every counter of {@link backendCounters} back to 0. */
 export function resetBackendCounters(): void {
   for (const k of Object.keys(counters) as Array<keyof BackendCounters>) counters[k] = 0;
 }
@@ -111,7 +124,7 @@ const finalizer = typeof FinalizationRegistry === 'function' ? new FinalizationR
 /** Called by the Tensor constructor: `owner` now refers to `s`. */
 export function retain(owner: object, s: Storage): void {
   if (!s.backend.ownsMemory) return;
-  if (s.freed) throw new Error('Tensor: this storage was already freed');
+  if (s.freed) throw new StateError('Tensor: this storage was already freed');
   s.refs++;
   finalizer?.register(owner, s, owner);
 }

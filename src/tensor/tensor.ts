@@ -17,21 +17,47 @@ import { shapeStr, sizeOf } from './shape.js';
 import { release, retain, Storage } from './storage.js';
 import { jsBackend } from './backends/js/index.js';
 import { track } from './scope.js';
+import { ShapeError, StateError, ValueError } from '../errors.js';
 
 /** One recorded op: its inputs and the rule that maps the output's gradient to theirs. */
 export interface GradNode {
+  /** The op's name ('matmul', 'add'…), as error messages show it. */
   readonly op: string;
+  /** The op's tensor inputs, in order. */
   readonly inputs: readonly Tensor[];
   /** Returns one gradient per input (null where an input needs none). Null once the graph is freed. */
   backward: ((grad: Tensor) => Array<Tensor | null>) | null;
 }
 
+/** A number, or arrays of them nested to any depth: what `tensor()` takes and `toArray()` returns. */
 export type NestedArray = number | NestedArray[];
 
 let nextId = 1;
 
+/**
+ * An n-dimensional array of float32 or float64 values that records the ops
+ * applied to it, so that `backward()` can compute gradients (PyTorch's
+ * `torch.Tensor`). Tensors are contiguous and row-major; their memory belongs
+ * to a backend (`backend`: 'js', 'wasm' or 'gpu'), and ops run where their
+ * inputs live.
+ *
+ * Make tensors with {@link tensor}, {@link zeros}, {@link randn} and the other
+ * creation functions rather than with `new Tensor`. Ops are methods
+ * (`x.matmul(w).add(b).relu()`) and functions of the same name (`relu(x)`);
+ * they return new tensors and never change their inputs. Values are read with
+ * `.data`, `.item()`, `.toArray()` or `await .read()`.
+ *
+ * ```ts
+ * const w = randn([3, 2], { requiresGrad: true });
+ * const loss = tensor([[1, 2, 3]]).matmul(w).square().sum();
+ * loss.backward();
+ * w.grad?.shape;   // [3, 2]
+ * ```
+ */
 export class Tensor {
+  /** The size of each dimension; `[]` for a 0-d (scalar) tensor. Frozen: reshape to change it. */
   readonly shape: readonly number[];
+  /** A number unique to this tensor in this process, shown in error messages. */
   readonly id: number;
   /** Whether gradients flow to this tensor (set on leaves by the user, on results by the graph). */
   requiresGrad = false;
@@ -54,7 +80,7 @@ export class Tensor {
     const storage = data instanceof Storage ? data : jsBackend.adopt(data);
     const n = sizeOf(shape);
     if (storage.length !== n) {
-      throw new Error(`Tensor: ${storage.length} elements cannot have shape ${shapeStr(shape)} (${n} elements)`);
+      throw new ShapeError(`Tensor: ${storage.length} elements cannot have shape ${shapeStr(shape)} (${n} elements)`);
     }
     this.#storage = storage;
     this.shape = Object.freeze(shape.slice());
@@ -66,10 +92,11 @@ export class Tensor {
   /** The storage behind this tensor; throws once the tensor is disposed. */
   get storage(): Storage {
     const s = this.#storage;
-    if (!s) throw new Error(`Tensor #${this.id}${this.name ? ` ('${this.name}')` : ''} ${shapeStr(this.shape)} was disposed (by dispose() or at the end of a tidy() scope) and cannot be used`);
+    if (!s) throw new StateError(`Tensor #${this.id}${this.name ? ` ('${this.name}')` : ''} ${shapeStr(this.shape)} was disposed (by dispose() or at the end of a tidy() scope) and cannot be used`);
     return s;
   }
 
+  /** The element type: 'float32' (the default) or 'float64' (which lives on `js`). */
   get dtype(): DType {
     return this.storage.dtype;
   }
@@ -89,6 +116,7 @@ export class Tensor {
     return this.size;
   }
 
+  /** The number of dimensions (`shape.length`; 0 for a scalar). */
   get ndim(): number {
     return this.shape.length;
   }
@@ -98,6 +126,7 @@ export class Tensor {
     return this.node === null;
   }
 
+  /** True once `dispose()` ran (explicitly or at the end of a `tidy`): the tensor can then only be printed. */
   get isDisposed(): boolean {
     return this.#storage === null;
   }
@@ -134,7 +163,7 @@ export class Tensor {
   /** Releases the storage now (when no other view shares it); the tensor cannot be used afterwards. Disposing twice is an error. */
   dispose(): void {
     const s = this.#storage;
-    if (!s) throw new Error(`Tensor.dispose: tensor #${this.id} ${shapeStr(this.shape)} was already disposed`);
+    if (!s) throw new StateError(`Tensor.dispose: tensor #${this.id} ${shapeStr(this.shape)} was already disposed`);
     this.#storage = null;
     release(this, s);
   }
@@ -148,7 +177,7 @@ export class Tensor {
     const s = other.storage;
     if (other === this) return this;
     if (other.size !== this.size) {
-      throw new Error(`set_: source ${shapeStr(other.shape)} has ${other.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
+      throw new ShapeError(`set_: source ${shapeStr(other.shape)} has ${other.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
     }
     const old = this.storage;
     retain(this, s);
@@ -164,15 +193,15 @@ export class Tensor {
   copy_(src: Tensor | ArrayLike<number>): this {
     const s = this.storage;
     if (src instanceof Tensor) {
-      if (src.size !== this.size) throw new Error(`copy_: source ${shapeStr(src.shape)} has ${src.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
+      if (src.size !== this.size) throw new ShapeError(`copy_: source ${shapeStr(src.shape)} has ${src.size} elements, this tensor ${shapeStr(this.shape)} has ${this.size}`);
       const from = src.storage;
       if (from === s) return this;
       if (from.backend === s.backend && from.dtype === s.dtype) s.backend.assign(s, from);
       else s.backend.write(s, src.data);
       return this;
     }
-    if (typeof (src as ArrayLike<number>)?.length !== 'number') throw new Error(`copy_: expected a Tensor or an array of numbers, got ${src === null ? 'null' : typeof src}`);
-    if (src.length !== this.size) throw new Error(`copy_: ${src.length} values for a tensor of ${this.size} elements (shape ${shapeStr(this.shape)})`);
+    if (typeof (src as ArrayLike<number>)?.length !== 'number') throw new ValueError(`copy_: expected a Tensor or an array of numbers, got ${src === null ? 'null' : typeof src}`);
+    if (src.length !== this.size) throw new ShapeError(`copy_: ${src.length} values for a tensor of ${this.size} elements (shape ${shapeStr(this.shape)})`);
     const values = src instanceof Float32Array || src instanceof Float64Array ? src : Float64Array.from(src);
     s.backend.write(s, values);
     return this;
@@ -180,7 +209,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item: tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, expected 1`);
+    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${shapeStr(this.shape)} has ${this.size} elements, expected 1`);
     return this.data[0];
   }
 
@@ -194,6 +223,7 @@ export class Tensor {
     return Array.from(this.data);
   }
 
+  /** `Tensor(shape=[2, 2], dtype=float32) [[1,2],[3,4]]`: the values in full up to 64 elements, else the first 8. */
   toString(): string {
     if (this.isDisposed) return `Tensor(shape=${shapeStr(this.shape)}, disposed)`;
     // Not JSON.stringify: it would print NaN and ±Infinity as null.
@@ -204,7 +234,7 @@ export class Tensor {
 
   /** Sets `requiresGrad` on a leaf; returns this for chaining (PyTorch's `requires_grad_`). */
   requiresGrad_(flag = true): this {
-    if (!this.isLeaf && !flag) throw new Error('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
+    if (!this.isLeaf && !flag) throw new ValueError('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
     this.requiresGrad = flag;
     return this;
   }

@@ -2,11 +2,12 @@
 import type { Backend } from './backend.js';
 import { backendNamed, getBackend } from './registry.js';
 import { Tensor } from './tensor.js';
+import { BackendError, DTypeError } from '../errors.js';
 
 /** A backend from a name ('js', 'wasm', 'gpu', or 'auto' for the active one) or a Backend object. */
 export function resolveBackend(op: string, target: string | Backend): Backend {
   if (typeof target !== 'string') {
-    if (!target || typeof target !== 'object' || typeof (target as Backend).upload !== 'function') throw new Error(`${op}: expected a backend name or a Backend, got ${String(target)}`);
+    if (!target || typeof target !== 'object' || typeof (target as Backend).upload !== 'function') throw new BackendError(`${op}: expected a backend name or a Backend, got ${String(target)}`);
     return target;
   }
   if (target === 'auto') return getBackend();
@@ -19,7 +20,7 @@ export function moveRaw(x: Tensor, backend: Backend): Tensor {
   const s = x.storage;
   if (s.backend === backend) return x;
   if (x.dtype === 'float64' && !backend.supportsFloat64) {
-    throw new Error(`to: the '${backend.name}' backend has no float64; cast first (t.float()) or keep the tensor on 'js'`);
+    throw new DTypeError(`to: the '${backend.name}' backend has no float64; cast first (t.float()) or keep the tensor on 'js'`);
   }
   return new Tensor(backend.upload(x.data), x.shape);
 }

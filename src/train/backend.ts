@@ -5,6 +5,7 @@
  */
 import { backendInfo, getBackend, setBackend, type Backend, type BackendName } from '../tensor/index.js';
 import type { Module } from '../nn/module.js';
+import { BackendError } from '../errors.js';
 
 /** The active backend's name as a run records it (gpu with its mode: 'gpu:webgl'). */
 export function currentBackendName(): string {
@@ -39,7 +40,7 @@ export async function onBackend<T>(wanted: string, model: Module<never, unknown>
   try {
     activate(wanted);
   } catch (err) {
-    throw new Error(`cannot train on backend '${wanted}': ${(err as Error).message}`, { cause: err });
+    throw new BackendError(`cannot train on backend '${wanted}': ${(err as Error).message}`, { cause: err });
   }
   try {
     model.to(getBackend());

@@ -39,7 +39,9 @@ export {
   type TrainConfig, type RunConfig, type RunChange,
 } from './run-config.js';
 
+/** The `format` tag in checkpoint.safetensors' metadata (a file without it is refused). */
 export const CHECKPOINT_FORMAT = 'genzoo-checkpoint/1';
+/** The `format` tag in model.safetensors' metadata. */
 export const MODEL_FORMAT = 'genzoo-model/1';
 /** The checkpoint tensor holding the loss log: float64 [steps, 2 + losses] (step, epoch, losses…). */
 const LOSS_LOG_TENSOR = 'log.losses';
@@ -306,7 +308,9 @@ function lossLogOf(file: DecodedSafetensors, path: string, names: readonly strin
   return log;
 }
 
+/** What {@link restoreCheckpoint} read besides the weights and optimizer states it restored. */
 export interface RestoredCheckpoint {
+  /** Where training stands. */
   state: TrainerState;
   /** The per-step losses up to the checkpoint (null for checkpoints that do not store them). */
   losses: LossLog | null;

@@ -20,12 +20,18 @@
  * at a learning rate of 10 reaches 1e6–1e9 within its first steps.
  */
 import type { Tensor } from '../tensor/index.js';
+import { ValueError } from '../errors.js';
 
+/** A loss whose magnitude exceeds this stops training as diverged (why 1e5: the file comment). */
 export const LOSS_LIMIT = 1e5;
 
+/** A loss that breaks the divergence rule (see {@link checkLosses}). */
 export interface LossProblem {
+  /** The loss's name (one of the model's `lossNames`). */
   name: string;
+  /** Its value at that step. */
   value: number;
+  /** 'non-finite': NaN or ±Infinity; 'exploded': |value| > {@link LOSS_LIMIT}. */
   reason: 'non-finite' | 'exploded';
 }
 
@@ -39,12 +45,15 @@ export function checkLosses(losses: Record<string, number>, names: readonly stri
   return null;
 }
 
+/** Where {@link firstNonFinite} found a NaN or ±Infinity. */
 export interface NonFiniteValue {
   /** The tensor's name in the record. */
   tensor: string;
-  /** Flat index of the first bad element, the element, and the tensor's size. */
+  /** Flat (row-major) index of the first bad element. */
   index: number;
+  /** The element: NaN, Infinity or -Infinity. */
   value: number;
+  /** The tensor's number of elements. */
   size: number;
 }
 
@@ -65,8 +74,13 @@ export function describeNonFinite(v: NonFiniteValue): string {
 }
 
 /** Thrown instead of writing a checkpoint or model file that holds a non-finite value. */
-export class NonFiniteError extends Error {
-  constructor(readonly path: string, readonly found: NonFiniteValue) {
+export class NonFiniteError extends ValueError {
+  constructor(
+    /** The file that was not written. */
+    readonly path: string,
+    /** The first non-finite element found. */
+    readonly found: NonFiniteValue,
+  ) {
     super(`refusing to write ${path}: ${describeNonFinite(found)}`);
     this.name = 'NonFiniteError';
   }

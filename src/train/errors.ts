@@ -4,9 +4,10 @@
  * the library's terms (`resume: true`, `overwrite: true`); the `genzoo`
  * command translates them to its flags.
  */
+import { IOError, StateError } from '../errors.js';
 
 /** A run file (config.json, a checkpoint, the weights) that is missing, corrupt or does not fit the model. */
-export class CheckpointError extends Error {
+export class CheckpointError extends IOError {
   /** True when the file does not exist (as opposed to being unreadable or damaged). */
   readonly missing: boolean;
   constructor(message: string, opts: { cause?: unknown; missing?: boolean } = {}) {
@@ -35,12 +36,18 @@ export type RunProblem =
   /** The data does not suit the models, or the batch is larger than the data. */
   | 'bad-data';
 
-export class RunError extends Error {
+/**
+ * Training cannot start or resume in a folder: `problem` says why (see
+ * {@link RunProblem}), `details` gives the values the message names.
+ */
+export class RunError extends StateError {
   constructor(
+    /** The kind of problem, for callers that react to it. */
     readonly problem: RunProblem,
     /** The run folder. */
     readonly dir: string,
     message: string,
+    /** The values behind the message (which keys: see {@link RunProblem}). */
     readonly details: Record<string, unknown> = {},
     opts?: { cause?: unknown },
   ) {

@@ -16,6 +16,7 @@ export {
   type TrainConfig, type RunConfig, type RunChange, type TrainerState, type RestoredCheckpoint, type PreparedCheckpoint,
 } from './checkpoint.js';
 export { lastBackend } from './run-config.js';
+export { loadRun, readRunProgress, RunFolderError, type LoadedRun, type RunProgress } from './load-run.js';
 export { RunError, type RunProblem } from './errors.js';
 export { LOSS_LIMIT, checkLosses, firstNonFinite, NonFiniteError, type LossProblem, type NonFiniteValue } from './divergence.js';
 export { currentBackendName } from './backend.js';

@@ -7,34 +7,49 @@
  * readable and small. Hand-written: a dozen lines do what a dependency would.
  */
 
+/** Where {@link Progress} writes: `process.stderr` or anything alike. */
 export interface ProgressStream {
+  /** Writes text as is (no newline added). */
   write(s: string): unknown;
+  /** True on a terminal: the line is redrawn in place. */
   isTTY?: boolean;
+  /** The terminal's width in characters (default 100); longer lines are shortened. */
   columns?: number;
 }
 
+/** Where training stands, as the trainer reports it after every step. */
 export interface ProgressState {
-  epoch: number; // 1-based
+  /** The epoch in progress, 1-based. */
+  epoch: number;
+  /** Epochs planned. */
   epochs: number;
-  step: number; // steps done in this epoch
+  /** Steps done in this epoch. */
+  step: number;
+  /** Steps in one epoch. */
   stepsPerEpoch: number;
-  /** Steps done since the start of training (all epochs), and in total. */
+  /** Steps done since the start of training (all epochs). */
   globalStep: number;
+  /** Steps of the whole run (epochs × stepsPerEpoch). */
   totalSteps: number;
   /** Running means of this epoch's losses. */
   losses: Record<string, number>;
+  /** Throughput over the last 50 steps (NaN until two steps are done). */
   samplesPerSec: number;
   /** Seconds left, or NaN while unknown. */
   etaSec: number;
 }
 
+/** Options of {@link Progress}. */
 export interface ProgressOptions {
+  /** On a terminal: the fewest milliseconds between redraws (default 100). */
   redrawMs?: number;
+  /** Not on a terminal: the fewest milliseconds between plain lines (default 15,000); epoch ends always print. */
   plainEveryMs?: number;
   /** The clock, for tests. */
   now?: () => number;
 }
 
+/** Seconds as '42s', '3m07s' or '1h05m'; '--' when not finite or negative. */
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return '--';
   const s = Math.round(sec);
@@ -54,6 +69,10 @@ export function formatLoss(v: number): string {
   return v.toPrecision(4);
 }
 
+/**
+ * One progress line: `epoch 2/5 [#######-] 120/140 | loss 102.3 | 2150 samples/s | ETA 1m05s` (barWidth 8)
+ * (no bar when `barWidth` is 0).
+ */
 export function formatProgress(p: ProgressState, barWidth: number): string {
   const frac = p.stepsPerEpoch > 0 ? Math.min(1, p.step / p.stepsPerEpoch) : 0;
   const filled = Math.round(frac * barWidth);
@@ -62,6 +81,7 @@ export function formatProgress(p: ProgressState, barWidth: number): string {
   return `epoch ${p.epoch}/${p.epochs} ${bar}${p.step}/${p.stepsPerEpoch} | ${losses} | ${Number.isFinite(p.samplesPerSec) ? Math.round(p.samplesPerSec) : '--'} samples/s | ETA ${formatDuration(p.etaSec)}`;
 }
 
+/** The progress display (see the file comment); pass it as `train({ progress })`. */
 export class Progress {
   private readonly tty: boolean;
   private readonly redrawMs: number;

@@ -20,6 +20,7 @@ import { CheckpointError, RunError } from './errors.js';
 import { FILES, runFile } from './files.js';
 import { LossLog } from './losslog.js';
 import { lastBackend, readRunConfig, type RunChange, type RunConfig, type TrainConfig } from './run-config.js';
+import { GenzooError } from '../errors.js';
 
 export interface ResumePlan {
   /** The run's configuration as it stands after this resume (history extended if something changed). */
@@ -102,7 +103,8 @@ async function reconcileLossLog(dir: string, names: readonly string[], steps: nu
     if (csv.names.join() !== names.join()) problem = `${path} has columns ${csv.names.join(', ')}, not ${names.join(', ')}`;
     else csv.truncate(steps);
   } catch (err) {
-    const code = (err as { code?: string }).code;
+    // A file-system error has a code (ENOENT…); genzoo's own errors (a malformed file) carry theirs too, and say what is wrong themselves.
+    const code = err instanceof GenzooError ? undefined : (err as { code?: string }).code;
     problem = code === 'ENOENT' ? `${path} is missing` : code ? `cannot read ${path}: ${fsReason(err)}` : errorMessage(err);
   }
   if (stored) {

@@ -8,7 +8,7 @@
  * Reading validates every field, so a damaged file is an error naming the
  * file and the field, not a crash later on.
  */
-import { validateConfig } from '../models/registry.js';
+import { completeConfig } from '../models/registry.js';
 import type { ModelConfig } from '../models/types.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { errorMessage, fsReason, nodeFs } from '../io/node.js';
@@ -16,12 +16,16 @@ import { VERSION } from '../version.js';
 import { CheckpointError } from './errors.js';
 import { FILES, runFile } from './files.js';
 
+/** The `format` field of a run's config.json. */
 export const RUN_FORMAT = 'genzoo-run/1';
 
 /** How a run trains (not part of the model): saved in config.json. */
 export interface TrainConfig {
+  /** Epochs planned (a positive integer). */
   epochs: number;
+  /** Batch size (a positive integer, at most the number of training images). */
   batch: number;
+  /** Seed of the data order and of every random draw of the training steps (a non-negative integer). */
   seed: number;
   /** 'mnist' (the embedded digits) or 'idx:DIR'. */
   data: string;
@@ -36,15 +40,23 @@ export interface TrainConfig {
 export interface RunChange {
   /** Steps done when the change took effect. */
   atStep: number;
+  /** Which setting changed. */
   setting: 'epochs' | 'backend';
+  /** Its value before… */
   from: number | string;
+  /** …and after the resume. */
   to: number | string;
+  /** The genzoo version that resumed. */
   genzoo: string;
 }
 
+/** The content of a run's config.json. */
 export interface RunConfig {
+  /** Always {@link RUN_FORMAT}. */
   format: typeof RUN_FORMAT;
+  /** The genzoo version that started the run. */
   genzoo: string;
+  /** What the run trains: the model's kind, architecture and hyperparameters. */
   model: ModelConfig;
   /** The settings the run was started with, except `epochs`: the current plan (see history). */
   train: TrainConfig;
@@ -65,6 +77,7 @@ export function runConfigText(model: ModelConfig, train: TrainConfig, history: R
   return JSON.stringify(cfg, null, 2) + '\n';
 }
 
+/** Writes DIR/config.json atomically (`history` recorded only when not empty). */
 export async function writeRunConfig(dir: string, model: ModelConfig, train: TrainConfig, history: RunChange[] = []): Promise<void> {
   await writeFileAtomic(runFile(dir, FILES.config), runConfigText(model, train, history));
 }
@@ -110,7 +123,8 @@ export function parseRunConfig(text: string, path: string): RunConfig {
   }
   let model: ModelConfig;
   try {
-    model = validateConfig(cfg.model, `${path}: "model"`);
+    // Options the run's genzoo did not know yet get the values it trained with.
+    model = completeConfig(cfg.model, { where: `${path}: "model"`, saved: true });
   } catch (err) {
     throw new CheckpointError(errorMessage(err), { cause: err });
   }

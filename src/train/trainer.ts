@@ -39,19 +39,27 @@ import { dataProblem, sampleGrid, TrainingLoop } from './loop.js';
 import type { ProgressState } from './progress.js';
 import { resumeRun, type ResumePlan } from './resume.js';
 import { openRunFolder } from './run-folder.js';
+import { ValueError } from '../errors.js';
 
 export { sampleGrid };
 
 /** What the trainer reports progress to (train/progress.ts's Progress, or anything alike). */
 export interface ProgressSink {
+  /** Called after every step. */
   update(p: ProgressState): void;
+  /** Called at the end of every epoch, before its checkpoint is written. */
   endEpoch(p: ProgressState): void;
+  /** Called once when training ends (completed, interrupted or diverged). */
   stop(): void;
 }
 
+/** What {@link train} trains, where, and how. */
 export interface TrainOptions {
+  /** The model (`models.createModel(config, seed)`); it is trained in place. */
   model: GenerativeModel;
+  /** The training digits: 28×28 images in 10 classes. */
   data: Dataset;
+  /** The run folder: created if missing; it receives config.json, the checkpoints, losses and samples. */
   outDir: string;
   /** The run's settings; `backend` names the backend to train on (empty: the current one). */
   train: TrainConfig;
@@ -59,6 +67,7 @@ export interface TrainOptions {
   resume?: boolean;
   /** Start over in a folder that holds a run: its run files are removed (after the folder is locked). */
   overwrite?: boolean;
+  /** Receives the progress of every step (e.g. `new training.Progress(process.stderr)`). */
   progress?: ProgressSink;
   /** Polled between steps: true stops training after writing a checkpoint at the current step. */
   shouldStop?: () => boolean;
@@ -77,6 +86,7 @@ export interface TrainStart {
   notes: string[];
 }
 
+/** How a {@link train} call ended: all epochs trained, stopped on request (`shouldStop`), or stopped by a loss that diverged. */
 export type TrainStatus = 'completed' | 'interrupted' | 'diverged';
 
 /** Why a run was stopped as diverged: a loss that broke the rule, or a non-finite value about to be saved. */
@@ -85,13 +95,17 @@ export interface Divergence {
   step: number;
   /** 1-based epoch of that step. */
   epoch: number;
+  /** The loss that broke the rule (absent when a weight went non-finite instead). */
   loss?: LossProblem;
+  /** The non-finite value found in a tensor about to be saved (absent when a loss broke the rule). */
   nonFinite?: NonFiniteValue;
   /** Steps done in the checkpoint left in the folder (null: none was ever written). */
   checkpointStep: number | null;
 }
 
+/** What {@link train} resolves to. Problems with the folder or the options reject instead (RunError, CheckpointError). */
 export interface TrainResult {
+  /** How the call ended. */
   status: TrainStatus;
   /** Global steps done (for 'diverged': the step that diverged). */
   globalStep: number;
@@ -140,7 +154,7 @@ function checkData(data: Dataset, cfg: TrainConfig, dir: string): void {
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { model, data, outDir } = opts;
   checkData(data, opts.train, outDir);
-  if (opts.resume && opts.overwrite) throw new Error('train: resume and overwrite contradict each other (continue the run, or start over)');
+  if (opts.resume && opts.overwrite) throw new ValueError('train: resume and overwrite contradict each other (continue the run, or start over)');
   return onBackend(opts.train.backend, model as unknown as Module<never, unknown>, async (backend) => {
     const cfg: TrainConfig = { ...opts.train, backend };
     const folder = await openRunFolder(outDir, opts.resume ? 'resume' : opts.overwrite ? 'overwrite' : 'fresh', `training ${model.kind}`);

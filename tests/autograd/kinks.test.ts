@@ -71,3 +71,23 @@ describe('matmul with broadcast batch dimensions', () => {
     expect(rt.ok, rt.message).toBe(true);
   });
 });
+
+describe('gelu at and near 0, where its backward reads Φ(x) as gelu(x)/x', () => {
+  test('d gelu = Φ(x) + x·φ(x): ½ at 0 and at subnormal x, hand values at ±1, finite in both tails (float64 and float32)', () => {
+    const phi1 = Math.exp(-0.5) / Math.sqrt(2 * Math.PI); // φ(1) = 0.2419707245191434
+    const cdf1 = 0.8413447460685429; // Φ(1)
+    const x = leaf([0, -0, 1e-310, -1e-310, 1, -1, 40, -40]);
+    gz.gelu(x).sum().backward();
+    const g = x.grad!.toList();
+    expect(g.slice(0, 4)).toEqual([0.5, 0.5, 0.5, 0.5]);
+    expect(g[4]).toBeCloseTo(cdf1 + phi1, 14);
+    expect(g[5]).toBeCloseTo(1 - cdf1 - phi1, 14);
+    expect(g.slice(6)).toEqual([1, 0]);
+    const x32 = tensor([0, 1e-40, -1e-40, 3, -3], { requiresGrad: true });
+    gz.gelu(x32).sum().backward();
+    const g32 = x32.grad!.toList();
+    expect(g32.slice(0, 3)).toEqual([0.5, 0.5, 0.5]);
+    expect(g32.every(Number.isFinite)).toBe(true);
+    expect(gradcheck((t) => gz.gelu(t), [leaf([-1e-3, 1e-3, 0.3, -7, 7])]).ok).toBe(true);
+  });
+});

@@ -12,17 +12,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { CHROMIUM, chromiumPrerequisite } from '../helpers/prerequisites.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = !!process.env.CI;
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install -y chromium)`;
-if (missing && !IN_CI) console.warn(`\n*** SKIPPED wasm browser tests: ${missing}\n`);
+const missing = await chromiumPrerequisite('wasm browser tests');
 
 type Browser = import('playwright-core').Browser;
 
@@ -98,11 +96,11 @@ async function check(path: string, threads: number): Promise<any> {
   }
 }
 
-describe.skipIf(!!missing && !IN_CI)('wasm backend in headless Chromium', () => {
+describe.skipIf(missing?.skip ?? false)('wasm backend in headless Chromium', () => {
   let startError: Error | null = null;
   beforeAll(async () => {
     try {
-      if (missing) throw new Error(missing);
+      if (missing) throw new Error(missing.message);
       await start();
     } catch (e) {
       startError = e as Error;

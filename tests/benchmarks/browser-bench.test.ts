@@ -8,17 +8,17 @@
  */
 import { describe, expect, test } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { missingPrerequisite, ROOT } from '../gpu/harness.js';
+import { ROOT } from '../gpu/harness.js';
+import { chromiumPrerequisite } from '../helpers/prerequisites.js';
 // @ts-expect-error plain JS module of the benchmark (no types)
 import { packArrays, unpackArrays, selectCases } from '../../benchmarks/browser/cases.js';
 
 const RUNNER = join(ROOT, 'benchmarks', 'browser', 'run.js');
-const CHROMIUM = '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? null : missingPrerequisite(`${CHROMIUM} is missing`, 'apt-get install -y chromium');
+const missing = await chromiumPrerequisite('bench:browser test');
 
 function runner(...args: string[]): { status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [RUNNER, ...args], { encoding: 'utf8', timeout: 30_000 });

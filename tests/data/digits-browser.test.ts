@@ -9,7 +9,8 @@
  * Without Chromium the test is skipped locally and fails in CI (which installs it).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { CHROMIUM, chromiumPrerequisite } from '../helpers/prerequisites.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,10 +20,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { data } from '../../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = !!process.env.CI;
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install -y chromium)`;
-if (missing && !IN_CI) console.warn(`\n*** SKIPPED digits-in-the-browser test: ${missing}\n`);
+const missing = await chromiumPrerequisite('digits-in-the-browser test');
 
 type Browser = import('playwright-core').Browser;
 
@@ -44,7 +42,7 @@ globalThis.loaded = true;
 
 const sha256 = (a: ArrayBufferView): string => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
 
-describe.skipIf(!!missing && !IN_CI)('the embedded digits in headless Chromium', () => {
+describe.skipIf(missing?.skip ?? false)('the embedded digits in headless Chromium', () => {
   let server: Server | null = null;
   let browser: Browser | null = null;
   let base = '';
@@ -52,7 +50,7 @@ describe.skipIf(!!missing && !IN_CI)('the embedded digits in headless Chromium',
 
   beforeAll(async () => {
     try {
-      if (missing) throw new Error(missing);
+      if (missing) throw new Error(missing.message);
       const { buildBrowser } = (await import(join(ROOT, 'scripts', 'build-browser.mjs'))) as { buildBrowser(out: string): Promise<string> };
       const bundle = readFileSync(await buildBrowser(join(mkdtempSync(join(tmpdir(), 'genzoo-digits-browser-')), 'genzoo.browser.js')));
       const digits = readFileSync(join(ROOT, 'data', 'mnist-digits.gz'));

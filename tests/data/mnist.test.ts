@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { data } from '../../src/index.js';
+
+/** Digits per class in the source itself, the mnist package (devDependency): its class files hold 784 values a digit. */
+function packageClassCounts(): number[] {
+  const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  return Array.from({ length: 10 }, (_, k) => (JSON.parse(readFileSync(join(dir, `${k}.json`), 'utf8')) as { data: unknown[] }).data.length / 784);
+}
 
 describe('the embedded MNIST digits', () => {
   test('sizes and the documented split: exact counts per class, no overlap, values in [0, 1]', async () => {
@@ -15,6 +24,12 @@ describe('the embedded MNIST digits', () => {
     expect(testSet.n).toBe(997);
     expect(data.classCounts(testSet)).toEqual([100, 112, 99, 103, 98, 86, 101, 107, 94, 97]);
     expect(data.classCounts(train)).toEqual([901, 1015, 892, 929, 882, 777, 913, 963, 850, 881]);
+    // The same counts derived from the source, not from src: the package's files, and the split's rule
+    // (every 10th digit of a class is held out: ⌊count / 10⌋ of them).
+    const source = packageClassCounts();
+    expect(data.classCounts(all)).toEqual(source);
+    expect(data.classCounts(testSet)).toEqual(source.map((c) => Math.floor(c / 10)));
+    expect(data.classCounts(train)).toEqual(source.map((c) => c - Math.floor(c / 10)));
     for (const ds of [train, testSet, all]) {
       expect(ds).toMatchObject({ height: 28, width: 28, channels: 1, classes: 10 });
       expect(ds.images).toBeInstanceOf(Float32Array);

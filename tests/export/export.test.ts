@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Generator, Tensor, io, models, pytorch, tensor, training } from '../../src/index.js';
 import type { Adam } from '../../src/nn/optim/adam.js';
 import { cli } from '../cli/helpers.js';
-import { IN_CI } from '../gpu/harness.js';
+import { missingPrerequisite } from '../helpers/prerequisites.js';
 import { CASES, tinyDigits, trainTiny, type Case } from './fixtures.js';
 
 const PICKED = ['vae-mlp', 'cvae-conv', 'cgan-conv-cnorm', 'cvaegan-mlp'];
@@ -112,9 +112,9 @@ describe('what an export writes', () => {
 
   // Python's own compiler checks the syntax of every generated file; needs only some python3.
   const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['--version']).status === 0) ?? null;
-  if (!python && !IN_CI) console.warn('\n*** SKIPPED: model.py syntax check: no python3 on PATH\n');
-  test.skipIf(!python && !IN_CI)('model.py is valid Python (py_compile)', () => {
-    if (!python) throw new Error('no python3 on PATH (CI installs it)');
+  const noPython = python ? null : missingPrerequisite('no python3 on PATH', 'apt-get install -y python3', 'model.py syntax check');
+  test.skipIf(noPython?.skip ?? false)('model.py is valid Python (py_compile)', () => {
+    if (!python) throw new Error(noPython!.message);
     for (const name of PICKED) {
       const r = spawnSync(python, ['-m', 'py_compile', join(get(name).exp, 'model.py')], { encoding: 'utf8' });
       expect(r.stderr, name).toBe('');

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, Tensor, data, models, noGrad, oneHot, randn, training } from '../../src/index.js';
 import type { GenerativeModel, ModelConfig, ModelKind, Arch } from '../../src/models/index.js';
-import type { Classifier, Decoder, Discriminator, Encoder, VAE } from '../../src/models/index.js';
+import type { Classifier, Decoder, Discriminator, Encoder, VariationalAutoencoder } from '../../src/models/index.js';
 import type { ParamEMA } from '../../src/models/ema.js';
 
 export interface Case {
@@ -18,7 +18,7 @@ export interface Case {
 
 /** Every model kind in both architectures, and the CGAN's conditional BatchNorm (per-class gain and shift). */
 export const CASES: Case[] = [
-  ...(['vae', 'cvae', 'cgan', 'cvaegan'] as const).flatMap((kind) => (['mlp', 'conv'] as const).map((arch) => ({ name: `${kind}-${arch}`, kind, arch }))),
+  ...models.MODEL_KINDS.flatMap((kind) => models.ARCHS.map((arch) => ({ name: `${kind}-${arch}`, kind, arch }))),
   { name: 'cgan-conv-cnorm', kind: 'cgan', arch: 'conv', options: { conditionalNorm: true } },
 ];
 
@@ -90,7 +90,7 @@ export function genzooForwards(model: GenerativeModel, inp: Record<string, Tenso
       out['C.logits'] = logits;
       out['C.features'] = features;
     }
-    if (model.kind === 'vae' || model.kind === 'cvae') out.reconstruct = (model as unknown as VAE).reconstruct(inp.x, model.conditional ? y : undefined);
+    if (model.kind === 'vae' || model.kind === 'cvae') out.reconstruct = (model as unknown as VariationalAutoencoder).reconstruct(inp.x, model.conditional ? y : undefined);
   });
   out.sample = model.sample(model.conditional ? y : y.length, new Generator('eps'));
   return out;

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, models, training, type Tensor } from '../../src/index.js';
 import { cli, ROOT } from '../cli/helpers.js';
-import { IN_CI } from '../gpu/harness.js';
+import { missingPrerequisite } from '../helpers/prerequisites.js';
 import {
   CASES, genzooForwards, genzooTrainingSteps, inputs, maxDiff, mkdirs, stepGradients, tinyDigits, trainTiny, type Case,
 } from './fixtures.js';
@@ -36,9 +36,8 @@ function torchVersion(): string | null {
 
 const version = torchVersion();
 const missing = version === null
-  ? `PyTorch round-trip tests: ${PYTHON} cannot import torch — apt-get install -y python3-torch (or set GENZOO_TORCH_PYTHON to a Python with torch)`
+  ? missingPrerequisite(`${PYTHON} cannot import torch`, 'apt-get install -y python3-torch (or set GENZOO_TORCH_PYTHON to a Python with torch)', 'PyTorch round-trip tests')
   : null;
-if (missing && !IN_CI) console.warn(`\n*** SKIPPED: ${missing}\n`);
 
 /** Which cases also round-trip through half precision, and which get the malformed files. */
 const HALF: Record<string, 'F16' | 'BF16'> = { 'cgan-conv': 'F16', 'cvaegan-mlp': 'BF16', 'cvae-conv': 'F16' };
@@ -90,10 +89,10 @@ function compare(ours: Record<string, Tensor>, theirs: Record<string, Tensor>, p
   return w;
 }
 
-describe.skipIf(!!missing && !IN_CI)(`genzoo ⇄ PyTorch ${version ?? '(missing)'}`, () => {
+describe.skipIf(missing?.skip ?? false)(`genzoo ⇄ PyTorch ${version ?? '(missing)'}`, () => {
   beforeAll(async () => {
     try {
-      if (missing) throw new Error(missing);
+      if (missing) throw new Error(missing.message);
       root = mkdtempSync(join(tmpdir(), 'genzoo-pytorch-'));
       const ds = await tinyDigits();
       const jobs: unknown[] = [];

@@ -128,11 +128,12 @@ export async function checkConv(G: G, backend: Backend, kind: ConvKernel, s: Con
   return compare(kind, s, got, ref, absRef, K);
 }
 
-const UNARY: Array<[Genzoo.UnaryOp, number, number, number]> = [
+/** Every unary op with its parameters and the ulps it may differ by (tests/autograd/coverage.test.ts holds the list complete). */
+export const UNARY_CHECKS: Array<[Genzoo.UnaryOp, number, number, number]> = [
   // op, p0, p1, ulps allowed (the shader's exp/log are not correctly rounded)
   ['neg', 0, 0, 0], ['abs', 0, 0, 0], ['relu', 0, 0, 0], ['leakyRelu', 0.2, 0, 0], ['sign', 0, 0, 0], ['square', 0, 0, 0],
   ['clamp', -0.3, 0.5, 0], ['exp', 0, 0, 16], ['log', 0, 0, 16], ['sqrt', 0, 0, 4], ['sigmoid', 0, 0, 16], ['tanh', 0, 0, 64],
-  ['softplus', 0, 0, 16], ['pow', 3, 0, 16],
+  ['softplus', 0, 0, 16], ['pow', 3, 0, 16], ['gelu', 0, 0, 64],
 ];
 
 const BINARY: Genzoo.BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq'];
@@ -153,7 +154,7 @@ export async function checkOtherKernels(G: G, backend: Backend, seed = 1): Promi
   const r: CheckResult[] = [];
   const n = 37;
   const x = randomArray(G, n, seed);
-  for (const [op, p0, p1, ulps] of UNARY) {
+  for (const [op, p0, p1, ulps] of UNARY_CHECKS) {
     const input = op === 'log' || op === 'sqrt' ? randomArray(G, n, seed + 2, true) : x.map((v) => v * 4);
     const [got, ref] = await both(G, backend, [input], (k, [a]) => k.unary(op, a, p0, p1));
     r.push(compare(`unary ${op}`, n, got, ref, abs(ref), 0, ulps));

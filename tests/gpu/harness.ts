@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-export const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
+// The rule for a missing prerequisite (fail in CI, skip loudly elsewhere) is shared by every test that needs one.
+export { IN_CI, missingPrerequisite } from '../helpers/prerequisites.js';
 
 /**
  * A fresh folder for bundles. Node bundles keep npm packages as imports, so
@@ -47,15 +48,4 @@ export function which(program: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' });
   const p = r.stdout.trim();
   return r.status === 0 && p && existsSync(p) ? p : null;
-}
-
-/**
- * What to do when a prerequisite is missing: in CI the test must fail (CI
- * installs everything, so a gap there is a broken setup, not a reason to pass);
- * elsewhere it is skipped with a loud message saying how to get it.
- */
-export function missingPrerequisite(what: string, howToFix: string): { skip: boolean; message: string } {
-  const message = `gpu tests: ${what} — ${howToFix}`;
-  if (!IN_CI) console.warn(`\n*** SKIPPED: ${message}\n`);
-  return { skip: !IN_CI, message };
 }

@@ -36,8 +36,13 @@ export interface GradCase {
 
 export interface OpCase {
   name: string;
+  /** The exported function it checks, when the name says more (default: the name's first word). */
+  op?: string;
   arb: fc.Arbitrary<GradCase>;
 }
+
+/** The exported function an op case checks (tests/autograd/coverage.test.ts holds every export to one). */
+export const opOf = (c: OpCase): string => c.op ?? c.name.split(' ')[0];
 
 // ---------------------------------------------------------------- building blocks
 
@@ -147,6 +152,7 @@ const unaryCases: OpCase[] = [
   unaryCase('sigmoid', 'any', (x) => gz.sigmoid(x.mul(2))),
   unaryCase('tanh', 'any', (x) => gz.tanh(x)),
   unaryCase('softplus', 'any', (x) => gz.softplus(x.mul(2))),
+  unaryCase('gelu', 'any', (x) => gz.gelu(x.mul(2))),
   {
     name: 'leakyRelu',
     arb: fc
@@ -242,6 +248,7 @@ const reduceCases: OpCase[] = [
   reduceCase('logsumexp', false),
   {
     name: 'var',
+    op: 'variance',
     arb: shapeArb(1, 3)
       .chain((s) => fc.tuple(inputArb(s), axesArb(s.length), fc.boolean(), fc.boolean()))
       .map(([x, axes, keepdim, unbiasedWanted]) => {
@@ -556,6 +563,38 @@ const poolCases: OpCase[] = [
   },
 ];
 
+// ---------------------------------------------------------------- indexing, fused losses
+
+const indexingCases: OpCase[] = [
+  {
+    // Repeated indices: their gradients must add up.
+    name: 'indexSelect',
+    arb: shapeArb(1, 3, 4)
+      .chain((s) => axisArb(s.length).chain((dim) => {
+        const n = s[dim < 0 ? dim + s.length : dim];
+        return fc.tuple(inputArb(s), fc.constant(dim), fc.array(int(0, n - 1), { minLength: 1, maxLength: 5 }));
+      }))
+      .map(([x, dim, idx]) => gradCase('indexSelect', { dim, idx }, [x], (t) => gz.indexSelect(t, dim, idx))),
+  },
+  {
+    name: 'embedding',
+    arb: fc
+      .tuple(dimArb(4), dimArb(3), shapeArb(1, 2))
+      .chain(([num, dim, ishape]) => fc.tuple(inputArb([num, dim]), fc.array(int(0, num - 1), { minLength: sizeOf(ishape), maxLength: sizeOf(ishape) }), fc.constant(ishape)))
+      .map(([w, idx, ishape]) => gradCase('embedding', { idx, shape: ishape }, [w], (t) => gz.embedding(gz.tensor(idx, { shape: ishape }), t))),
+  },
+  {
+    // Probabilities kept in [0.1, 0.9], away from the clamps at 0 and 1; both arguments differentiable.
+    name: 'binaryCrossEntropy',
+    arb: shapeArb(0, 3)
+      .chain((s) => fc.tuple(
+        fc.array(fc.double({ min: 0.1, max: 0.9, noNaN: true }), { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((values) => ({ shape: s, values, grad: true })),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((values) => ({ shape: s, values, grad: true })),
+      ))
+      .map(([p, y]) => gradCase('binaryCrossEntropy', undefined, [p, y], (tp, ty) => gz.binaryCrossEntropy(tp, ty))),
+  },
+];
+
 /** Every differentiable op genzoo exports, each with its case generator. */
 export const OP_CASES: readonly OpCase[] = [
   ...unaryCases,
@@ -566,6 +605,72 @@ export const OP_CASES: readonly OpCase[] = [
   conv2dCase,
   convTranspose2dCase,
   ...poolCases,
+  ...indexingCases,
+];
+
+// ---------------------------------------------------------------- large shapes
+
+/*
+ * The cases above keep every dimension ≤ 4: inside one 2×16 register tile of
+ * a blocked GEMM. These reach past the tile and the cache blocks of the wasm
+ * GEMM (kernels.ts: MR = 2 rows, NR = 16 columns, KC = 256, MC = 128,
+ * NC = 512), with sizes on both sides of each boundary, so remainder tiles and
+ * block seams are checked too. They are too large to perturb every element:
+ * run them with gradcheck's `elements` option (edges favoured).
+ */
+const aroundRows = fc.constantFrom(1, 2, 3, 5, 127, 128, 129, 131);
+const aroundDepth = fc.constantFrom(1, 7, 255, 256, 257, 300);
+const aroundCols = fc.constantFrom(1, 15, 16, 17, 33, 511, 512, 513, 530);
+
+export const LARGE_OP_CASES: readonly OpCase[] = [
+  {
+    name: 'matmul large',
+    op: 'matmul',
+    arb: fc
+      .tuple(aroundRows, aroundDepth, aroundCols, fc.boolean(), fc.boolean(), fc.constantFrom<number[]>([], [], [2]))
+      .chain(([m, k, n, transA, transB, batch]) =>
+        fc.tuple(
+          fc.constant({ transA, transB }),
+          inputArb([...batch, ...(transA ? [k, m] : [m, k])]),
+          inputArb([...(transB ? [n, k] : [k, n])]),
+        ),
+      )
+      .map(([flags, a, b]) => gradCase('matmul', flags, [a, b], (ta, tb) => gz.matmul(ta, tb, flags))),
+  },
+  {
+    name: 'linear large',
+    op: 'linear',
+    arb: fc
+      .tuple(aroundRows, aroundDepth, fc.constantFrom(1, 17, 33, 513))
+      .chain(([rows, inF, outF]) => fc.tuple(inputArb([rows, inF]), inputArb([outF, inF]), inputArb([outF])))
+      .map(([x, w, b]) => gradCase('linear', { bias: true }, [x, w, b], (tx, tw, tb) => gz.linear(tx, tw, tb))),
+  },
+  {
+    // c·kh·kw (the GEMM depth) on both sides of KC = 256; h·w output positions past several 16-column panels.
+    name: 'conv2d large',
+    op: 'conv2d',
+    arb: fc
+      .record({ n: int(1, 2), c: fc.constantFrom(1, 28, 29, 30), o: fc.constantFrom(1, 3, 17), k: fc.constantFrom(1, 3), h: int(5, 13), w: int(5, 19), stride: int(1, 2), padding: int(0, 1) })
+      .chain((p) => fc.tuple(
+        fc.constant({ stride: p.stride, padding: p.padding }),
+        inputArb([p.n, p.c, p.h, p.w]),
+        inputArb([p.o, p.c, p.k, p.k]),
+        inputArb([p.o]),
+      ))
+      .map(([opts, x, w, b]) => gradCase('conv2d', opts, [x, w, b], (tx, tw, tb) => gz.conv2d(tx, tw, tb, opts))),
+  },
+  {
+    name: 'convTranspose2d large',
+    op: 'convTranspose2d',
+    arb: fc
+      .record({ n: int(1, 2), cin: fc.constantFrom(1, 17, 29), cout: fc.constantFrom(1, 3, 30), k: fc.constantFrom(2, 3), h: int(3, 9), w: int(3, 11), stride: int(1, 2) })
+      .chain((p) => fc.tuple(
+        fc.constant({ stride: p.stride }),
+        inputArb([p.n, p.cin, p.h, p.w]),
+        inputArb([p.cin, p.cout, p.k, p.k]),
+      ))
+      .map(([opts, x, w]) => gradCase('convTranspose2d', opts, [x, w], (tx, tw) => gz.convTranspose2d(tx, tw, null, opts))),
+  },
 ];
 
 // ---------------------------------------------------------------- running
@@ -604,8 +709,12 @@ export interface GradcheckSuiteOptions {
   backend?: Backend;
   /** Overrides gradcheck's tolerances. */
   tolerances?: Pick<GradcheckOptions, 'eps' | 'atol' | 'rtol'>;
-  /** Only the ops with these names (default: all of OP_CASES). */
+  /** Only the ops with these names (default: all of the cases). */
   only?: readonly string[];
+  /** The cases to run (default OP_CASES; LARGE_OP_CASES for the large shapes). */
+  cases?: readonly OpCase[];
+  /** gradcheck's `elements`: perturb at most this many elements of each input (default all). */
+  elements?: number;
 }
 
 /** Registers one vitest test per differentiable op that asserts gradcheck(...).ok over random cases. */
@@ -614,13 +723,14 @@ export function runGradcheckSuite(opts: GradcheckSuiteOptions = {}): void {
   const envRuns = typeof process !== 'undefined' ? Number(process.env.GENZOO_FC_RUNS) : NaN;
   const numRuns = envRuns > 0 ? envRuns : opts.numRuns ?? 15;
   const label = opts.label ?? 'js';
-  const cases = opts.only ? OP_CASES.filter((c) => opts.only!.includes(c.name)) : OP_CASES;
+  const all = opts.cases ?? OP_CASES;
+  const cases = opts.only ? all.filter((c) => opts.only!.includes(c.name)) : all;
   describe(`gradcheck ${label} (${dtype})`, () => {
     for (const op of cases) {
       test(op.name, () => {
         const run = (): void =>
           fc.assert(
-            fc.property(op.arb, (c) => checkCase(c, { dtype, ...opts.tolerances })),
+            fc.property(op.arb, (c) => checkCase(c, { dtype, elements: opts.elements, ...opts.tolerances })),
             { numRuns, seed: seedFor(op.name, label) },
           );
         if (opts.backend) gz.withBackend(opts.backend, run);

@@ -328,3 +328,20 @@ describe('atomic save', () => {
     await expect(save({ w: tensor([1]) }, join(dir, 'no', 'such', 'dir', 'x.safetensors'))).rejects.toThrow(/cannot write .*x\.safetensors: directory .*dir does not exist/);
   });
 });
+
+describe('readSafetensorsMetadata: the header alone', () => {
+  test('returns the metadata written, null without any, and names a header that does not fit', async () => {
+    const withMeta = join(dir, 'meta.safetensors');
+    await save({ w: tensor([1, 2, 3]) }, withMeta, { metadata: { format: 'x/1', note: 'two words' } });
+    expect(await io.readSafetensorsMetadata(withMeta)).toEqual({ format: 'x/1', note: 'two words' });
+    const without = join(dir, 'nometa.safetensors');
+    await save({ w: tensor([1]) }, without);
+    expect(await io.readSafetensorsMetadata(without)).toBeNull();
+    const truncated = join(dir, 'truncated.safetensors');
+    const bytes = await readFile(withMeta);
+    await writeFile(truncated, bytes.subarray(0, 20));
+    await expect(io.readSafetensorsMetadata(truncated)).rejects.toThrow(/header length \d+ does not fit a file of 20 bytes/);
+    await writeFile(truncated, bytes.subarray(0, 5));
+    await expect(io.readSafetensorsMetadata(truncated)).rejects.toThrow(/shorter than the 8-byte header length/);
+  });
+});

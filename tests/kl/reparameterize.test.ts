@@ -93,5 +93,13 @@ describe('reparameterize', () => {
     const loss = z.square().mean().add(kl.stdNormal(mu, lv, { reduction: 'mean' }));
     loss.backward();
     for (const t of [mu, lv]) expect(t.grad!.toList().every(Number.isFinite)).toBe(true);
+    // By hand, with z = μ + e^(lv/2)·ε over 4 elements and the KL averaged over the 2 rows:
+    //   ∂/∂μ  = z/2 + μ/2                      (mean z²: 2z/4; KL: μ/2)
+    //   ∂/∂lv = (z/2)·½(z − μ) + (e^lv − 1)/4   (∂z/∂lv = ½σε = ½(z − μ); KL: ½(e^lv − 1)/2)
+    const [m, l, zz] = [mu.data, lv.data, z.data];
+    for (let i = 0; i < 4; i++) {
+      expectClose(mu.grad!.data[i], zz[i] / 2 + m[i] / 2, 1e-6);
+      expectClose(lv.grad!.data[i], (zz[i] / 2) * 0.5 * (zz[i] - m[i]) + (Math.exp(l[i]) - 1) / 4, 1e-6);
+    }
   });
 });

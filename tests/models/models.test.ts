@@ -109,7 +109,7 @@ describe('CVAE-GAN updates (Algorithm 1)', () => {
 });
 
 describe('sampling', () => {
-  const kinds: ModelKind[] = ['vae', 'cvae', 'cgan', 'cvaegan'];
+  const kinds: readonly ModelKind[] = models.MODEL_KINDS;
 
   test.each(kinds.map((k) => [k]))('%s: [N, 1, 28, 28] in [0, 1], seeded, mode restored', (kind) => {
     const m = models.createModel(models.defaultConfig(kind as ModelKind, 'mlp', { width: 16, latent: 4 }), 1);

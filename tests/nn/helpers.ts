@@ -23,8 +23,9 @@ export function gradcheckModule(m: nn.AnyModule, inputs: Tensor[], opts: Gradche
   }
 }
 
+/** Whether any value of `t` is NaN or ±Inf. A missing tensor (a gradient never computed) is an error, not "all finite". */
 export function hasNonFinite(t: Tensor | null | undefined): boolean {
-  if (!t) return false;
+  if (!t) throw new Error('hasNonFinite: no tensor (a gradient that was never computed?)');
   for (let i = 0; i < t.size; i++) if (!Number.isFinite(t.data[i])) return true;
   return false;
 }

@@ -144,3 +144,77 @@ describe('loss values', () => {
     expect(new nn.MSELoss().call(x, t).item()).toBeCloseTo(F.mse(x, t).item(), 6);
   });
 });
+
+describe('every loss and reduction against hand-computed values', () => {
+  // Values chosen so each loss is a multiple of ln 2 or a short sum of logs: σ(0) = 1/2, σ(ln 3) = 3/4,
+  // softmax([ln 3, 0, 0, 0]) = [1/2, 1/6, 1/6, 1/6], softmax of a constant row = uniform.
+  const LN2 = Math.LN2;
+  const f64 = (v: number[] | number[][]) => tensor(v, { dtype: 'float64' });
+  const close = (t: { toList(): unknown }, want: number | number[]): void => {
+    const got = t.toList() as number | number[];
+    if (typeof want === 'number') expect(got as number).toBeCloseTo(want, 12);
+    else (got as number[]).forEach((v, i) => expect(v).toBeCloseTo(want[i], 12));
+  };
+
+  it('bceWithLogits: none, mean (over elements), sum; weight; posWeight', () => {
+    const x = f64([0, Math.log(3)]);
+    const y = f64([1, 0]);
+    // −log σ(0) = ln 2;  −log(1 − σ(ln 3)) = −log(1/4) = 2 ln 2
+    close(F.bceWithLogits(x, y, { reduction: 'none' }), [LN2, 2 * LN2]);
+    close(F.bceWithLogits(x, y), 1.5 * LN2);
+    close(F.bceWithLogits(x, y, { reduction: 'sum' }), 3 * LN2);
+    close(F.bceWithLogits(x, y, { reduction: 'sum', weight: f64([2, 1]) }), 4 * LN2);
+    close(F.bceWithLogits(x, y, { posWeight: f64([3]) }), (3 * LN2 + 2 * LN2) / 2); // only the y = 1 term is scaled
+    close(new nn.BCEWithLogitsLoss({ reduction: 'sum' }).call(x, y), 3 * LN2);
+  });
+
+  it('bce on probabilities: none, mean (over elements), sum; weight', () => {
+    const p = f64([0.5, 0.75]);
+    const y = f64([1, 0]);
+    close(F.bce(p, y, { reduction: 'none' }), [LN2, 2 * LN2]);
+    close(F.bce(p, y), 1.5 * LN2);
+    close(F.bce(p, y, { reduction: 'sum' }), 3 * LN2);
+    close(F.bce(p, y, { weight: f64([1, 0.5]) }), LN2);
+    close(new nn.BCELoss({ reduction: 'sum' }).call(p, y), 3 * LN2);
+    close(new nn.BCELoss({ reduction: 'none' }).call(p, y), [LN2, 2 * LN2]);
+  });
+
+  it('mse: none, mean, sum', () => {
+    const a = f64([1, 2, 3]);
+    const b = f64([1, 0, 6]);
+    close(F.mse(a, b, { reduction: 'none' }), [0, 4, 9]);
+    close(F.mse(a, b), 13 / 3);
+    close(F.mse(a, b, { reduction: 'sum' }), 13);
+    close(new nn.MSELoss({ reduction: 'sum' }).call(a, b), 13);
+  });
+
+  it('crossEntropy with labels: none, mean (over samples), sum', () => {
+    const logits = f64([[0, 0, 0, 0], [Math.log(3), 0, 0, 0]]);
+    // row 0: uniform over 4, label 2 → ln 4;  row 1: p(0) = 1/2, label 0 → ln 2
+    close(F.crossEntropy(logits, [2, 0], { reduction: 'none' }), [2 * LN2, LN2]);
+    close(F.crossEntropy(logits, [2, 0]), 1.5 * LN2);
+    close(F.crossEntropy(logits, [2, 0], { reduction: 'sum' }), 3 * LN2);
+    close(new nn.CrossEntropyLoss({ reduction: 'sum' }).call(logits, [2, 0]), 3 * LN2);
+  });
+
+  it('crossEntropy with soft targets: −Σ_c p_c·log q_c per sample; mean over samples (not over classes)', () => {
+    const logits = f64([[0, 0, 0, 0], [Math.log(3), 0, 0, 0]]);
+    const soft = f64([[0.5, 0.5, 0, 0], [0.25, 0.75, 0, 0]]);
+    const row0 = 2 * LN2; // −(½ log ¼ + ½ log ¼)
+    const row1 = 0.25 * LN2 + 0.75 * Math.log(6); // −(¼ log ½ + ¾ log ⅙)
+    close(F.crossEntropy(logits, soft, { reduction: 'none' }), [row0, row1]);
+    close(F.crossEntropy(logits, soft), (row0 + row1) / 2);
+    close(F.crossEntropy(logits, soft, { reduction: 'sum' }), row0 + row1);
+    close(new nn.CrossEntropyLoss().call(logits, soft), (row0 + row1) / 2);
+  });
+
+  it('nllLoss: −log p at the label (a positive loss), none, mean, sum', () => {
+    const logProbs = f64([[0.5, 0.25, 0.25], [0.1, 0.6, 0.3]].map((r) => r.map(Math.log)));
+    const want = [LN2, -Math.log(0.3)];
+    close(F.nllLoss(logProbs, [0, 2], { reduction: 'none' }), want);
+    close(F.nllLoss(logProbs, tensor([0, 2]), {}), (want[0] + want[1]) / 2);
+    close(F.nllLoss(logProbs, [0, 2], { reduction: 'sum' }), want[0] + want[1]);
+    // crossEntropy is nllLoss of logSoftmax.
+    close(F.nllLoss(f64([[0, 0, 0, 0]]).logSoftmax(1), [3]), 2 * LN2);
+  });
+});

@@ -54,6 +54,33 @@ describe('unary ops', () => {
     expect(gz.clamp(tensor([-5, 5]), 0).toList()).toEqual([0, 5]);
   });
 
+  test('gelu = x·Φ(x) (exact erf) against 20-digit values, to a few ulps in float64 and rounded in float32', () => {
+    // x·Φ(x) from mpmath at 40 digits (x * ncdf(x)); the tails are where an erf-based formula loses its digits.
+    const EXACT: Array<[number, number]> = [
+      [-40, -1.4623574163660118815e-348], [-10, -7.619853024160526066e-23], [-6, -5.9195258702261888442e-9],
+      [-5, -1.4332578593959695584e-6], [-3.5, -0.00081420177662433762722], [-2, -0.045500263896358414401],
+      [-1.25, -0.13206221708356907211], [-1, -0.15865525393145705141], [-0.5, -0.15426876936299344818],
+      [-0.1, -0.046017216272297104188], [-1e-5, -4.9999601057719609306e-6], [0, 0], [1e-5, 5.0000398942280398874e-6],
+      [0.1, 0.053982783727702901364], [0.5, 0.34573123063700655182], [1, 0.84134474606854294859],
+      [1.25, 1.1179377829164309279], [2, 1.9544997361036415856], [3.5, 3.4991857982233756624],
+      [5, 4.999998566742140604], [6, 5.9999999940804741298], [10, 10],
+    ];
+    const xs = EXACT.map(([x]) => x);
+    gz.gelu(f64(xs)).toList().forEach((v, i) => expect(Math.abs(v - EXACT[i][1]), `gelu(${xs[i]})`).toBeLessThanOrEqual(4e-15 * Math.abs(EXACT[i][1])));
+    // float32: the inputs float32 holds exactly; the result is the exact value rounded once.
+    const exact32 = EXACT.filter(([x]) => Math.fround(x) === x);
+    gz.gelu(tensor(exact32.map(([x]) => x))).toList().forEach((v, i) => expect(v, `float32 gelu(${exact32[i][0]})`).toBe(Math.fround(exact32[i][1])));
+    expect(gz.gelu(f64([-Infinity, Infinity, NaN])).toList()).toEqual([-0, Infinity, NaN]);
+  });
+
+  test('gelu(x) − gelu(−x) = x, since Φ(x) + Φ(−x) = 1 (an identity the code does not use)', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: -12, max: 12, noNaN: true }), { minLength: 1, maxLength: 30 }), (xs) => {
+      const pos = gz.gelu(f64(xs)).toList();
+      const neg = gz.gelu(f64(xs.map((x) => -x))).toList();
+      xs.forEach((x, i) => expect(Math.abs(pos[i] - neg[i] - x)).toBeLessThanOrEqual(4e-16 * Math.max(1, Math.abs(x))));
+    }), { numRuns: 40 });
+  });
+
   test('sigmoid and softplus stay finite and accurate at extreme inputs', () => {
     const x = f64([-1000, -40, 40, 1000]);
     const sg = gz.sigmoid(x).toList();

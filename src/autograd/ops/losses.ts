@@ -11,6 +11,7 @@
  */
 import { binaryRaw, shapeStr, unaryRaw, Tensor } from '../../tensor/index.js';
 import { record } from '../engine.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 const LOG_FLOOR = -100;
 const EPS = 1e-12;
@@ -19,14 +20,14 @@ const clampedLog = (x: Tensor): Tensor => unaryRaw('clamp', unaryRaw('log', x), 
 
 /** Elementwise binary cross-entropy of probabilities `p` in [0, 1] against targets `y` (same shape). */
 export function binaryCrossEntropy(p: Tensor, y: Tensor): Tensor {
-  if (!(p instanceof Tensor) || !(y instanceof Tensor)) throw new Error('binaryCrossEntropy: input and target must be Tensors');
+  if (!(p instanceof Tensor) || !(y instanceof Tensor)) throw new ValueError('binaryCrossEntropy: input and target must be Tensors');
   if (p.ndim !== y.ndim || p.shape.some((d, i) => d !== y.shape[i])) {
-    throw new Error(`binaryCrossEntropy: input ${shapeStr(p.shape)} and target ${shapeStr(y.shape)} must have the same shape`);
+    throw new ShapeError(`binaryCrossEntropy: input ${shapeStr(p.shape)} and target ${shapeStr(y.shape)} must have the same shape`);
   }
   for (let i = 0; i < p.size; i++) {
     const v = p.data[i];
     if (!(v >= 0 && v <= 1)) {
-      throw new Error(`binaryCrossEntropy: input must be probabilities in [0, 1], got ${v} at index ${i} (use bceWithLogits for logits)`);
+      throw new ValueError(`binaryCrossEntropy: input must be probabilities in [0, 1], got ${v} at index ${i} (use bceWithLogits for logits)`);
     }
   }
   const logP = clampedLog(p);

@@ -10,9 +10,13 @@ import { record } from '../engine.js';
 import { add } from './elementwise.js';
 import { reshape } from './movement.js';
 import { checkLinear } from './shared.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
+/** Options of {@link matmul}: multiply by an operand's transpose without copying it (both need ≥ 2 dimensions). */
 export interface MatmulOptions {
+  /** Use the transpose of the left operand's last two dimensions. */
   transA?: boolean;
+  /** Use the transpose of the right operand's last two dimensions. */
   transB?: boolean;
 }
 
@@ -30,16 +34,16 @@ function matmul2(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
  * squeezed back.
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
-  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new Error('matmul: both operands must be Tensors');
-  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: operands must have at least 1 dimension, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new ValueError('matmul: both operands must be Tensors');
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: operands must have at least 1 dimension, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
   const tA = opts.transA ?? false;
   const tB = opts.transB ?? false;
   if (a.ndim === 1 || b.ndim === 1) {
-    if (tA || tB) throw new Error('matmul: transpose flags need operands with at least 2 dimensions');
+    if (tA || tB) throw new ShapeError('matmul: transpose flags need operands with at least 2 dimensions');
     // Checked here so the message shows the user's shapes, not the promoted [1, k] / [k, 1].
     const ka = a.shape[a.ndim - 1];
     const kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
-    if (ka !== kb) throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} are not aligned (inner dimensions ${ka} vs ${kb})`);
+    if (ka !== kb) throw new ShapeError(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} are not aligned (inner dimensions ${ka} vs ${kb})`);
     const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
     const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
     const out = matmul2(a2, b2, false, false);

@@ -4,7 +4,9 @@ import {
   reshapeRaw, resolveSlice, shapeStr, sliceRaw, sumToShape, unpadRaw, unsliceRaw, Tensor,
 } from '../../tensor/index.js';
 import { record } from '../engine.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
+/** The same values with a new shape, sharing storage; one dimension may be -1 ({@link Tensor.reshape}). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = reshapeRaw(x, shape);
   return record(out, 'reshape', [x], (g) => [reshapeRaw(g, x.shape)]);
@@ -15,7 +17,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeAxis('flatten', startDim, x.ndim);
   const e = normalizeAxis('flatten', endDim, x.ndim);
-  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  if (s > e) throw new ShapeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
   const mid = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
 }
@@ -36,6 +38,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return reshape(x, shape);
 }
 
+/** Reorders the dimensions, `out.shape[i] = x.shape[perm[i]]` (a copy; {@link Tensor.permute}). */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = checkPermutation('permute', perm, x.ndim);
   const out = permuteRaw(x, p);
@@ -44,7 +47,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 
 /** Swaps two axes (default: the last two). */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
-  if (x.ndim < 2) throw new Error(`transpose: needs at least 2 dimensions, got shape ${shapeStr(x.shape)}`);
+  if (x.ndim < 2) throw new ShapeError(`transpose: needs at least 2 dimensions, got shape ${shapeStr(x.shape)}`);
   const a = normalizeAxis('transpose', dim0, x.ndim);
   const b = normalizeAxis('transpose', dim1, x.ndim);
   const perm = x.shape.map((_, i) => i);
@@ -64,7 +67,7 @@ export function slice(x: Tensor, dim: number, start: number, end?: number): Tens
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const axis = normalizeAxis('narrow', dim, x.ndim);
   if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > x.shape[axis]) {
-    throw new Error(`narrow: [${start}, ${start + length}) is out of range for axis ${dim} of shape ${shapeStr(x.shape)}`);
+    throw new ShapeError(`narrow: [${start}, ${start + length}) is out of range for axis ${dim} of shape ${shapeStr(x.shape)}`);
   }
   return slice(x, axis, start, start + length);
 }
@@ -72,7 +75,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 /** Splits into pieces of `size` along `dim` (the last may be smaller). */
 export function split(x: Tensor, size: number, dim = 0): Tensor[] {
   const axis = normalizeAxis('split', dim, x.ndim);
-  if (!Number.isInteger(size) || size <= 0) throw new Error(`split: size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size <= 0) throw new ValueError(`split: size must be a positive integer, got ${size}`);
   const out: Tensor[] = [];
   for (let s = 0; s < x.shape[axis]; s += size) out.push(slice(x, axis, s, Math.min(s + size, x.shape[axis])));
   return out;
@@ -82,11 +85,19 @@ export function split(x: Tensor, size: number, dim = 0): Tensor[] {
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   const axis = normalizeAxis('chunk', dim, x.ndim);
   if (!Number.isInteger(chunks) || chunks <= 0 || x.shape[axis] % chunks !== 0) {
-    throw new Error(`chunk: axis ${dim} of shape ${shapeStr(x.shape)} cannot be split into ${chunks} equal chunks`);
+    throw new ShapeError(`chunk: axis ${dim} of shape ${shapeStr(x.shape)} cannot be split into ${chunks} equal chunks`);
   }
   return split(x, x.shape[axis] / chunks, axis);
 }
 
+/**
+ * Joins tensors along the existing dimension `dim` (default 0); every other
+ * dimension, and the dtype, must match. Throws naming the first tensor that does not fit.
+ *
+ * ```ts
+ * concat([zeros([2, 3]), ones([1, 3])]).shape;   // [3, 3]
+ * ```
+ */
 export function concat(xs: readonly Tensor[], dim = 0): Tensor {
   const out = concatRaw(xs, dim);
   const axis = normalizeAxis('concat', dim, xs[0].ndim);
@@ -99,15 +110,16 @@ export function concat(xs: readonly Tensor[], dim = 0): Tensor {
     });
   });
 }
+/** {@link concat} under PyTorch's short name. */
 export const cat = concat;
 
 /** Joins same-shaped tensors along a new axis. */
 export function stack(xs: readonly Tensor[], dim = 0): Tensor {
-  if (xs.length === 0) throw new Error('stack: needs at least one tensor');
+  if (xs.length === 0) throw new ValueError('stack: needs at least one tensor');
   const shape = xs[0].shape;
   xs.forEach((t, i) => {
     if (t.ndim !== shape.length || t.shape.some((d, j) => d !== shape[j])) {
-      throw new Error(`stack: tensor ${i} has shape ${shapeStr(t.shape)}, tensor 0 has ${shapeStr(shape)}`);
+      throw new ShapeError(`stack: tensor ${i} has shape ${shapeStr(t.shape)}, tensor 0 has ${shapeStr(shape)}`);
     }
   });
   const axis = normalizeAxis('stack', dim, shape.length + 1);

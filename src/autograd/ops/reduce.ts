@@ -5,6 +5,7 @@ import { add, div, exp, log, square, sub } from './elementwise.js';
 import { reshape } from './movement.js';
 import { isFiniteMask } from './util.js';
 
+/** The axes a reduction runs over: one axis, a list of them (negative ones count from the end), or undefined for all. */
 export type Axes = number | readonly number[] | undefined;
 
 /** The gradient of a reduction, reshaped with kept dims and broadcast back over x. */
@@ -12,12 +13,14 @@ function spread(g: Tensor, x: Tensor, axes: number[]): Tensor {
   return expandRaw(reshapeRaw(g, reducedShape(x.shape, axes, true)), x.shape);
 }
 
+/** The sum over `axes` (all when omitted), dimensions dropped unless `keepdim` ({@link Tensor.sum}). */
 export function sum(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const ax = normalizeAxes('sum', axes, x.ndim);
   const out = reduceRaw('sum', x, ax, keepdim, 'sum');
   return record(out, 'sum', [x], (g) => [spread(g, x, ax)]);
 }
 
+/** The mean over `axes` (all when omitted; {@link Tensor.mean}). */
 export function mean(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const ax = normalizeAxes('mean', axes, x.ndim);
   let count = 1;
@@ -36,7 +39,9 @@ function extreme(op: 'max' | 'min', x: Tensor, axes: Axes, keepdim: boolean): Te
     return [binaryRaw('div', binaryRaw('mul', spread(g, x, ax), mask), count)];
   });
 }
+/** The largest value over `axes` (all when omitted; values only, like `torch.amax`; {@link Tensor.max}). */
 export const max = (x: Tensor, axes?: Axes, keepdim = false): Tensor => extreme('max', x, axes, keepdim);
+/** The smallest value over `axes` (all when omitted; values only, like `torch.amin`; {@link Tensor.min}). */
 export const min = (x: Tensor, axes?: Axes, keepdim = false): Tensor => extreme('min', x, axes, keepdim);
 
 /** Index of the largest value along `axis` (all elements when omitted); not differentiable. */
@@ -71,6 +76,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return sub(shifted, log(sum(exp(shifted), ax, true)));
 }
 
+/** Softmax along `axis` (default: the last), computed as `exp(logSoftmax(x))` ({@link Tensor.softmax}). */
 export function softmax(x: Tensor, axis = -1): Tensor {
   return exp(logSoftmax(x, axis));
 }

@@ -23,12 +23,13 @@
  * confidence. 0 is perfectly calibrated; M = 15 as in Guo et al.
  */
 import { asLabels } from '../rows.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /** Row-wise softmax(logits / temperature), in float64, stable (the row maximum is subtracted first). */
 export function softmaxRows(logits: ArrayLike<number>, numClasses: number, temperature = 1): Float64Array {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`softmaxRows: numClasses must be a positive integer, got ${numClasses}`);
-  if (logits.length % numClasses !== 0) throw new Error(`softmaxRows: ${logits.length} logits are not rows of ${numClasses}`);
-  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`softmaxRows: temperature must be a finite number > 0, got ${temperature}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`softmaxRows: numClasses must be a positive integer, got ${numClasses}`);
+  if (logits.length % numClasses !== 0) throw new ShapeError(`softmaxRows: ${logits.length} logits are not rows of ${numClasses}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ValueError(`softmaxRows: temperature must be a finite number > 0, got ${temperature}`);
   const out = new Float64Array(logits.length);
   for (let o = 0; o < logits.length; o += numClasses) {
     let m = -Infinity;
@@ -55,11 +56,13 @@ export function temperatureNll(logits: ArrayLike<number>, labels: ArrayLike<numb
   return total / n;
 }
 
+/** What {@link fitTemperature} found. */
 export interface TemperatureFit {
   /** The fitted T (logits are divided by it). */
   temperature: number;
-  /** NLL at T = 1 and at the fitted T (nats per digit). */
+  /** NLL at T = 1 (nats per digit). */
   nllBefore: number;
+  /** NLL at the fitted T (nats per digit). */
   nllAfter: number;
 }
 
@@ -69,11 +72,11 @@ export interface TemperatureFit {
  */
 export function fitTemperature(logits: ArrayLike<number>, labels: ArrayLike<number>, numClasses = 10): TemperatureFit {
   const op = 'fitTemperature';
-  if (logits.length % numClasses !== 0) throw new Error(`${op}: ${logits.length} logits are not rows of ${numClasses}`);
+  if (logits.length % numClasses !== 0) throw new ShapeError(`${op}: ${logits.length} logits are not rows of ${numClasses}`);
   const n = logits.length / numClasses;
-  if (n === 0) throw new Error(`${op}: no digits to fit on`);
+  if (n === 0) throw new ValueError(`${op}: no digits to fit on`);
   const y = asLabels(op, 'labels', labels, n, numClasses);
-  for (let i = 0; i < logits.length; i++) if (!Number.isFinite(logits[i])) throw new Error(`${op}: logit ${i} is ${logits[i]}`);
+  for (let i = 0; i < logits.length; i++) if (!Number.isFinite(logits[i])) throw new ValueError(`${op}: logit ${i} is ${logits[i]}`);
   const f = (logT: number): number => temperatureNll(logits, y, numClasses, Math.exp(logT));
   const phi = (Math.sqrt(5) - 1) / 2;
   let a = Math.log(0.05);
@@ -95,20 +98,28 @@ export function fitTemperature(logits: ArrayLike<number>, labels: ArrayLike<numb
   return { temperature, nllBefore: f(0), nllAfter: f(Math.log(temperature)) };
 }
 
+/** What {@link expectedCalibrationError} measured. */
 export interface CalibrationError {
-  /** Σ_m (|B_m|/N)·|acc(B_m) − conf(B_m)|. */
+  /** Σ_m (|B_m|/N)·|acc(B_m) − conf(B_m)|, in [0, 1]. */
   ece: number;
-  /** Per bin (lower edge m/M): digits, accuracy and mean confidence (null when empty). */
-  bins: Array<{ count: number; accuracy: number | null; confidence: number | null }>;
+  /** Per bin m, covering confidences [m/M, (m+1)/M) (the last bin includes 1). */
+  bins: Array<{
+    /** Digits whose confidence falls in the bin. */
+    count: number;
+    /** Share of them classified correctly (null when the bin is empty). */
+    accuracy: number | null;
+    /** Their mean confidence (null when the bin is empty). */
+    confidence: number | null;
+  }>;
 }
 
 /** Expected calibration error of N×C probabilities against labels, with `numBins` equal-width confidence bins (default 15). */
 export function expectedCalibrationError(probabilities: ArrayLike<number>, labels: ArrayLike<number>, numClasses = 10, numBins = 15): CalibrationError {
   const op = 'expectedCalibrationError';
-  if (!Number.isInteger(numBins) || numBins < 1) throw new Error(`${op}: numBins must be a positive integer, got ${numBins}`);
-  if (probabilities.length % numClasses !== 0) throw new Error(`${op}: ${probabilities.length} probabilities are not rows of ${numClasses}`);
+  if (!Number.isInteger(numBins) || numBins < 1) throw new ValueError(`${op}: numBins must be a positive integer, got ${numBins}`);
+  if (probabilities.length % numClasses !== 0) throw new ShapeError(`${op}: ${probabilities.length} probabilities are not rows of ${numClasses}`);
   const n = probabilities.length / numClasses;
-  if (n === 0) throw new Error(`${op}: no digits`);
+  if (n === 0) throw new ValueError(`${op}: no digits`);
   const y = asLabels(op, 'labels', labels, n, numClasses);
   const count = new Array<number>(numBins).fill(0);
   const right = new Array<number>(numBins).fill(0);

@@ -12,6 +12,7 @@
  */
 import type { Generator } from '../../tensor/index.js';
 import { asRows, imageGeometry, type ImageGeometry, type RowSet } from '../rows.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 function rowsOf(op: string, images: RowSet, opts: ImageGeometry): { data: ArrayLike<number>; count: number; h: number; w: number } {
   const fallback = (opts.height ?? 28) * (opts.width ?? 28);
@@ -25,7 +26,7 @@ function rowsOf(op: string, images: RowSet, opts: ImageGeometry): { data: ArrayL
  * k[j] ∝ exp(−j²/(2σ²)) for j = −r…r, Σ k = 1. σ = 0 gives [1] (no blur).
  */
 export function gaussianKernel(sigma: number): Float64Array {
-  if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new Error(`gaussianKernel: sigma must be a finite number ≥ 0, got ${sigma}`);
+  if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new ValueError(`gaussianKernel: sigma must be a finite number ≥ 0, got ${sigma}`);
   if (sigma === 0) return Float64Array.of(1);
   const r = Math.ceil(3 * sigma);
   const k = new Float64Array(2 * r + 1);
@@ -43,7 +44,7 @@ export function gaussianKernel(sigma: number): Float64Array {
  */
 export function gaussianBlur(images: RowSet, sigma: number, opts: ImageGeometry = {}): Float32Array {
   const op = 'gaussianBlur';
-  if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new Error(`${op}: sigma must be a finite number ≥ 0, got ${sigma}`);
+  if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new ValueError(`${op}: sigma must be a finite number ≥ 0, got ${sigma}`);
   const { data, count, h, w } = rowsOf(op, images, opts);
   const k = gaussianKernel(sigma);
   const r = (k.length - 1) / 2;
@@ -72,7 +73,7 @@ export function gaussianBlur(images: RowSet, sigma: number, opts: ImageGeometry 
 /** x + std·ε per pixel, ε ~ N(0, 1) drawn from `generator`, clipped to [0, 1] (the range of an image). */
 export function addGaussianNoise(images: RowSet, std: number, generator: Generator, opts: ImageGeometry = {}): Float32Array {
   const op = 'addGaussianNoise';
-  if (!(std >= 0) || !Number.isFinite(std)) throw new Error(`${op}: std must be a finite number ≥ 0, got ${std}`);
+  if (!(std >= 0) || !Number.isFinite(std)) throw new ValueError(`${op}: std must be a finite number ≥ 0, got ${std}`);
   const { data, count, h, w } = rowsOf(op, images, opts);
   const out = new Float32Array(count * h * w);
   for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, data[i] + std * generator.normal()));
@@ -88,13 +89,13 @@ export function blendImages(a: RowSet, b: RowSet, lambda: number | ArrayLike<num
   const op = 'blendImages';
   const A = rowsOf(op, a, opts);
   const B = rowsOf(op, b, opts);
-  if (A.count !== B.count || A.h !== B.h || A.w !== B.w) throw new Error(`${op}: a holds ${A.count} images of ${A.h}×${A.w} but b holds ${B.count} of ${B.h}×${B.w}`);
-  if (typeof lambda !== 'number' && lambda.length !== A.count) throw new Error(`${op}: ${lambda.length} weights for ${A.count} image pairs`);
+  if (A.count !== B.count || A.h !== B.h || A.w !== B.w) throw new ShapeError(`${op}: a holds ${A.count} images of ${A.h}×${A.w} but b holds ${B.count} of ${B.h}×${B.w}`);
+  if (typeof lambda !== 'number' && lambda.length !== A.count) throw new ShapeError(`${op}: ${lambda.length} weights for ${A.count} image pairs`);
   const dim = A.h * A.w;
   const out = new Float32Array(A.count * dim);
   for (let n = 0; n < A.count; n++) {
     const l = typeof lambda === 'number' ? lambda : lambda[n];
-    if (!(l >= 0 && l <= 1)) throw new Error(`${op}: weight ${l} of pair ${n} is not in [0, 1]`);
+    if (!(l >= 0 && l <= 1)) throw new ValueError(`${op}: weight ${l} of pair ${n} is not in [0, 1]`);
     for (let d = n * dim; d < (n + 1) * dim; d++) out[d] = (1 - l) * A.data[d] + l * B.data[d];
   }
   return out;

@@ -8,6 +8,7 @@ import { classFaithfulness } from '../faithfulness.js';
 import { expectedCalibrationError, softmaxRows } from './calibration.js';
 import { classify, DIGIT_CLASSES, type DigitClassifier } from './model.js';
 
+/** A classifier's scores on held-out digits (see {@link scoreHeldOut}). */
 export interface HeldOutScores {
   /** Held-out digits scored. */
   digits: number;
@@ -17,8 +18,9 @@ export interface HeldOutScores {
   confidentAccuracy: number;
   /** Mean calibrated probability of the true class. */
   meanProbability: number;
-  /** Expected calibration error (15 bins) at T = 1 and at the classifier's temperature. */
+  /** Expected calibration error (15 bins) at T = 1. */
   eceBefore: number;
+  /** Expected calibration error (15 bins) at the classifier's temperature. */
   eceAfter: number;
 }
 

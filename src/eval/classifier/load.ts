@@ -30,8 +30,11 @@ import { scoreHeldOut } from './held-out.js';
 import { CLASSIFIER_VERSION, type DigitClassifier } from './model.js';
 import { CLASSIFIER_FILE, encodeClassifierFile, readClassifierFile, type ClassifierInfo } from './store.js';
 import { CLASSIFIER_DEFAULTS, trainClassifier, type ClassifierTrainOptions } from './train.js';
+import { ValueError } from '../../errors.js';
 
+/** Which classifier {@link loadClassifier} returns: the package's weights, a cached trained one, or one trained anew (see the file comment). */
 export type ClassifierSource = 'shipped' | 'cached' | 'retrain';
+/** Every {@link ClassifierSource}, for validating user input. */
 export const CLASSIFIER_SOURCES: readonly ClassifierSource[] = ['shipped', 'cached', 'retrain'];
 
 /** Where the package keeps its trained weights (assets/ at the package root). Node-only. */
@@ -48,6 +51,7 @@ export async function defaultCacheDir(): Promise<string> {
   return path.join(os.homedir(), '.cache', 'genzoo');
 }
 
+/** Options of {@link loadClassifier}. */
 export interface LoadClassifierOptions {
   /** Which classifier (default 'shipped'; see the file comment). */
   source?: ClassifierSource;
@@ -67,7 +71,9 @@ export interface LoadClassifierOptions {
   testData?: Dataset;
 }
 
+/** What {@link loadClassifier} returns. */
 export interface LoadedClassifier {
+  /** The calibrated classifier, in eval mode. */
   model: DigitClassifier;
   /** What the weights record about themselves (held-out scores, temperature, hash…). */
   info: ClassifierInfo;
@@ -80,7 +86,7 @@ export interface LoadedClassifier {
 /** The evaluation classifier (see the file comment). Node-only. */
 export async function loadClassifier(opts: LoadClassifierOptions = {}): Promise<LoadedClassifier> {
   const source = opts.source ?? 'shipped';
-  if (!CLASSIFIER_SOURCES.includes(source)) throw new Error(`loadClassifier: source must be one of ${CLASSIFIER_SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
+  if (!CLASSIFIER_SOURCES.includes(source)) throw new ValueError(`loadClassifier: source must be one of ${CLASSIFIER_SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
   const log = opts.log ?? (() => {});
   const warn = opts.warn ?? log;
   if (source === 'shipped') {

@@ -22,10 +22,11 @@ import { Dropout } from '../../nn/dropout.js';
 import { MaxPool2d } from '../../nn/pooling.js';
 import { Flatten } from '../../nn/reshape.js';
 import { ReLU } from '../../nn/activation.js';
-import { Generator, Tensor } from '../../tensor/index.js';
+import { fromArray, Generator, Tensor } from '../../tensor/index.js';
 import { argmaxRows } from '../accuracy.js';
 import { asRows, type RowSet } from '../rows.js';
 import { softmaxRows } from './calibration.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /**
  * Bumped whenever the architecture or the training recipe changes: weights of
@@ -37,11 +38,21 @@ export const CLASSIFIER_FEATURES = 128;
 /** The ten digit classes. */
 export const DIGIT_CLASSES = 10;
 
+/**
+ * The digit classifier that judges generated samples (the architecture is in
+ * the file comment): `call(x)` gives logits [N, 10] for images [N, 1, 28, 28].
+ * Use {@link loadClassifier} for the shipped, calibrated weights and
+ * {@link classify} to run it.
+ */
 export class DigitClassifier extends Module<[Tensor], Tensor> {
+  /** Both convolution blocks and the 1568 → 128 layer: images → features [N, 128]. */
   readonly trunk: Sequential;
+  /** Dropout 0.3 on the features (active in training mode only). */
   readonly dropout: Dropout;
+  /** The last layer, features → logits [N, 10]. */
   readonly head: Linear;
 
+  /** A fresh, untrained classifier; `opts.generator` seeds its initial weights (default: seed 0). */
   constructor(opts: { generator?: Generator } = {}) {
     super();
     const g = opts.generator ?? new Generator(0);
@@ -53,7 +64,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
     this.dropout = this.registerModule('dropout', new Dropout(0.3, { generator: g.fork() }));
     this.head = this.registerModule('head', new Linear(CLASSIFIER_FEATURES, DIGIT_CLASSES, { generator: g }));
     // Saved with the weights, so a calibrated file needs nothing beside it.
-    this.registerBuffer('temperature', new Tensor(Float32Array.of(1), [1]));
+    this.registerBuffer('temperature', fromArray(Float32Array.of(1), [1]));
   }
 
   /** The calibration temperature T (probabilities are softmax(logits / T)). */
@@ -63,8 +74,8 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
 
   /** Sets T (a finite number > 0), replacing the buffer with a new tensor. */
   setTemperature(t: number): void {
-    if (!(t > 0) || !Number.isFinite(t)) throw new Error(`DigitClassifier.setTemperature: temperature must be a finite number > 0, got ${t}`);
-    this.registerBuffer('temperature', new Tensor(Float32Array.of(t), [1]));
+    if (!(t > 0) || !Number.isFinite(t)) throw new ValueError(`DigitClassifier.setTemperature: temperature must be a finite number > 0, got ${t}`);
+    this.registerBuffer('temperature', fromArray(Float32Array.of(t), [1]));
   }
 
   /** The penultimate layer: [N, 128] non-negative features. */
@@ -78,6 +89,7 @@ export class DigitClassifier extends Module<[Tensor], Tensor> {
   }
 }
 
+/** What {@link classify} returns for N images. */
 export interface ClassifierOutput {
   /** Predicted class of each image (the most probable digit). */
   labels: Int32Array;
@@ -87,6 +99,7 @@ export interface ClassifierOutput {
   logits: Float32Array;
   /** Penultimate features, N rows of `CLASSIFIER_FEATURES`. */
   features: Float32Array;
+  /** The length of a feature row (`CLASSIFIER_FEATURES`, 128). */
   featureDim: number;
 }
 
@@ -96,7 +109,7 @@ export interface ClassifierOutput {
  */
 export function classify(model: DigitClassifier, images: RowSet, opts: { batchSize?: number } = {}): ClassifierOutput {
   const rows = asRows('classify', 'images', images, images instanceof Tensor ? undefined : 784);
-  if (rows.dim !== 784) throw new Error(`classify: expected 28×28 images (784 pixels), got rows of ${rows.dim}`);
+  if (rows.dim !== 784) throw new ShapeError(`classify: expected 28×28 images (784 pixels), got rows of ${rows.dim}`);
   const batch = opts.batchSize ?? 250;
   const logits = new Float32Array(rows.count * DIGIT_CLASSES);
   const features = new Float32Array(rows.count * CLASSIFIER_FEATURES);
@@ -106,7 +119,7 @@ export function classify(model: DigitClassifier, images: RowSet, opts: { batchSi
     noGrad(() => {
       for (let start = 0; start < rows.count; start += batch) {
         const end = Math.min(rows.count, start + batch);
-        const x = new Tensor(Float32Array.from(rows.data.subarray(start * 784, end * 784)), [end - start, 1, 28, 28]);
+        const x = fromArray(Float32Array.from(rows.data.subarray(start * 784, end * 784)), [end - start, 1, 28, 28]);
         const f = model.features(x);
         logits.set(model.head.call(f).data, start * DIGIT_CLASSES);
         features.set(f.data, start * CLASSIFIER_FEATURES);

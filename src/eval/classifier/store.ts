@@ -16,13 +16,16 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { errorMessage, fsReason, nodeFs, nodeModule } from '../../io/node.js';
 import { CLASSIFIER_VERSION, DigitClassifier } from './model.js';
 import type { HeldOutScores } from './held-out.js';
+import { IOError } from '../../errors.js';
 
+/** The `format` tag in a classifier weights file's metadata. */
 export const CLASSIFIER_FORMAT = 'genzoo-classifier';
 /** The weights' file name, in the package's assets/ and in a cache folder. */
 export const CLASSIFIER_FILE = `classifier-v${CLASSIFIER_VERSION}.safetensors`;
 
 /** What a weights file records about itself. */
 export interface ClassifierInfo {
+  /** The classifier version (`CLASSIFIER_VERSION`) the weights belong to. */
   version: number;
   /** Scores on the held-out digits, measured when the file was written. */
   heldOut: HeldOutScores;
@@ -30,7 +33,9 @@ export interface ClassifierInfo {
   temperature: number;
   /** Digits the temperature was fitted on (held back from training). */
   calibrationDigits: number;
+  /** The name of the dataset it was trained on (e.g. 'mnist:train'). */
   trainData: string;
+  /** The name of the dataset `heldOut` was measured on (e.g. 'mnist:test'). */
   testData: string;
   /** The training settings (train.ts options). */
   training: Record<string, unknown>;
@@ -43,8 +48,13 @@ export interface ClassifierInfo {
 }
 
 /** A weights file that must not be used: the message says why in one line. */
-export class ClassifierFileError extends Error {
-  constructor(readonly path: string, message: string, opts?: { cause?: unknown }) {
+export class ClassifierFileError extends IOError {
+  constructor(
+    /** The weights file. */
+    readonly path: string,
+    message: string,
+    opts?: { cause?: unknown },
+  ) {
     super(message, opts);
     this.name = 'ClassifierFileError';
   }
@@ -71,7 +81,12 @@ function metadataOf(info: Omit<ClassifierInfo, 'sha256'>): Record<string, string
 }
 
 /** The weights file's bytes for `model` and `info` (the hash computed and added). */
-export async function encodeClassifierFile(model: DigitClassifier, info: Omit<ClassifierInfo, 'sha256'>): Promise<{ bytes: Uint8Array; sha256: string }> {
+export async function encodeClassifierFile(model: DigitClassifier, info: Omit<ClassifierInfo, 'sha256'>): Promise<{
+  /** The whole file. */
+  bytes: Uint8Array;
+  /** The content hash recorded in it (hex). */
+  sha256: string;
+}> {
   const metadata = metadataOf(info);
   const sha256 = await sha256Hex(saveToBuffer(model, metadata));
   return { bytes: saveToBuffer(model, { ...metadata, sha256 }), sha256 };
@@ -123,7 +138,12 @@ function parseInfo(path: string, meta: Record<string, string>): Omit<ClassifierI
  * finite temperature. Anything else is a ClassifierFileError naming the file
  * and the first thing wrong.
  */
-export async function readClassifierFile(path: string): Promise<{ model: DigitClassifier; info: ClassifierInfo }> {
+export async function readClassifierFile(path: string): Promise<{
+  /** The classifier with the file's weights and temperature, in eval mode. */
+  model: DigitClassifier;
+  /** What the file records about itself. */
+  info: ClassifierInfo;
+}> {
   const fs = await nodeFs('readClassifierFile');
   let bytes: Uint8Array;
   try {

@@ -36,18 +36,41 @@ import { subset, type Dataset } from '../../data/dataset.js';
 import { crossEntropy } from '../../nn/losses.js';
 import { Adam } from '../../nn/optim/adam.js';
 import { CosineAnnealingLR } from '../../nn/optim/lr-scheduler.js';
-import { Generator, Tensor } from '../../tensor/index.js';
+import { fromArray, Generator, Tensor } from '../../tensor/index.js';
 import { addGaussianNoise, blendImages, gaussianBlur } from './degrade.js';
 import { fitTemperature, type TemperatureFit } from './calibration.js';
 import { classify, DigitClassifier, DIGIT_CLASSES } from './model.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /** The degradations of the training recipe and where each becomes unreadable (see the file comment). */
 export const AMBIGUITY = {
   /** The kinds of degraded digit, cycled in this order (blends twice as often: they are the hardest to learn). */
   cycle: ['blend', 'blur', 'blend', 'noise'] as readonly ('blend' | 'blur' | 'noise')[],
-  blend: { lambda: [0.2, 0.8], even: 0.2 },
-  blur: { sigma: [0.5, 4], readable: 1, unreadable: 3.5 },
-  noise: { std: [0, 0.8], readable: 0.2, unreadable: 0.8 },
+  /** Blends (1 − λ)·a + λ·b of two digits of different classes. */
+  blend: {
+    /** λ is drawn uniformly from this range. */
+    lambda: [0.2, 0.8],
+    /** The unreadable share v is 1 at λ = ½ and falls linearly to 0 at |λ − ½| = this. */
+    even: 0.2,
+  },
+  /** Gaussian blurs of one digit. */
+  blur: {
+    /** σ in pixels is drawn uniformly from this range. */
+    sigma: [0.5, 4],
+    /** Up to this σ the digit stays fully readable (u = 0)… */
+    readable: 1,
+    /** …and from this σ on it is no digit at all (u = 1). */
+    unreadable: 3.5,
+  },
+  /** Additive Gaussian noise on one digit, clipped to [0, 1]. */
+  noise: {
+    /** The noise's standard deviation s is drawn uniformly from this range. */
+    std: [0, 0.8],
+    /** Up to this s the digit stays fully readable (u = 0)… */
+    readable: 0.2,
+    /** …and from this s on it is no digit at all (u = 1). */
+    unreadable: 0.8,
+  },
 } as const;
 
 /** 0 at or below `readable`, 1 at or above `unreadable`, linear between. */
@@ -76,11 +99,12 @@ export function randomShift(x: Tensor, max: number, gen: Generator): Tensor {
       }
     }
   }
-  return new Tensor(out, x.shape);
+  return fromArray(out, x.shape);
 }
 
 const uniformIn = (gen: Generator, [lo, hi]: readonly [number, number]): number => lo + (hi - lo) * gen.random();
 
+/** What {@link degradedDigits} makes: degraded images and the soft targets that say how readable each is. */
 export interface DegradedDigits {
   /** count rows of 784 pixels. */
   images: Float32Array;
@@ -95,8 +119,8 @@ export interface DegradedDigits {
  */
 export function degradedDigits(x: ArrayLike<number>, y: Int32Array, count: number, gen: Generator): DegradedDigits {
   const n = y.length;
-  if (x.length !== n * 784) throw new Error(`degradedDigits: ${x.length} pixels for ${n} labels`);
-  if (!y.some((v) => v !== y[0])) throw new Error('degradedDigits: the batch holds a single class, so no two digits can be blended');
+  if (x.length !== n * 784) throw new ShapeError(`degradedDigits: ${x.length} pixels for ${n} labels`);
+  if (!y.some((v) => v !== y[0])) throw new ValueError('degradedDigits: the batch holds a single class, so no two digits can be blended');
   const images = new Float32Array(count * 784);
   const targets = new Float32Array(count * DIGIT_CLASSES);
   const row = (i: number): Float32Array => Float32Array.from({ length: 784 }, (_, d) => x[i * 784 + d]);
@@ -134,8 +158,11 @@ export function degradedDigits(x: ArrayLike<number>, y: Int32Array, count: numbe
   return { images, targets };
 }
 
+/** Options of {@link trainClassifier}; each defaults to its value in {@link CLASSIFIER_DEFAULTS}. */
 export interface ClassifierTrainOptions {
+  /** Passes over the training digits. */
   epochs?: number;
+  /** Real digits per batch (the degraded ones come on top). */
   batchSize?: number;
   /** Peak learning rate (cosine-decayed to 0). */
   lr?: number;
@@ -145,29 +172,50 @@ export interface ClassifierTrainOptions {
   ambiguous?: number;
   /** Every n-th training digit is held back to fit the temperature (0 = no calibration: T = 1). */
   calibrationEvery?: number;
+  /** Seed of the initial weights, the data order, the shifts and the degradations. */
   seed?: number;
   /** Called after every epoch (for progress output). */
   onEpoch?: (info: { epoch: number; epochs: number; loss: number; seconds: number }) => void;
 }
 
-export const CLASSIFIER_DEFAULTS = { epochs: 8, batchSize: 64, lr: 2e-3, maxShift: 2, ambiguous: 0.75, calibrationEvery: 10, seed: 0 } as const;
+/** The recipe the shipped classifier was trained with (see the file comment and {@link ClassifierTrainOptions}). */
+export const CLASSIFIER_DEFAULTS = {
+  /** 8 epochs. */
+  epochs: 8,
+  /** 64 real digits per batch. */
+  batchSize: 64,
+  /** Adam's peak learning rate, cosine-decayed to 0. */
+  lr: 2e-3,
+  /** Shifts of up to 2 pixels on each axis. */
+  maxShift: 2,
+  /** 0.75 degraded digits per real one (48 per batch of 64). */
+  ambiguous: 0.75,
+  /** Every 10th digit fits the temperature. */
+  calibrationEvery: 10,
+  /** Seed 0. */
+  seed: 0,
+} as const;
 
+/** What {@link trainClassifier} returns. */
 export interface TrainedClassifier {
   /** The trained network, its temperature set, in eval mode. */
   model: DigitClassifier;
   /** The temperature fit (null when calibrationEvery is 0). */
-  calibration: (TemperatureFit & { digits: number }) | null;
+  calibration: (TemperatureFit & {
+    /** How many held-back digits the temperature was fitted on. */
+    digits: number;
+  }) | null;
   /** The settings used (the defaults with the options applied). */
   settings: Required<Omit<ClassifierTrainOptions, 'onEpoch'>>;
 }
 
 function checkOptions(o: Required<Omit<ClassifierTrainOptions, 'onEpoch'>>): void {
   const op = 'trainClassifier';
-  for (const k of ['epochs', 'batchSize'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${op}: ${k} must be a positive integer, got ${o[k]}`);
-  for (const k of ['maxShift', 'calibrationEvery', 'seed'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) throw new Error(`${op}: ${k} must be a non-negative integer, got ${o[k]}`);
-  if (o.calibrationEvery === 1) throw new Error(`${op}: calibrationEvery 1 would hold back every digit`);
-  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`${op}: lr must be a finite number > 0, got ${o.lr}`);
-  if (!(o.ambiguous >= 0) || !Number.isFinite(o.ambiguous)) throw new Error(`${op}: ambiguous must be a finite number ≥ 0, got ${o.ambiguous}`);
+  for (const k of ['epochs', 'batchSize'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) throw new ValueError(`${op}: ${k} must be a positive integer, got ${o[k]}`);
+  for (const k of ['maxShift', 'calibrationEvery', 'seed'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) throw new ValueError(`${op}: ${k} must be a non-negative integer, got ${o[k]}`);
+  if (o.calibrationEvery === 1) throw new ValueError(`${op}: calibrationEvery 1 would hold back every digit`);
+  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new ValueError(`${op}: lr must be a finite number > 0, got ${o.lr}`);
+  if (!(o.ambiguous >= 0) || !Number.isFinite(o.ambiguous)) throw new ValueError(`${op}: ambiguous must be a finite number ≥ 0, got ${o.ambiguous}`);
 }
 
 /** Trains and calibrates a fresh classifier on `train` (see the file comment for the recipe). */
@@ -175,7 +223,7 @@ export function trainClassifier(train: Dataset, opts: ClassifierTrainOptions = {
   const { onEpoch, ...given } = opts;
   const o = { ...CLASSIFIER_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as TrainedClassifier['settings'];
   checkOptions(o);
-  if (train.height !== 28 || train.width !== 28 || train.classes !== DIGIT_CLASSES) throw new Error(`trainClassifier: expected 28×28 digits of 10 classes, got ${train.name} (${train.height}×${train.width}, ${train.classes} classes)`);
+  if (train.height !== 28 || train.width !== 28 || train.classes !== DIGIT_CLASSES) throw new ValueError(`trainClassifier: expected 28×28 digits of 10 classes, got ${train.name} (${train.height}×${train.width}, ${train.classes} classes)`);
   const held = o.calibrationEvery > 0 ? (i: number): boolean => i % o.calibrationEvery === o.calibrationEvery - 1 : (): boolean => false;
   const all = Array.from({ length: train.n }, (_, i) => i);
   const fitOn = subset(train, all.filter((i) => !held(i)), `${train.name}[classifier training]`);
@@ -207,8 +255,8 @@ export function trainClassifier(train: Dataset, opts: ClassifierTrainOptions = {
         const t = new Float32Array((b + extra) * DIGIT_CLASSES);
         for (let i = 0; i < b; i++) t[i * DIGIT_CLASSES + batch.y[i]] = 1;
         t.set(d.targets, b * DIGIT_CLASSES);
-        input = new Tensor(pixels, [b + extra, 1, 28, 28]);
-        target = new Tensor(t, [b + extra, DIGIT_CLASSES]);
+        input = fromArray(pixels, [b + extra, 1, 28, 28]);
+        target = fromArray(t, [b + extra, DIGIT_CLASSES]);
       }
       const loss = crossEntropy(model.call(input), target);
       opt.zeroGrad();
@@ -216,7 +264,7 @@ export function trainClassifier(train: Dataset, opts: ClassifierTrainOptions = {
       opt.step();
       schedule.step();
       const v = loss.item();
-      if (!Number.isFinite(v)) throw new Error(`trainClassifier: loss became ${v} at epoch ${epoch + 1}`);
+      if (!Number.isFinite(v)) throw new ValueError(`trainClassifier: loss became ${v} at epoch ${epoch + 1}`);
       lossSum += v * b;
       count += b;
     }

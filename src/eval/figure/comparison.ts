@@ -16,6 +16,7 @@
 import { gridPixels, type GreyImage } from '../../io/png.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import { drawText, GLYPH_H, GLYPH_W, textWidth } from './font.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /** The figure's geometry, in pixels. */
 export const FIGURE_LAYOUT = {
@@ -34,7 +35,12 @@ export const FIGURE_LAYOUT = {
 } as const;
 
 /** Width and height of a figure with `panels` grids. */
-export function comparisonFigureSize(panels: number): { width: number; height: number } {
+export function comparisonFigureSize(panels: number): {
+  /** Pixels across. */
+  width: number;
+  /** Pixels down. */
+  height: number;
+} {
   const L = FIGURE_LAYOUT;
   const panelWidth = L.labelWidth + L.grid;
   return {
@@ -43,6 +49,7 @@ export function comparisonFigureSize(panels: number): { width: number; height: n
   };
 }
 
+/** One sample grid of a comparison figure, with its title. */
 export interface FigurePanel {
   /** Shown above the grid (uppercased; see drawText for the characters). */
   title: string;
@@ -54,13 +61,13 @@ export interface FigurePanel {
 
 /** Lays the panels out left to right (see the file comment); returns 8-bit grey pixels for io.encodePng. */
 export function comparisonFigure(panels: readonly FigurePanel[]): GreyImage {
-  if (panels.length === 0) throw new Error('comparisonFigure: no panels');
+  if (panels.length === 0) throw new ValueError('comparisonFigure: no panels');
   const L = FIGURE_LAYOUT;
   const { width, height } = comparisonFigureSize(panels.length);
   const image: GreyImage = { width, height, data: new Uint8Array(width * height).fill(255) };
   const gridTop = L.margin + GLYPH_H * L.titleScale + L.titleGap;
   panels.forEach((panel, p) => {
-    if (panel.images.length !== 100 * 784) throw new Error(`comparisonFigure: panel '${panel.title}' needs 100 images of 28×28 (78,400 values), got ${panel.images.length}`);
+    if (panel.images.length !== 100 * 784) throw new ShapeError(`comparisonFigure: panel '${panel.title}' needs 100 images of 28×28 (78,400 values), got ${panel.images.length}`);
     const left = L.margin + p * (L.labelWidth + L.grid + L.panelGap);
     const gridLeft = left + L.labelWidth;
     const grid = gridPixels(panel.images, { rows: 10, cols: 10 });

@@ -4,6 +4,7 @@
  * everywhere.
  */
 import type { GreyImage } from '../../io/png.js';
+import { ValueError } from '../../errors.js';
 
 /** 5×7 glyphs, one string of 5 bits per row, top to bottom. */
 const GLYPHS: Record<string, readonly string[]> = {
@@ -58,7 +59,7 @@ export function drawText(image: GreyImage, text: string, x: number, y: number, o
   const scale = opts.scale ?? 1;
   const value = opts.value ?? 0;
   const upper = text.toUpperCase();
-  for (const ch of upper) if (!GLYPHS[ch]) throw new Error(`drawText: no glyph for ${JSON.stringify(ch)} in ${JSON.stringify(text)} (the built-in font has A–Z without J Q X Y Z, 0–9, '-', '(', ')', '.', ' ')`);
+  for (const ch of upper) if (!GLYPHS[ch]) throw new ValueError(`drawText: no glyph for ${JSON.stringify(ch)} in ${JSON.stringify(text)} (the built-in font has A–Z without J Q X Y Z, 0–9, '-', '(', ')', '.', ' ')`);
   let cx = x;
   for (const ch of upper) {
     const glyph = GLYPHS[ch];

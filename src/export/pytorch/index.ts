@@ -25,6 +25,7 @@ import {
 import { modelPy } from './model-py.js';
 import { exportReadme } from './readme.js';
 import { convertForImport, exportedState, optimizerSpecs, optimizerState, type ImportNotes } from './state.js';
+import { IOError, StateError } from '../../errors.js';
 
 export { modelPy, pyLiteral, pyString, PY_CLASS } from './model-py.js';
 export {
@@ -34,13 +35,19 @@ export {
 
 /** The files an export writes into its folder. */
 export const EXPORT_FILES = {
+  /** The nn.Module classes (plain PyTorch, no genzoo needed) and a `load(folder)` helper. */
   code: 'model.py',
+  /** Weights and buffers under the names model.py's modules expect. */
   weights: 'model.safetensors',
+  /** The Adam states of the run's optimizers (only when the run has a checkpoint). */
   optimizer: 'optimizer.safetensors',
+  /** The run's config.json, as it was. */
   config: 'config.json',
+  /** How to load the export in Python. */
   readme: 'README.md',
 } as const;
 
+/** Options of {@link exportToPyTorch}. */
 export interface ExportOptions {
   /** Export the optimizers' Adam state when the run has a checkpoint (default true). */
   optimizer?: boolean;
@@ -48,8 +55,11 @@ export interface ExportOptions {
   overwrite?: boolean;
 }
 
+/** What {@link exportToPyTorch} wrote. */
 export interface ExportResult {
+  /** The exported model's kind ('vae', 'cvae', 'cgan', 'cvaegan'). */
   kind: ModelConfig['kind'];
+  /** Its architecture ('mlp' or 'conv'). */
   arch: ModelConfig['arch'];
   /** Paths written. */
   files: string[];
@@ -67,16 +77,16 @@ async function prepareFolder(dir: string, files: readonly string[], what: string
   const fs = await nodeFs(what);
   const { join } = await nodePath(what);
   const st = await fs.stat(dir).catch(() => null);
-  if (st && !st.isDirectory()) throw new Error(`${dir} is not a folder`);
+  if (st && !st.isDirectory()) throw new IOError(`${dir} is not a folder`);
   if (!overwrite) {
     for (const f of files) {
-      if (await exists(join(dir, f))) throw new Error(`${dir} already holds ${f}; choose another folder or overwrite it`);
+      if (await exists(join(dir, f))) throw new StateError(`${dir} already holds ${f}; choose another folder or overwrite it`);
     }
   }
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create ${dir}: ${fsReason(err)}`);
+    throw new IOError(`cannot create ${dir}: ${fsReason(err)}`);
   }
 }
 
@@ -127,12 +137,15 @@ export async function exportToPyTorch(runDir: string, outDir: string, opts: Expo
   return { kind: model.kind, arch: model.config.arch, files, optimizer };
 }
 
+/** Options of {@link importFromPyTorch}. */
 export interface ImportOptions {
   /** Replace a run in `outDir` (its run files are removed first; default false: refuse). */
   overwrite?: boolean;
 }
 
+/** What {@link importFromPyTorch} wrote. */
 export interface ImportResult {
+  /** The model configuration the weights were checked against and the run was written with. */
   config: ModelConfig;
   /** Paths written. */
   files: string[];
@@ -145,19 +158,24 @@ export interface ImportResult {
  * export's config.json, or a bare model configuration ({"kind": …} with any
  * fields left out taking the model's defaults).
  */
-export async function readImportConfig(path: string): Promise<{ model: ModelConfig; train: TrainConfig | null }> {
+export async function readImportConfig(path: string): Promise<{
+  /** The model configuration, validated, with defaults filled in. */
+  model: ModelConfig;
+  /** The training settings of a run's config.json; null for a bare model configuration. */
+  train: TrainConfig | null;
+}> {
   const fs = await nodeFs('importFromPyTorch');
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${fsReason(err)}`);
+    throw new IOError(`cannot read ${path}: ${fsReason(err)}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new IOError(`${path} is not valid JSON: ${(err as Error).message}`);
   }
   const obj = json as Partial<RunConfig> & Partial<ModelConfig> | null;
   if (obj && typeof obj === 'object' && obj.format === RUN_FORMAT && obj.model) {
@@ -168,7 +186,7 @@ export async function readImportConfig(path: string): Promise<{ model: ModelConf
     const { kind, ...rest } = obj as ModelConfig;
     return { model: validateConfig(defaultConfig(kind, rest.arch, rest), path), train: null };
   }
-  throw new Error(`${path} is not a genzoo configuration (expected a run's config.json, "format": "${RUN_FORMAT}", or a model config with "kind")`);
+  throw new IOError(`${path} is not a genzoo configuration (expected a run's config.json, "format": "${RUN_FORMAT}", or a model config with "kind")`);
 }
 
 /** Imports a PyTorch state dict saved as safetensors into a genzoo run folder (see the file comment). */
@@ -181,7 +199,7 @@ export async function importFromPyTorch(file: string, configPath: string, outDir
   try {
     bytes = await fs.readFile(file);
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${fsReason(err)}`);
+    throw new IOError(`cannot read ${file}: ${fsReason(err)}`);
   }
   const { tensors, notes } = convertForImport(deserialize(bytes, file), model, file);
   model.loadStateDict(tensors);

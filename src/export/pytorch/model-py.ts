@@ -12,6 +12,7 @@ import {
   PY_CLASSIFIER, PY_CONDITION, PY_CRITICS, PY_DECODER, PY_EMA, PY_ENCODER, PY_IMPORTS, PY_SAFETENSORS, PY_ZOO_MODEL,
 } from './python-source.js';
 import type { OptimizerSpec } from './state.js';
+import { ValueError } from '../../errors.js';
 
 /** The Python class name of each model kind. */
 export const PY_CLASS: Record<ModelKind, string> = { vae: 'VAE', cvae: 'CVAE', cgan: 'CGAN', cvaegan: 'CVAEGAN' };
@@ -47,7 +48,7 @@ export function pyLiteral(v: unknown): string {
   if (typeof v === 'string') return pyString(v);
   if (Array.isArray(v)) return `[${v.map(pyLiteral).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyString(k)}: ${pyLiteral(x)}`).join(', ')}}`;
-  throw new Error(`pyLiteral: cannot write a ${typeof v} as Python`);
+  throw new ValueError(`pyLiteral: cannot write a ${typeof v} as Python`);
 }
 
 /** Names as a Python list, wrapped to lines of about 100 characters at `indent`. */

@@ -27,7 +27,9 @@ import { BatchNorm } from '../../nn/batchnorm.js';
 import { Adam, AdamW } from '../../nn/optim/adam.js';
 import type { DecodedSafetensors, StateDict } from '../../io/safetensors.js';
 import type { GenerativeModel } from '../../models/types.js';
+import { DTypeError, IOError, ShapeError, ValueError } from '../../errors.js';
 
+/** The safetensors dtype of each tensor written as an integer (by name); the others are F32. */
 export type IntegerDTypes = Record<string, 'I64'>;
 
 /** The state-dict names of buffers that PyTorch keeps as int64 (BatchNorm's batch counters). */
@@ -40,7 +42,12 @@ export function integerBuffers(model: GenerativeModel): string[] {
 }
 
 /** model.safetensors for PyTorch: the state dict, with the integer buffers marked I64. */
-export function exportedState(model: GenerativeModel): { tensors: StateDict; dtypes: IntegerDTypes } {
+export function exportedState(model: GenerativeModel): {
+  /** The model's state dict (weights and buffers). */
+  tensors: StateDict;
+  /** The tensors to write as I64 (BatchNorm's `num_batches_tracked`). */
+  dtypes: IntegerDTypes;
+} {
   const dtypes: IntegerDTypes = {};
   for (const name of integerBuffers(model)) dtypes[name] = 'I64';
   return { tensors: model.stateDict(), dtypes };
@@ -48,11 +55,17 @@ export function exportedState(model: GenerativeModel): { tensors: StateDict; dty
 
 /** One of genzoo's optimizers as torch.optim.Adam needs it: hyperparameters and parameter names in order. */
 export interface OptimizerSpec {
+  /** The optimizer's key in the model's `optimizers` (e.g. 'vae', 'G', 'D'). */
   name: string;
+  /** Learning rate. */
   lr: number;
+  /** Adam's β₁, β₂. */
   betas: [number, number];
+  /** Adam's ε. */
   eps: number;
+  /** L2 weight decay (added to the gradient, as torch.optim.Adam's `weight_decay`). */
   weightDecay: number;
+  /** Whether the AMSGrad variant is on. */
   amsgrad: boolean;
   /** State-dict names of the parameters it updates, in its order. */
   params: string[];
@@ -70,9 +83,9 @@ interface AdamGroupView {
 function adamOf(model: GenerativeModel, name: string): AdamGroupView {
   const opt = model.optimizers[name];
   if (!(opt instanceof Adam) || opt instanceof AdamW) {
-    throw new Error(`optimizer '${name}' of the ${model.kind} model is not Adam; only Adam state can be exported`);
+    throw new ValueError(`optimizer '${name}' of the ${model.kind} model is not Adam; only Adam state can be exported`);
   }
-  if (opt.paramGroups.length !== 1) throw new Error(`optimizer '${name}' has ${opt.paramGroups.length} parameter groups; export handles one`);
+  if (opt.paramGroups.length !== 1) throw new ValueError(`optimizer '${name}' has ${opt.paramGroups.length} parameter groups; export handles one`);
   return opt.paramGroups[0] as unknown as AdamGroupView;
 }
 
@@ -83,7 +96,7 @@ export function optimizerSpecs(model: GenerativeModel): OptimizerSpec[] {
     const g = adamOf(model, name);
     const params = g.params.map((p, i) => {
       const n = nameOf.get(p);
-      if (n === undefined) throw new Error(`optimizer '${name}': parameter ${i} is not a parameter of the ${model.kind} model`);
+      if (n === undefined) throw new ValueError(`optimizer '${name}': parameter ${i} is not a parameter of the ${model.kind} model`);
       return n;
     });
     return { name, lr: g.lr, betas: [g.betas[0], g.betas[1]], eps: g.eps, weightDecay: g.weightDecay, amsgrad: g.amsgrad, params };
@@ -94,7 +107,12 @@ export function optimizerSpecs(model: GenerativeModel): OptimizerSpec[] {
 const ADAM_FIELDS: Record<string, string> = { expAvg: 'exp_avg', expAvgSq: 'exp_avg_sq', maxExpAvgSq: 'max_exp_avg_sq' };
 
 /** The optimizers' per-parameter state as tensors named `{optimizer}.{parameter}.{field}` (see the file comment). */
-export function optimizerState(model: GenerativeModel): { tensors: StateDict; dtypes: IntegerDTypes } {
+export function optimizerState(model: GenerativeModel): {
+  /** `{optimizer}.{parameter}.step`, `.exp_avg`, `.exp_avg_sq` (`.max_exp_avg_sq`) per updated parameter. */
+  tensors: StateDict;
+  /** The `.step` counts, written as I64. */
+  dtypes: IntegerDTypes;
+} {
   const tensors: StateDict = {};
   const dtypes: IntegerDTypes = {};
   for (const spec of optimizerSpecs(model)) {
@@ -109,7 +127,7 @@ export function optimizerState(model: GenerativeModel): { tensors: StateDict; dt
       for (const [field, value] of Object.entries(st)) {
         if (field === 'step') continue;
         const torchName = ADAM_FIELDS[field];
-        if (!torchName || typeof value === 'number') throw new Error(`optimizer '${spec.name}': unknown Adam state '${field}' for ${spec.params[i]}`);
+        if (!torchName || typeof value === 'number') throw new ValueError(`optimizer '${spec.name}': unknown Adam state '${field}' for ${spec.params[i]}`);
         tensors[`${key}.${torchName}`] = new Tensor(value.data.slice(), p.shape);
       }
     });
@@ -134,16 +152,21 @@ export interface ImportNotes {
  * float32 tensors by the rules in the file comment. Throws a one-line error
  * naming `source` and the first offending tensor.
  */
-export function convertForImport(file: DecodedSafetensors, model: GenerativeModel, source: string): { tensors: StateDict; notes: ImportNotes } {
+export function convertForImport(file: DecodedSafetensors, model: GenerativeModel, source: string): {
+  /** float32 tensors ready for `model.loadStateDict`. */
+  tensors: StateDict;
+  /** Which tensors were widened, rounded or converted from integers. */
+  notes: ImportNotes;
+} {
   const what = `the ${model.kind} (${model.config.arch}) model`;
   const expected = model.stateDict();
   const missing = Object.keys(expected).filter((k) => !Object.hasOwn(file.tensors, k));
   if (missing.length) {
-    throw new Error(`${source}: tensor "${missing[0]}" that ${what} needs is missing` + (missing.length > 1 ? ` (${missing.length} missing)` : ''));
+    throw new IOError(`${source}: tensor "${missing[0]}" that ${what} needs is missing` + (missing.length > 1 ? ` (${missing.length} missing)` : ''));
   }
   const unexpected = Object.keys(file.tensors).filter((k) => !Object.hasOwn(expected, k));
   if (unexpected.length) {
-    throw new Error(`${source}: unexpected tensor "${unexpected[0]}": ${what} has no parameter or buffer of that name` + (unexpected.length > 1 ? ` (${unexpected.length} unexpected)` : ''));
+    throw new IOError(`${source}: unexpected tensor "${unexpected[0]}": ${what} has no parameter or buffer of that name` + (unexpected.length > 1 ? ` (${unexpected.length} unexpected)` : ''));
   }
   const integerNames = new Set(integerBuffers(model));
   const notes: ImportNotes = { widened: [], rounded: [], integers: [] };
@@ -152,12 +175,12 @@ export function convertForImport(file: DecodedSafetensors, model: GenerativeMode
     const got = file.tensors[name];
     const dtype = file.header[name].dtype;
     if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) {
-      throw new Error(`${source}: tensor "${name}" has shape ${shapeStr(got.shape)} but ${what} expects ${shapeStr(want.shape)}`);
+      throw new ShapeError(`${source}: tensor "${name}" has shape ${shapeStr(got.shape)} but ${what} expects ${shapeStr(want.shape)}`);
     }
     if (!FLOAT_DTYPES.has(dtype)) {
-      if (!integerNames.has(name)) throw new Error(`${source}: tensor "${name}" is ${dtype}, but it must be floating point (F32, F64, F16 or BF16)`);
+      if (!integerNames.has(name)) throw new DTypeError(`${source}: tensor "${name}" is ${dtype}, but it must be floating point (F32, F64, F16 or BF16)`);
       const bad = got.data.findIndex((v) => Math.fround(v) !== v);
-      if (bad >= 0) throw new Error(`${source}: tensor "${name}" holds ${got.data[bad]}, which float32 cannot hold exactly (genzoo keeps ${name} as float32)`);
+      if (bad >= 0) throw new ValueError(`${source}: tensor "${name}" holds ${got.data[bad]}, which float32 cannot hold exactly (genzoo keeps ${name} as float32)`);
       notes.integers.push(name);
     } else if (dtype === 'F16' || dtype === 'BF16') {
       notes.widened.push(name);
@@ -165,7 +188,7 @@ export function convertForImport(file: DecodedSafetensors, model: GenerativeMode
       notes.rounded.push(name);
     }
     const bad = got.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${source}: tensor "${name}" holds ${got.data[bad]} at element ${bad}; a model with non-finite weights cannot be used`);
+    if (bad >= 0) throw new ValueError(`${source}: tensor "${name}" holds ${got.data[bad]} at element ${bad}; a model with non-finite weights cannot be used`);
     tensors[name] = got.dtype === 'float32' ? got : new Tensor(Float32Array.from(got.data), got.shape);
   }
   return { tensors, notes };

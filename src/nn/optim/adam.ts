@@ -11,6 +11,7 @@
  */
 import type { Storage, Tensor } from '../../tensor/index.js';
 import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
+import { ValueError } from '../../errors.js';
 
 /** Hyperparameters of {@link Adam} and {@link AdamW} (each may also be set per parameter group). */
 export interface AdamOptions {
@@ -48,7 +49,7 @@ export class Adam extends Optimizer<AdamGroup> {
   protected override validate(g: AdamOptions): void {
     const name = this.constructor.name;
     checkHyper(name, 'lr', g.lr, 0);
-    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`${name}: betas must be a pair [β₁, β₂], got ${JSON.stringify(g.betas)}`);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new ValueError(`${name}: betas must be a pair [β₁, β₂], got ${JSON.stringify(g.betas)}`);
     checkHyper(name, 'betas[0]', g.betas[0], 0, 1);
     checkHyper(name, 'betas[1]', g.betas[1], 0, 1);
     checkHyper(name, 'eps', g.eps, 0);

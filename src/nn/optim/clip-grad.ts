@@ -5,6 +5,7 @@
  */
 import { abs, concat, max, mul, noGrad, pow, reshape, sum } from '../../autograd/index.js';
 import { Tensor } from '../../tensor/index.js';
+import { ValueError } from '../../errors.js';
 
 /** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
@@ -17,11 +18,11 @@ export interface ClipGradNormOptions {
 /** Clips gradients in place; returns the total norm before clipping. Parameters without a gradient are skipped. */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, opts: ClipGradNormOptions = {}): number {
   const normType = opts.normType ?? 2;
-  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be a non-negative number, got ${String(maxNorm)}`);
-  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be positive, got ${String(normType)}`);
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new ValueError(`clipGradNorm: maxNorm must be a non-negative number, got ${String(maxNorm)}`);
+  if (!(normType > 0)) throw new ValueError(`clipGradNorm: normType must be positive, got ${String(normType)}`);
   const grads: Tensor[] = [];
   for (const p of params) {
-    if (!(p instanceof Tensor)) throw new Error('clipGradNorm: params must be Tensors');
+    if (!(p instanceof Tensor)) throw new ValueError('clipGradNorm: params must be Tensors');
     if (p.grad) grads.push(p.grad);
   }
   // One value per gradient, computed where the gradients live, then read back together (one transfer).
@@ -34,7 +35,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, opts: Cl
     total = total ** (1 / normType);
   }
   if (!Number.isFinite(total)) {
-    if (opts.errorIfNonfinite) throw new Error(`clipGradNorm: the total norm of the gradients is ${total}`);
+    if (opts.errorIfNonfinite) throw new ValueError(`clipGradNorm: the total norm of the gradients is ${total}`);
     return total;
   }
   const coef = maxNorm / (total + 1e-6);

@@ -4,6 +4,7 @@
  * `scheduler.step()` once per epoch, after `optimizer.step()`.
  */
 import type { GroupBase, Optimizer } from './optimizer.js';
+import { ValueError } from '../../errors.js';
 
 /** A learning-rate scheduler's state, for resuming. */
 export interface SchedulerStateDict {
@@ -56,9 +57,9 @@ export abstract class LRScheduler {
   /** Restores a state from `stateDict()` and sets the groups' lr accordingly. */
   loadStateDict(sd: SchedulerStateDict): void {
     const name = `${this.constructor.name}.loadStateDict`;
-    if (!sd || !Number.isInteger(sd.lastEpoch) || sd.lastEpoch < 0) throw new Error(`${name}: lastEpoch must be a non-negative integer`);
+    if (!sd || !Number.isInteger(sd.lastEpoch) || sd.lastEpoch < 0) throw new ValueError(`${name}: lastEpoch must be a non-negative integer`);
     if (!Array.isArray(sd.baseLrs) || sd.baseLrs.length !== this.baseLrs.length) {
-      throw new Error(`${name}: ${Array.isArray(sd.baseLrs) ? sd.baseLrs.length : 'no'} base learning rates saved, the optimizer has ${this.baseLrs.length} groups`);
+      throw new ValueError(`${name}: ${Array.isArray(sd.baseLrs) ? sd.baseLrs.length : 'no'} base learning rates saved, the optimizer has ${this.baseLrs.length} groups`);
     }
     this.lastEpoch = sd.lastEpoch;
     sd.baseLrs.forEach((v, i) => (this.baseLrs[i] = v));
@@ -80,10 +81,10 @@ export class StepLR extends LRScheduler {
     gamma?: number;
   }) {
     super(optimizer);
-    if (!Number.isInteger(opts?.stepSize) || opts.stepSize <= 0) throw new Error(`StepLR: stepSize must be a positive integer, got ${String(opts?.stepSize)}`);
+    if (!Number.isInteger(opts?.stepSize) || opts.stepSize <= 0) throw new ValueError(`StepLR: stepSize must be a positive integer, got ${String(opts?.stepSize)}`);
     this.stepSize = opts.stepSize;
     this.gamma = opts.gamma ?? 0.1;
-    if (!(this.gamma > 0) || !Number.isFinite(this.gamma)) throw new Error(`StepLR: gamma must be a positive number, got ${this.gamma}`);
+    if (!(this.gamma > 0) || !Number.isFinite(this.gamma)) throw new ValueError(`StepLR: gamma must be a positive number, got ${this.gamma}`);
     this.apply();
   }
 
@@ -111,10 +112,10 @@ export class CosineAnnealingLR extends LRScheduler {
     etaMin?: number;
   }) {
     super(optimizer);
-    if (!Number.isInteger(opts?.tMax) || opts.tMax <= 0) throw new Error(`CosineAnnealingLR: tMax must be a positive integer, got ${String(opts?.tMax)}`);
+    if (!Number.isInteger(opts?.tMax) || opts.tMax <= 0) throw new ValueError(`CosineAnnealingLR: tMax must be a positive integer, got ${String(opts?.tMax)}`);
     this.tMax = opts.tMax;
     this.etaMin = opts.etaMin ?? 0;
-    if (!(this.etaMin >= 0)) throw new Error(`CosineAnnealingLR: etaMin must be ≥ 0, got ${this.etaMin}`);
+    if (!(this.etaMin >= 0)) throw new ValueError(`CosineAnnealingLR: etaMin must be ≥ 0, got ${this.etaMin}`);
     this.apply();
   }
 

@@ -10,6 +10,7 @@
  */
 import { noGrad } from '../../autograd/index.js';
 import { cast, kernel, keep, moveRaw, placement, shapeStr, storageOn, zerosLike, Tensor, type Storage } from '../../tensor/index.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /** What every group has; each optimizer adds its hyperparameters. */
 export interface GroupBase {
@@ -76,7 +77,7 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
     this.defaults = defaults;
     const groups = isGroupList(params) ? params : [{ params } as ParamGroupInput<H>];
     for (const g of groups) this.addParamGroup(g);
-    if (this.paramGroups.every((g) => g.params.length === 0)) throw new Error(`${this.constructor.name}: got an empty parameter list`);
+    if (this.paramGroups.every((g) => g.params.length === 0)) throw new ValueError(`${this.constructor.name}: got an empty parameter list`);
   }
 
   /** Checks a group's hyperparameters; subclasses throw a clear error naming the bad one. */
@@ -88,13 +89,13 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
   /** Adds a group of parameters (each at most once across groups), with hyperparameters overriding the defaults. */
   addParamGroup(group: ParamGroupInput<H>): void {
     const name = this.constructor.name;
-    if (group === null || typeof group !== 'object' || !('params' in group)) throw new Error(`${name}: a parameter group must be an object with 'params'`);
+    if (group === null || typeof group !== 'object' || !('params' in group)) throw new ValueError(`${name}: a parameter group must be an object with 'params'`);
     const params = [...group.params];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} of group ${this.paramGroups.length} is not a Tensor`);
-      if (!p.isLeaf) throw new Error(`${name}: parameter ${i}${p.name ? ` ('${p.name}')` : ''} is not a leaf tensor (optimizers update leaves)`);
-      if (seen.has(p)) throw new Error(`${name}: parameter ${i}${p.name ? ` ('${p.name}')` : ''} appears more than once`);
+      if (!(p instanceof Tensor)) throw new ValueError(`${name}: parameter ${i} of group ${this.paramGroups.length} is not a Tensor`);
+      if (!p.isLeaf) throw new ValueError(`${name}: parameter ${i}${p.name ? ` ('${p.name}')` : ''} is not a leaf tensor (optimizers update leaves)`);
+      if (seen.has(p)) throw new ValueError(`${name}: parameter ${i}${p.name ? ` ('${p.name}')` : ''} appears more than once`);
       seen.add(p);
     });
     const merged = { ...this.defaults, ...group, params } as ParamGroup<H>;
@@ -114,7 +115,7 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
         this.validate(group); // a scheduler or user may have changed it
         for (const p of group.params) {
           if (!p.grad) continue;
-          if (p.grad.size !== p.size) throw new Error(`${this.constructor.name}.step: gradient ${shapeStr(p.grad.shape)} does not match parameter ${shapeStr(p.shape)}${p.name ? ` ('${p.name}')` : ''}`);
+          if (p.grad.size !== p.size) throw new ShapeError(`${this.constructor.name}.step: gradient ${shapeStr(p.grad.shape)} does not match parameter ${shapeStr(p.shape)}${p.name ? ` ('${p.name}')` : ''}`);
           let st = this.state.get(p);
           if (!st) this.state.set(p, (st = { step: 0 }));
           st.step++;
@@ -179,16 +180,16 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
   loadStateDict(sd: OptimizerStateDict): void {
     const name = `${this.constructor.name}.loadStateDict`;
     if (!sd || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object' || sd.state === null) {
-      throw new Error(`${name}: expected { state, paramGroups }`);
+      throw new ValueError(`${name}: expected { state, paramGroups }`);
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new Error(`${name}: the saved state has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
+      throw new ValueError(`${name}: the saved state has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
     }
     const params = this.paramGroups.flatMap((g) => g.params);
     const groups = sd.paramGroups.map((sg, gi) => {
       const mine = this.paramGroups[gi];
       if (!Array.isArray(sg.params) || sg.params.length !== mine.params.length) {
-        throw new Error(`${name}: group ${gi} has ${Array.isArray(sg.params) ? sg.params.length : 'no'} parameters in the saved state, ${mine.params.length} here`);
+        throw new ValueError(`${name}: group ${gi} has ${Array.isArray(sg.params) ? sg.params.length : 'no'} parameters in the saved state, ${mine.params.length} here`);
       }
       const { params: _p, ...hyper } = sg;
       const merged = { ...mine, ...structuredClone(hyper), params: mine.params } as ParamGroup<H>;
@@ -199,18 +200,18 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
     for (const [key, saved] of Object.entries(sd.state)) {
       const i = Number(key);
       const p = params[i];
-      if (!Number.isInteger(i) || !p) throw new Error(`${name}: state for parameter ${key}, but there are ${params.length} parameters`);
+      if (!Number.isInteger(i) || !p) throw new ValueError(`${name}: state for parameter ${key}, but there are ${params.length} parameters`);
       const st: ParamState = { step: 0 };
       for (const [k, v] of Object.entries(saved)) {
         if (typeof v === 'number') st[k] = v;
         else if (v instanceof Tensor) {
-          if (v.size !== p.size) throw new Error(`${name}: state '${k}' of parameter ${i} has shape ${shapeStr(v.shape)}, the parameter has ${shapeStr(p.shape)}`);
+          if (v.size !== p.size) throw new ShapeError(`${name}: state '${k}' of parameter ${i} has shape ${shapeStr(v.shape)}, the parameter has ${shapeStr(p.shape)}`);
           const b = keep(zerosLike(p));
           b.copy_(v);
           st[k] = b;
-        } else throw new Error(`${name}: state '${k}' of parameter ${i} must be a number or a Tensor`);
+        } else throw new ValueError(`${name}: state '${k}' of parameter ${i} must be a number or a Tensor`);
       }
-      if (!Number.isInteger(st.step) || st.step < 0) throw new Error(`${name}: state 'step' of parameter ${i} must be a non-negative integer, got ${String(st.step)}`);
+      if (!Number.isInteger(st.step) || st.step < 0) throw new ValueError(`${name}: state 'step' of parameter ${i} must be a non-negative integer, got ${String(st.step)}`);
       states.set(p, st);
     }
     groups.forEach((g, gi) => (this.paramGroups[gi] = g));
@@ -222,5 +223,5 @@ export abstract class Optimizer<H extends GroupBase = GroupBase> {
 /** Throws unless v is a finite number ≥ min (and < max when given). */
 export function checkHyper(op: string, name: string, v: unknown, min: number, max = Infinity, maxInclusive = false): void {
   const ok = typeof v === 'number' && Number.isFinite(v) && v >= min && (maxInclusive ? v <= max : v < max);
-  if (!ok) throw new Error(`${op}: ${name} must be a number in [${min}, ${max === Infinity ? '∞' : max}${maxInclusive ? ']' : ')'}, got ${String(v)}`);
+  if (!ok) throw new ValueError(`${op}: ${name} must be a number in [${min}, ${max === Infinity ? '∞' : max}${maxInclusive ? ']' : ')'}, got ${String(v)}`);
 }

@@ -7,6 +7,7 @@
  */
 import { Tensor, type Storage } from '../../tensor/index.js';
 import { checkHyper, Optimizer, type GroupBase, type ParamState, type Params } from './optimizer.js';
+import { ValueError } from '../../errors.js';
 
 /** Hyperparameters of {@link SGD} (each may also be set per parameter group). */
 export interface SGDOptions {
@@ -33,7 +34,7 @@ export class SGD extends Optimizer<SGDOptions & GroupBase> {
     checkHyper('SGD', 'momentum', g.momentum, 0);
     checkHyper('SGD', 'dampening', g.dampening, 0, 1, true);
     checkHyper('SGD', 'weightDecay', g.weightDecay, 0);
-    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new Error('SGD: Nesterov momentum needs momentum > 0 and dampening = 0');
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new ValueError('SGD: Nesterov momentum needs momentum > 0 and dampening = 0');
   }
 
   protected override update(p: Tensor, grad: Storage, state: ParamState, g: SGDOptions): void {

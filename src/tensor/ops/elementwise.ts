@@ -5,13 +5,15 @@ import { kernel, placement, storageOn } from '../dispatch.js';
 import { getBackend, referenceBackend } from '../registry.js';
 import { broadcastShapes, broadcastStrides, shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
+/** A tensor, or a number that an op treats as a 0-d tensor of the other operand's dtype (`x.mul(2)`). */
 export type TensorLike = Tensor | number;
 
 /** Numbers become 0-d tensors of the given dtype, on `like`'s backend (else the active one). */
 export function asTensor(op: string, x: TensorLike, dtype: DType = 'float32', like?: Tensor): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') throw new Error(`${op}: expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
+  if (typeof x !== 'number') throw new ValueError(`${op}: expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
   let backend = like ? like.storage.backend : getBackend();
   if (dtype === 'float64' && !backend.supportsFloat64) backend = referenceBackend();
   return new Tensor(backend.full(dtype, 1, x), []);
@@ -47,7 +49,7 @@ export function binaryRaw(op: BinaryOp, a: TensorLike, b: TensorLike, opName: st
 
 /** out = cond ≠ 0 ? a : b, all three broadcast together. */
 export function whereRaw(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (!(cond instanceof Tensor)) throw new Error(`where: condition must be a Tensor, got ${cond === null ? 'null' : typeof cond}`);
+  if (!(cond instanceof Tensor)) throw new ValueError(`where: condition must be a Tensor, got ${cond === null ? 'null' : typeof cond}`);
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : cond;
   const hint = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32';
   const ta = asTensor('where', a, hint, like);
@@ -57,7 +59,7 @@ export function whereRaw(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   try {
     shape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
   } catch {
-    throw new Error(`where: shapes ${shapeStr(cond.shape)} (condition), ${shapeStr(ta.shape)} and ${shapeStr(tb.shape)} cannot be broadcast together`);
+    throw new ShapeError(`where: shapes ${shapeStr(cond.shape)} (condition), ${shapeStr(ta.shape)} and ${shapeStr(tb.shape)} cannot be broadcast together`);
   }
   const be = placement('where', [cond, ta, tb], dtype);
   const out = kernel(be, 'where')(

@@ -2,6 +2,7 @@
 import { kernel, placement } from '../dispatch.js';
 import { normalizeAxis, shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { ShapeError, ValueError } from '../../errors.js';
 
 /** Integer indices as an Int32Array, each checked to lie in [0, n). `op` names the caller in errors. */
 export function checkIndices(op: string, indices: Tensor | ArrayLike<number>, n: number): Int32Array {
@@ -10,7 +11,7 @@ export function checkIndices(op: string, indices: Tensor | ArrayLike<number>, n:
   for (let i = 0; i < src.length; i++) {
     const k = src[i];
     if (!Number.isInteger(k) || k < 0 || k >= n) {
-      throw new Error(`${op}: index ${k} at position ${i} is not an integer in [0, ${n})`);
+      throw new ValueError(`${op}: index ${k} at position ${i} is not an integer in [0, ${n})`);
     }
     out[i] = k;
   }
@@ -26,7 +27,7 @@ function split(shape: readonly number[], axis: number): { outer: number; inner: 
 
 /** out = x with axis `dim` replaced by the slices x[..., idx[j], ...] (PyTorch's index_select). */
 export function indexSelectRaw(x: Tensor, dim: number, idx: Int32Array): Tensor {
-  if (x.ndim === 0) throw new Error(`indexSelect: needs at least 1 dimension, got shape ${shapeStr(x.shape)}`);
+  if (x.ndim === 0) throw new ShapeError(`indexSelect: needs at least 1 dimension, got shape ${shapeStr(x.shape)}`);
   const axis = normalizeAxis('indexSelect', dim, x.ndim);
   const { outer, inner } = split(x.shape, axis);
   const be = placement('indexSelect', [x]);

@@ -5,6 +5,7 @@ import { kernel, placement, storageOn } from '../dispatch.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { expandRaw } from './movement.js';
+import { ShapeError } from '../../errors.js';
 
 /** A checked matmul, ready for a kernel: operands (batch-expanded where needed), kernel params, output shape. */
 export interface MatmulPlan {
@@ -28,7 +29,7 @@ export function matmulRaw(a: Tensor, b: Tensor, transA = false, transB = false):
 /** Checks shapes and resolves batch broadcasting for matmulRaw. */
 export function matmulPlan(a: Tensor, b: Tensor, transA = false, transB = false): MatmulPlan {
   if (a.ndim < 2 || b.ndim < 2) {
-    throw new Error(`matmul: expected operands with at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+    throw new ShapeError(`matmul: expected operands with at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
   }
   const [ar, ac] = a.shape.slice(-2);
   const [br, bc] = b.shape.slice(-2);
@@ -38,7 +39,7 @@ export function matmulPlan(a: Tensor, b: Tensor, transA = false, transB = false)
   const n = transB ? br : bc;
   if (k !== kb) {
     const desc = (s: readonly number[], t: boolean): string => `${shapeStr(s)}${t ? 'ᵀ' : ''}`;
-    throw new Error(`matmul: shapes ${desc(a.shape, transA)} and ${desc(b.shape, transB)} are not aligned (inner dimensions ${k} vs ${kb})`);
+    throw new ShapeError(`matmul: shapes ${desc(a.shape, transA)} and ${desc(b.shape, transB)} are not aligned (inner dimensions ${k} vs ${kb})`);
   }
   let ta = a;
   let tb = b;
@@ -48,7 +49,7 @@ export function matmulPlan(a: Tensor, b: Tensor, transA = false, transB = false)
   try {
     batchShape = broadcastShapes('matmul', batchA, batchB);
   } catch {
-    throw new Error(`matmul: batch dimensions of ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be broadcast together`);
+    throw new ShapeError(`matmul: batch dimensions of ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be broadcast together`);
   }
   const batch = sizeOf(batchShape);
   // A batch operand that is one matrix is read with stride 0; any other broadcast is materialised.

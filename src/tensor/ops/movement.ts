@@ -7,6 +7,7 @@ import type { GatherParams } from '../backend.js';
 import { kernel, placement, storageOn } from '../dispatch.js';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 
 function gatherRaw(op: string, x: Tensor, g: GatherParams): Tensor {
   const be = placement(op, [x]);
@@ -15,33 +16,33 @@ function gatherRaw(op: string, x: Tensor, g: GatherParams): Tensor {
 
 /** Same data, new shape; one dimension may be -1 (inferred). */
 export function reshapeRaw(x: Tensor, shape: readonly number[]): Tensor {
-  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`reshape: shape must be an array, got ${String(shape)}`);
   const out = shape.slice();
   let infer = -1;
   let known = 1;
   for (let i = 0; i < out.length; i++) {
     const d = out[i];
     if (d === -1) {
-      if (infer >= 0) throw new Error(`reshape: only one dimension can be -1, got ${shapeStr(shape)}`);
+      if (infer >= 0) throw new ShapeError(`reshape: only one dimension can be -1, got ${shapeStr(shape)}`);
       infer = i;
     } else if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`reshape: invalid dimension ${String(d)} in ${shapeStr(shape)}`);
+      throw new ShapeError(`reshape: invalid dimension ${String(d)} in ${shapeStr(shape)}`);
     } else known *= d;
   }
   if (infer >= 0) {
-    if (known === 0 || x.size % known !== 0) throw new Error(`reshape: cannot reshape tensor of shape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)}`);
+    if (known === 0 || x.size % known !== 0) throw new ShapeError(`reshape: cannot reshape tensor of shape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)}`);
     out[infer] = x.size / known;
   }
   if (sizeOf(out) !== x.size) {
-    throw new Error(`reshape: cannot reshape tensor of shape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)} (${sizeOf(out)} elements)`);
+    throw new ShapeError(`reshape: cannot reshape tensor of shape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)} (${sizeOf(out)} elements)`);
   }
   return new Tensor(x.storage, out);
 }
 
 export function checkPermutation(op: string, perm: readonly number[], ndim: number): number[] {
-  if (perm.length !== ndim) throw new Error(`${op}: permutation [${perm.join(', ')}] has ${perm.length} entries, tensor has ${ndim} dimensions`);
+  if (perm.length !== ndim) throw new ShapeError(`${op}: permutation [${perm.join(', ')}] has ${perm.length} entries, tensor has ${ndim} dimensions`);
   const p = perm.map((a) => normalizeAxis(op, a, ndim));
-  if (new Set(p).size !== ndim) throw new Error(`${op}: [${perm.join(', ')}] is not a permutation of the axes`);
+  if (new Set(p).size !== ndim) throw new ValueError(`${op}: [${perm.join(', ')}] is not a permutation of the axes`);
   return p;
 }
 
@@ -64,7 +65,7 @@ export function resolveSlice(x: Tensor, dim: number, start: number, end: number 
   const axis = normalizeAxis('slice', dim, x.ndim);
   const n = x.shape[axis];
   const fix = (v: number, name: string): number => {
-    if (!Number.isInteger(v)) throw new Error(`slice: ${name} must be an integer, got ${v}`);
+    if (!Number.isInteger(v)) throw new ValueError(`slice: ${name} must be an integer, got ${v}`);
     const r = v < 0 ? v + n : v;
     return Math.min(Math.max(r, 0), n);
   };
@@ -88,15 +89,15 @@ export function unsliceRaw(g: Tensor, shape: readonly number[], axis: number, st
 
 /** Joins tensors along an existing axis; all other dimensions must match. */
 export function concatRaw(xs: readonly Tensor[], dim: number): Tensor {
-  if (xs.length === 0) throw new Error('concat: needs at least one tensor');
+  if (xs.length === 0) throw new ValueError('concat: needs at least one tensor');
   const first = xs[0];
   const axis = normalizeAxis('concat', dim, first.ndim);
   let total = 0;
   for (let i = 0; i < xs.length; i++) {
     const t = xs[i];
     const ok = t.ndim === first.ndim && t.shape.every((d, j) => j === axis || d === first.shape[j]);
-    if (!ok) throw new Error(`concat: tensor ${i} has shape ${shapeStr(t.shape)}, incompatible with tensor 0's ${shapeStr(first.shape)} along axis ${axis}`);
-    if (t.dtype !== first.dtype) throw new Error(`concat: tensor ${i} is ${t.dtype}, tensor 0 is ${first.dtype}`);
+    if (!ok) throw new ShapeError(`concat: tensor ${i} has shape ${shapeStr(t.shape)}, incompatible with tensor 0's ${shapeStr(first.shape)} along axis ${axis}`);
+    if (t.dtype !== first.dtype) throw new DTypeError(`concat: tensor ${i} is ${t.dtype}, tensor 0 is ${first.dtype}`);
     total += t.shape[axis];
   }
   let outer = 1, inner = 1;
@@ -111,12 +112,12 @@ export function concatRaw(xs: readonly Tensor[], dim: number): Tensor {
 
 /** Broadcasts x to `shape` (materialised: genzoo tensors are always contiguous). */
 export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
-  if (!Array.isArray(shape)) throw new Error(`expand: shape must be an array, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`expand: shape must be an array, got ${String(shape)}`);
   const lead = shape.length - x.ndim;
   const target = shape.map((d, i) => {
     if (d === -1 && i >= lead) return x.shape[i - lead];
     if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`expand: invalid dimension ${String(d)} in ${shapeStr(shape)} (-1 keeps one of the input's dimensions; others must be non-negative integers)`);
+      throw new ShapeError(`expand: invalid dimension ${String(d)} in ${shapeStr(shape)} (-1 keeps one of the input's dimensions; others must be non-negative integers)`);
     }
     return d;
   });
@@ -124,9 +125,9 @@ export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
   try {
     result = broadcastShapes('expand', x.shape, target);
   } catch {
-    throw new Error(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+    throw new ShapeError(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   }
-  if (!sameShape(result, target)) throw new Error(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+  if (!sameShape(result, target)) throw new ShapeError(`expand: cannot expand shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   return gatherRaw('expand', x, { shape: target, strides: broadcastStrides(x.shape, target), offset: 0 });
 }
 
@@ -135,11 +136,11 @@ export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
  * `widths.length` dimensions (NumPy's np.pad order; leading dimensions unpadded).
  */
 export function normalizePad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
-  if (widths.length > x.ndim) throw new Error(`pad: ${widths.length} [before, after] pairs for a tensor of shape ${shapeStr(x.shape)}`);
+  if (widths.length > x.ndim) throw new ShapeError(`pad: ${widths.length} [before, after] pairs for a tensor of shape ${shapeStr(x.shape)}`);
   const full: Array<[number, number]> = x.shape.map(() => [0, 0]);
   widths.forEach((w, i) => {
     if (!Array.isArray(w) || w.length !== 2 || !w.every((v) => Number.isInteger(v) && v >= 0)) {
-      throw new Error(`pad: widths must be [before, after] pairs of non-negative integers, got ${JSON.stringify(w)}`);
+      throw new ValueError(`pad: widths must be [before, after] pairs of non-negative integers, got ${JSON.stringify(w)}`);
     }
     full[x.ndim - widths.length + i] = [w[0], w[1]];
   });

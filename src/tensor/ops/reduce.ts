@@ -3,6 +3,7 @@ import type { ReduceOp } from '../backend.js';
 import { kernel, placement } from '../dispatch.js';
 import { normalizeAxes, normalizeAxis, reducedShape, sameShape, shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { ShapeError } from '../../errors.js';
 
 /** Groups sorted axes into runs of consecutive axes: [0, 1, 3] → [[0, 1], [3]]. */
 function runsOf(axes: readonly number[]): number[][] {
@@ -19,7 +20,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: number | readonly numbe
   const ax = normalizeAxes(opName, axes, x.ndim);
   if (op !== 'sum') {
     for (const a of ax) {
-      if (x.shape[a] === 0) throw new Error(`${opName}: cannot reduce over axis ${a} of size 0 (shape ${shapeStr(x.shape)})`);
+      if (x.shape[a] === 0) throw new ShapeError(`${opName}: cannot reduce over axis ${a} of size 0 (shape ${shapeStr(x.shape)})`);
     }
   }
   const be = placement(opName, [x]);
@@ -45,13 +46,13 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: number | readonly numbe
 export function argmaxRaw(x: Tensor, axis?: number, keepdim = false): Tensor {
   const be = placement('argmax', [x]);
   if (axis === undefined) {
-    if (x.size === 0) throw new Error('argmax: empty tensor');
+    if (x.size === 0) throw new ShapeError('argmax: empty tensor');
     const out = kernel(be, 'argmax')(x.storage, 1, x.size, 1);
     return new Tensor(out, keepdim ? x.shape.map(() => 1) : []);
   }
   const a = normalizeAxis('argmax', axis, x.ndim);
   const r = x.shape[a];
-  if (r === 0) throw new Error(`argmax: axis ${axis} has size 0 (shape ${shapeStr(x.shape)})`);
+  if (r === 0) throw new ShapeError(`argmax: axis ${axis} has size 0 (shape ${shapeStr(x.shape)})`);
   let outer = 1, inner = 1;
   for (let d = 0; d < a; d++) outer *= x.shape[d];
   for (let d = a + 1; d < x.ndim; d++) inner *= x.shape[d];
@@ -65,7 +66,7 @@ export function argmaxRaw(x: Tensor, axis?: number, keepdim = false): Tensor {
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
-  if (lead < 0) throw new Error(`sumToShape: gradient shape ${shapeStr(g.shape)} has fewer dimensions than ${shapeStr(shape)}`);
+  if (lead < 0) throw new ShapeError(`sumToShape: gradient shape ${shapeStr(g.shape)} has fewer dimensions than ${shapeStr(shape)}`);
   const axes: number[] = [];
   for (let d = 0; d < g.ndim; d++) {
     if (d < lead) axes.push(d);
@@ -73,7 +74,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   }
   const summed = axes.length ? reduceRaw('sum', g, axes, true) : g;
   if (summed.shape.some((d, i) => i >= lead && d !== shape[i - lead])) {
-    throw new Error(`sumToShape: cannot reduce gradient of shape ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
+    throw new ShapeError(`sumToShape: cannot reduce gradient of shape ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
   }
   return new Tensor(summed.storage, shape);
 }

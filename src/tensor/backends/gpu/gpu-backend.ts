@@ -152,13 +152,62 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
     const n = p.batch * p.m * p.n;
     if (p.k === 0) return self.full('float32', n, 0);
     const rt = runtime();
-    const native = rt.mode === 'webgl2' ? matmulNative(p, cellOf(a).value, cellOf(b).value) : null;
+    const native = rt.gl ? matmulNative(p, cellOf(a).value, cellOf(b).value, rt.mode === 'webgl2') : null;
     if (native) {
       const out = exec({ name: 'matmul', source: native.source, returnType: 'Array(4)', threads: native.threads, nativeFunctions: native.functions }, n, [a, b]);
       cellOf(out).value = native.asFlat(cellOf(out).value, n);
       return out;
     }
     return exec({ name: 'matmul', source: K.matmulSource(p) }, n, [a, b]);
+  };
+
+  /**
+   * Convolutions on the GL modes go through im2col and the native matmul
+   * (tfjs's route): a direct kernel reads x and w one scalar at a time with an
+   * integer division per read, hundreds of times per output; im2col is one read
+   * per column element and the matmul reads whole texels. Null: use the direct kernel.
+   */
+  const convByMatmul = (p: Conv2dParams): { K: number; N: number; hw: number } | null => {
+    const K = p.c * p.kh * p.kw, N = p.n * p.ho * p.wo;
+    return runtime().gl && K * N <= MAX_ELEMENTS && p.o * N <= MAX_ELEMENTS ? { K, N, hw: p.ho * p.wo } : null;
+  };
+  /** [n, o, hw] ↔ [o, n·hw]: the layout of a convolution's output and of its matmul. */
+  const toChannelMajor = (y: Storage, p: Conv2dParams, hw: number): Storage =>
+    kernels.gather(y, { shape: [p.o, p.n, hw], strides: [hw, p.o * hw, 1], offset: 0 });
+  const mm = (a: Storage, b: Storage, m: number, n: number, k: number, transA = false, transB = false): Storage =>
+    matmul(a, b, { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 });
+  const conv2d = (x: Storage, w: Storage, p: Conv2dParams): Storage => {
+    const g = convByMatmul(p);
+    if (!g) return exec({ name: 'conv2d', source: K.conv2dSource(p) }, p.n * p.o * p.ho * p.wo, [x, w]);
+    const col = exec({ name: 'im2col', source: K.im2colSource(p) }, g.K * g.N, [x]);
+    const y2 = mm(w, col, p.o, g.N, g.K);
+    const y = kernels.gather(y2, { shape: [p.n, p.o, g.hw], strides: [g.hw, g.N, 1], offset: 0 });
+    counters.kernels += 2;
+    self.free(col);
+    self.free(y2);
+    return y;
+  };
+  const conv2dGradInput = (dy: Storage, w: Storage, p: Conv2dParams): Storage => {
+    const g = convByMatmul(p);
+    if (!g) return exec({ name: 'conv2dGradInput', source: K.conv2dGradInputSource(p) }, p.n * p.c * p.h * p.w, [dy, w]);
+    const dyT = toChannelMajor(dy, p, g.hw);
+    const dcol = mm(w, dyT, g.K, g.N, p.o, true, false);
+    const dx = exec({ name: 'col2im', source: K.col2imSource(p) }, p.n * p.c * p.h * p.w, [dcol]);
+    counters.kernels += 2;
+    self.free(dyT);
+    self.free(dcol);
+    return dx;
+  };
+  const conv2dGradWeight = (x: Storage, dy: Storage, p: Conv2dParams): Storage => {
+    const g = convByMatmul(p);
+    if (!g) return exec({ name: 'conv2dGradWeight', source: K.conv2dGradWeightSource(p) }, p.o * p.c * p.kh * p.kw, [x, dy]);
+    const col = exec({ name: 'im2col', source: K.im2colSource(p) }, g.K * g.N, [x]);
+    const dyT = toChannelMajor(dy, p, g.hw);
+    const dw = mm(dyT, col, p.o, g.K, g.N, false, true);
+    counters.kernels += 2;
+    self.free(col);
+    self.free(dyT);
+    return dw;
   };
 
   const reduce = (op: 'sum' | 'max' | 'min', x: Storage, outer: number, r: number, inner: number): Storage => {
@@ -179,9 +228,9 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
     reduce,
     argmax: (x, outer, r, inner) => exec({ name: 'argmax', source: K.argmaxSource(r, inner) }, outer * inner, [x]),
     matmul,
-    conv2d: (x, w, p: Conv2dParams) => exec({ name: 'conv2d', source: K.conv2dSource(p) }, p.n * p.o * p.ho * p.wo, [x, w]),
-    conv2dGradInput: (dy, w, p: Conv2dParams) => exec({ name: 'conv2dGradInput', source: K.conv2dGradInputSource(p) }, p.n * p.c * p.h * p.w, [dy, w]),
-    conv2dGradWeight: (x, dy, p: Conv2dParams) => exec({ name: 'conv2dGradWeight', source: K.conv2dGradWeightSource(p) }, p.o * p.c * p.kh * p.kw, [x, dy]),
+    conv2d,
+    conv2dGradInput,
+    conv2dGradWeight,
     maxPool2d: (x, p: Pool2dParams) => {
       const n = p.n * p.c * p.ho * p.wo;
       const out = exec({ name: 'maxPool2d', source: K.maxPoolSource(p, false) }, n, [x]);

@@ -13,10 +13,10 @@
 import type { Backend } from '../../backend.js';
 import { registerBackend } from '../../registry.js';
 import { buildGpuBackend, type GpuBackend } from './gpu-backend.js';
-import { allRuntimes, chooseAuto, disposeRuntimes, GPU_MODES, runtimeFor, type GpuMode } from './modes.js';
+import { allRuntimes, chooseAuto, disposeRuntimes, GPU_MODES, runtimeFor, type GpuMode, type KernelProfile } from './modes.js';
 import { totalOf, type ResourceCounts } from './resources.js';
 
-export { GPU_MODES, GpuModeUnavailableError, type GpuMode } from './modes.js';
+export { GPU_MODES, GpuModeUnavailableError, type GpuMode, type KernelProfile } from './modes.js';
 export type { ResourceCounts } from './resources.js';
 export { MAX_ELEMENTS } from './runner.js';
 
@@ -157,4 +157,25 @@ export function gpuResources(): GpuResources {
  */
 export function disposeGpu(): Promise<void> {
   return disposeRuntimes();
+}
+
+/**
+ * Times every gpu kernel by name while `fn` runs (each kernel's GL work is
+ * finished before its clock stops, so the times add up, at the cost of the
+ * overlap a real run has). First calls — which include GPU.js building the
+ * shader — are reported apart. For finding what dominates a step.
+ *
+ *   const { kernels } = await gpuProfile(() => model.trainStepAsync(batch, gen));
+ */
+export async function gpuProfile<T>(fn: () => T | Promise<T>): Promise<{ result: T; kernels: Record<string, KernelProfile> }> {
+  const rts = allRuntimes().filter((rt) => !rt.disposed);
+  for (const rt of rts) rt.profile = new Map();
+  try {
+    const result = await fn();
+    const kernels: Record<string, KernelProfile> = {};
+    for (const rt of allRuntimes()) for (const [k, v] of rt.profile ?? []) kernels[`${rt.mode}:${k}`] = v;
+    return { result, kernels };
+  } finally {
+    for (const rt of allRuntimes()) rt.profile = null;
+  }
 }

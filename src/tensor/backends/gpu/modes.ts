@@ -65,7 +65,17 @@ export interface GpuRuntime {
   ready(): Promise<void>;
   /** Async jobs on this runtime run one at a time, in call order. */
   queue: Promise<unknown>;
+  /** Per-kernel-name times while `gpuProfile` is on (null: off). */
+  profile: Map<string, KernelProfile> | null;
   disposed: boolean;
+}
+
+/** Calls and milliseconds of one kernel name (first calls, which include GPU.js's build, apart). */
+export interface KernelProfile {
+  calls: number;
+  ms: number;
+  compiles: number;
+  compileMs: number;
 }
 
 const runtimes = new Map<GpuMode, GpuRuntime>();
@@ -175,6 +185,7 @@ function newRuntime(mode: GpuMode, maxKernels: number): GpuRuntime {
     sync: mode !== 'webgpu',
     gl: mode === 'webgl2' || mode === 'webgl' || mode === 'headlessgl',
     queue: Promise.resolve(),
+    profile: null,
     disposed: false,
     ready() {
       readyPromise ??= proveAsync(rt).catch((e) => {

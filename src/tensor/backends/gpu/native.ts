@@ -1,25 +1,29 @@
 /**
- * Matmul in hand-written GLSL (webgl2), through GPU.js's native-function
- * hook. GPU.js's generated code reads one scalar per texture fetch, with an
- * integer division and modulo per read to find the texel; a matmul does k of
- * those per output. Here each thread computes four outputs C[i, j..j+3] — one
- * texel of the result — and reads whole texels:
+ * Matmul in hand-written GLSL (webgl2, webgl, headlessgl), through GPU.js's
+ * native-function hook.
  *
- *   NN: a = A[i, q..q+3] (one texel), b_r = B[q+r, j..j+3] (four texels);
- *       acc += a.x·b_0 + a.y·b_1 + a.z·b_2 + a.w·b_3      5 fetches per 16 multiply-adds
- *   NT: a = A[i, q..q+3], b_c = B[j+c, q..q+3];  acc[c] += dot(a, b_c)   also 5 per 16
- *   TN: a = A[q, i] (one channel), b = B[q, j..j+3];  acc += a·b        2 per 4
+ * Why: GPU.js's generated code reads one scalar per texture fetch and finds
+ * its texel with an integer division and modulo each time (integer division
+ * is emulated on SwiftShader, a CPU rasterizer); a matmul does that 2k times
+ * per output. Here each thread computes four outputs — one RGBA texel of the
+ * result, our storage layout (4 consecutive values per texel) — and reads
+ * whole texels where the layout allows:
  *
- * The texel coordinates walk incrementally (x + 1, or + a fixed step, with a
- * carry into y) from a start computed once per thread: no division in the
- * inner loop. The operands' texture widths are baked in when the shader is
- * generated (a kernel per shape and layout, cached like every other).
- * Storage layout (4 consecutive values per texel, flat) is that of every gpu
- * storage; the result is an 'Array(4)' texture of the same layout, rewrapped
- * as the memory-optimized texture GPU.js's own kernels read (`asFlat`).
+ *   NN, k and n multiples of 4: a = A[i, q..q+3] (one texel), b_r = B[q+r, j..j+3]
+ *       (four texels);  acc += a.x·b_0 + a.y·b_1 + a.z·b_2 + a.w·b_3     5 fetches per 16 multiply-adds
+ *   NT, k a multiple of 4: a = A[i, q..q+3], b_c = B[j+c, q..q+3];  acc[c] += dot(a, b_c)   5 per 16
+ *   B rows read whole (n a multiple of 4, B not transposed), any k, A either way:
+ *       a = A[i, q] (one channel of a texel), b = B[q, j..j+3];  acc += a·b                 2 per 4
+ *   anything else: four outputs, each a loop of scalar reads                                 2 per 1
  *
- * Shapes this does not cover (batches, n or k not a multiple of 4, both
- * operands transposed, the other modes) use the portable kernel (kernels.ts).
+ * Addressing uses float arithmetic (exact below 2^24) with the operands'
+ * texture widths baked in as constants: texel t of a texture w wide sits at
+ * (t − w·⌊t/w⌋, ⌊t/w⌋), ⌊t/w⌋ taken as floor((t + 0.5)·(1/w)). Walking along a
+ * row of A adds 1 to t, down a column of B adds n/4: one add and one floor per
+ * fetch, no integer division (emulated, slow, on SwiftShader), `texture()`
+ * rather than `texelFetch` (faster there). The same GLSL serves GLSL ES 3.00
+ * (webgl2) and 1.00 (webgl, headlessgl: `texture2D`, and a channel picked with
+ * a dot product instead of a dynamic index).
  */
 import type { MatmulParams } from '../../backend.js';
 import type { NativeFunction } from './runner.js';
@@ -37,88 +41,121 @@ interface GLTextureLike {
 
 const isTexture = (v: unknown): v is GLTextureLike => !!v && typeof v === 'object' && 'texture' in v && 'size' in v;
 
-/** GLSL that keeps (x, y) walking over texels `step` apart in a texture `w` wide. */
-function advance(x: string, y: string, step: number, w: number): string {
-  const dx = step % w;
-  const dy = Math.floor(step / w);
-  return `${x} += ${dx}; ${dy ? `${y} += ${dy}; ` : ''}if (${x} >= ${w}) { ${x} -= ${w}; ${y} += 1; }`;
-}
+/** A float literal for GLSL. */
+const f = (v: number): string => (Number.isInteger(v) ? `${v}.0` : String(v));
 
 export interface NativeMatmul {
   source: string;
   threads: number;
   functions: NativeFunction[];
-  /** Rewraps the Array(4) result texture as a flat storage texture of n values. */
+  /** Rewraps the Array(4) result texture as a flat storage texture of n values (GPU.js's memory-optimized kind). */
   asFlat(value: unknown, n: number): unknown;
 }
 
-export function matmulNative(p: MatmulParams, a: unknown, b: unknown): NativeMatmul | null {
-  const { batch, m, n, k, transA, transB } = p;
-  if (batch !== 1 || n % 4 || k % 4 || (transA && transB) || (transA && m % 4)) return null;
+/** GLSL helpers reading texel `t` (and element `e`) of the sampler `s` of size (w, h). */
+function readers(glsl3: boolean, name: string, w: number, h: number): string {
+  const tex = glsl3 ? 'texture' : 'texture2D';
+  return [
+    `vec4 ${name}Texel(float t) { float y = floor((t + 0.5) * ${f(1 / w)}); return ${tex}(user_${name}, vec2(t - y * ${f(w)} + 0.5, y + 0.5) * vec2(${f(1 / w)}, ${f(1 / h)})); }`,
+    // Element e: texel ⌊e/4⌋, channel e mod 4, picked with a dot product (GLSL 1.00 has no dynamic vector index).
+    `float ${name}At(float e) { float t = floor((e + 0.5) * 0.25); float c = e - t * 4.0; return dot(${name}Texel(t), vec4(equal(vec4(c), vec4(0.0, 1.0, 2.0, 3.0)))); }`,
+  ].join('\n');
+}
+
+/**
+ * The GLSL of a matmul kernel for these operands, or null where the operands
+ * are not textures (the portable kernel runs instead).
+ */
+export function matmulNative(p: MatmulParams, a: unknown, b: unknown, glsl3: boolean): NativeMatmul | null {
+  const { batch, m, n, k, transA, transB, strideA, strideB } = p;
   if (!isTexture(a) || !isTexture(b)) return null;
-  const wa = a.size[0];
-  const wb = b.size[0];
-  const n4 = n / 4, k4 = k / 4, m4 = m / 4;
-  const start = (t: string, w: number, x: string, y: string): string => `int ${x} = (${t}) % ${w}; int ${y} = (${t}) / ${w};`;
+  const [wa, ha] = [a.size[0], a.size[1]];
+  const [wb, hb] = [b.size[0], b.size[1]];
+  // A[b, i, q] and B[b, q, j] as flat element indices (aRow/aCol, bRow/bCol: the layouts' steps).
+  const aRow = transA ? 1 : k, aCol = transA ? m : 1;
+  const bRow = transB ? 1 : n, bCol = transB ? k : 1;
+  const vecRows = n % 4 === 0 && (batch === 1 || (strideB % 4 === 0 && (m * n) % 4 === 0));
+  const lines: string[] = [
+    // Output texel t holds flat outputs 4t..4t+3; with n % 4 = 0 they share a row.
+    'float tf = float(t);',
+  ];
   let body: string;
-  if (!transA && !transB) {
-    body = [
-      `int i = t / ${n4}; int j4 = t - i * ${n4};`,
-      start(`i * ${k4}`, wa, 'ax', 'ay'),
-      start('j4', wb, 'bx', 'by'),
+  if (vecRows && !transB) {
+    const n4 = n / 4;
+    lines.push(
+      `float row = floor((tf + 0.5) * ${f(1 / n4)});`, // batch·m + i
+      `float j4 = tf - row * ${f(n4)};`,
+      `float bi = floor((row + 0.5) * ${f(1 / m)});`,
+      `float i = row - bi * ${f(m)};`,
+      `float aBase = bi * ${f(strideA)} + i * ${f(aRow)};`,
+      `float bT = (bi * ${f(strideB)}) * 0.25 + j4;`,
+      'vec4 acc = vec4(0.0);',
+    );
+    const alignedA = !transA && k % 4 === 0 && (batch === 1 || strideA % 4 === 0);
+    if (alignedA) {
+      lines.push(
+        'float aT = aBase * 0.25;',
+        `for (int q = 0; q < ${k / 4}; q++) {`,
+        '  vec4 av = aTexel(aT); aT += 1.0;',
+        `  vec4 b0 = bTexel(bT); bT += ${f(n4)};`,
+        `  vec4 b1 = bTexel(bT); bT += ${f(n4)};`,
+        `  vec4 b2 = bTexel(bT); bT += ${f(n4)};`,
+        `  vec4 b3 = bTexel(bT); bT += ${f(n4)};`,
+        '  acc += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;',
+        '}',
+      );
+    } else {
+      lines.push(
+        'float ae = aBase;',
+        `for (int q = 0; q < ${k}; q++) {`,
+        `  acc += aAt(ae) * bTexel(bT); ae += ${f(aCol)}; bT += ${f(n4)};`,
+        '}',
+      );
+    }
+    lines.push('return acc;');
+    body = lines.join('\n  ');
+  } else if (vecRows && transB && !transA && k % 4 === 0 && (batch === 1 || (strideA % 4 === 0 && strideB % 4 === 0))) {
+    const n4 = n / 4, k4 = k / 4;
+    lines.push(
+      `float row = floor((tf + 0.5) * ${f(1 / n4)});`,
+      `float j = (tf - row * ${f(n4)}) * 4.0;`,
+      `float bi = floor((row + 0.5) * ${f(1 / m)});`,
+      `float i = row - bi * ${f(m)};`,
+      `float aT = (bi * ${f(strideA)} + i * ${f(k)}) * 0.25;`,
+      // B stored [n, k]: rows j..j+3 are four runs of k/4 texels.
+      `float bT = (bi * ${f(strideB)} + j * ${f(k)}) * 0.25;`,
       'vec4 acc = vec4(0.0);',
       `for (int q = 0; q < ${k4}; q++) {`,
-      '  vec4 av = texelFetch(user_a, ivec2(ax, ay), 0);',
-      `  ${advance('ax', 'ay', 1, wa)}`,
-      '  vec4 b0 = texelFetch(user_b, ivec2(bx, by), 0);',
-      `  ${advance('bx', 'by', n4, wb)}`,
-      '  vec4 b1 = texelFetch(user_b, ivec2(bx, by), 0);',
-      `  ${advance('bx', 'by', n4, wb)}`,
-      '  vec4 b2 = texelFetch(user_b, ivec2(bx, by), 0);',
-      `  ${advance('bx', 'by', n4, wb)}`,
-      '  vec4 b3 = texelFetch(user_b, ivec2(bx, by), 0);',
-      `  ${advance('bx', 'by', n4, wb)}`,
-      '  acc += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;',
+      '  vec4 av = aTexel(aT); aT += 1.0;',
+      `  acc += vec4(dot(av, bTexel(bT)), dot(av, bTexel(bT + ${f(k4)})), dot(av, bTexel(bT + ${f(2 * k4)})), dot(av, bTexel(bT + ${f(3 * k4)})));`,
+      '  bT += 1.0;',
       '}',
       'return acc;',
-    ].join('\n  ');
-  } else if (!transA && transB) {
-    // B stored [n, k]: rows j..j+3 of B are four texel runs, each walking one texel per q-step.
-    body = [
-      `int i = t / ${n4}; int j = (t - i * ${n4}) * 4;`,
-      start(`i * ${k4}`, wa, 'ax', 'ay'),
-      ...[0, 1, 2, 3].map((c) => start(`(j + ${c}) * ${k4}`, wb, `x${c}`, `y${c}`)),
-      'vec4 acc = vec4(0.0);',
-      `for (int q = 0; q < ${k4}; q++) {`,
-      '  vec4 av = texelFetch(user_a, ivec2(ax, ay), 0);',
-      `  ${advance('ax', 'ay', 1, wa)}`,
-      ...[0, 1, 2, 3].map((c) => `  acc[${c}] += dot(av, texelFetch(user_b, ivec2(x${c}, y${c}), 0)); ${advance(`x${c}`, `y${c}`, 1, wb)}`),
-      '}',
-      'return acc;',
-    ].join('\n  ');
+    );
+    body = lines.join('\n  ');
   } else {
-    // A stored [k, m]: A[q, i] is channel i % 4 of texel (q·m + i)/4, one texel-row of A per q.
-    body = [
-      `int i = t / ${n4}; int j4 = t - i * ${n4};`,
-      'int ch = i - (i / 4) * 4;',
-      start('i / 4', wa, 'ax', 'ay'),
-      start('j4', wb, 'bx', 'by'),
-      'vec4 acc = vec4(0.0);',
-      `for (int q = 0; q < ${k}; q++) {`,
-      '  float av = texelFetch(user_a, ivec2(ax, ay), 0)[ch];',
-      `  ${advance('ax', 'ay', m4, wa)}`,
-      '  acc += av * texelFetch(user_b, ivec2(bx, by), 0);',
-      `  ${advance('bx', 'by', n4, wb)}`,
-      '}',
-      'return acc;',
-    ].join('\n  ');
+    // Any shape: four outputs, each its own row and column, scalar reads.
+    const one = (c: number): string[] => [
+      `{ float o = tf * 4.0 + ${f(c)};`,
+      `  float bi = floor((o + 0.5) * ${f(1 / (m * n))}); float r = o - bi * ${f(m * n)};`,
+      `  float i = floor((r + 0.5) * ${f(1 / n)}); float j = r - i * ${f(n)};`,
+      `  float ae = bi * ${f(strideA)} + i * ${f(aRow)}; float be = bi * ${f(strideB)} + j * ${f(bCol)};`,
+      `  float s = 0.0;`,
+      `  for (int q = 0; q < ${k}; q++) { s += aAt(ae) * bAt(be); ae += ${f(aCol)}; be += ${f(bRow)}; }`,
+      `  acc[${c}] = s; }`,
+    ];
+    body = [...lines, 'vec4 acc = vec4(0.0);', ...one(0), ...one(1), ...one(2), ...one(3), 'return acc;'].join('\n  ');
   }
   const name = 'genzooMatmul';
   const MemoryOptimized = a.constructor; // every gpu storage texture is GPU.js's memory-optimized kind
   return {
     source: `function (a, b) { return ${name}(this.thread.x); }`,
-    threads: (m * n) / 4,
-    functions: [{ name, returnType: 'Array(4)', source: `vec4 ${name}(int t) {\n  ${body}\n}` }],
+    threads: Math.ceil((batch * m * n) / 4),
+    functions: [{
+      name, returnType: 'Array(4)',
+      // The prototype first: GPU.js reads the argument list of the first function in a native source.
+      source: `vec4 ${name}(int t);\n${readers(glsl3, 'a', wa, ha)}\n${readers(glsl3, 'b', wb, hb)}\nvec4 ${name}(int t) {\n  ${body}\n}`,
+    }],
     asFlat(value: unknown, total: number) {
       const t = value as GLTextureLike;
       const flat = new MemoryOptimized({

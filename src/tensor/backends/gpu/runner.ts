@@ -35,6 +35,15 @@ export class KernelCache {
     return this.entries.size;
   }
 
+  /** Whether `key` has run before (its first call includes GPU.js's build). */
+  seen(key: string): boolean {
+    const had = this.ran.has(key);
+    this.ran.add(key);
+    return had;
+  }
+
+  private readonly ran = new Set<string>();
+
   get(key: string, create: () => CompiledKernel): CompiledKernel {
     const hit = this.entries.get(key);
     if (hit) {
@@ -135,10 +144,30 @@ function compile(rt: GpuRuntime, spec: KernelSpec): CompiledKernel {
  */
 export function runKernel(rt: GpuRuntime, spec: KernelSpec, args: unknown[]): unknown {
   const key = `${spec.name}|${spec.returnType ?? 'N'}|${spec.threads}|${args.map(argKind).join(',')}|${spec.source}|${spec.nativeFunctions?.map((f) => f.source).join('|') ?? ''}`;
+  const t0 = rt.profile ? performance.now() : 0;
   const kernel = rt.cache.get(key, () => compile(rt, spec));
   try {
-    return kernel(...args);
+    const out = kernel(...args);
+    if (rt.profile) record(rt, spec.name, t0, !rt.cache.seen(key));
+    return out;
   } catch (e) {
     throw kernelError(rt.mode, spec.name, e);
   }
+}
+
+/** Per-kernel times while profiling: GL work is finished before the clock stops (so each kernel is timed alone). */
+function record(rt: GpuRuntime, name: string, t0: number, first: boolean): void {
+  const gl = rt.gpu.context as { finish?: () => void } | null;
+  gl?.finish?.();
+  const ms = performance.now() - t0;
+  const p = rt.profile!;
+  const e = p.get(name) ?? { calls: 0, ms: 0, compiles: 0, compileMs: 0 };
+  if (first) {
+    e.compiles++;
+    e.compileMs += ms;
+  } else {
+    e.calls++;
+    e.ms += ms;
+  }
+  p.set(name, e);
 }

@@ -16,22 +16,28 @@ import { binary, unary, where } from './elementwise.js';
 import { argmax, reduce } from './reduce.js';
 import { concat, gather, indexAdd, indexSelect } from './movement.js';
 import { adam, sgd } from './optim.js';
+import { BackendError } from '../../../errors.js';
 
 /** What a host-memory backend provides; `hostBackend` builds the rest. */
 export interface HostMemory {
+  /** The backend's name (`Backend.name`). */
   readonly name: string;
+  /** Whether it stores float64 (`Backend.supportsFloat64`). */
   readonly supportsFloat64: boolean;
+  /** Whether its memory must be freed explicitly (`Backend.ownsMemory`). */
   readonly ownsMemory: boolean;
   /** A new storage of `length` elements (contents unspecified) owned by `backend`. */
   alloc(backend: Backend, dtype: DType, length: number): Storage;
   /** The storage's elements as an array over its memory. Valid until the next `alloc` (which may move memory). */
   view(s: Storage): FloatArray;
+  /** Releases a storage's memory (called once, when no tensor refers to it). */
   free(s: Storage): void;
   /**
    * Called before a kernel reads `inputs`: make them addressable and keep them
    * so until `end` (the wasm heap brings evicted blocks back and pins them).
    */
   begin?(inputs: readonly Storage[]): void;
+  /** Called after the kernel: the inputs may move or be evicted again. */
   end?(inputs: readonly Storage[]): void;
   /** True when a host array ↔ storage copy is a real transfer worth counting (wasm), false for js. */
   readonly countsTransfers: boolean;
@@ -103,7 +109,7 @@ export function hostBackend(mem: HostMemory, overrides: (backend: Backend) => Pa
       run([x], () => {
         const n = p.n * p.c * p.ho * p.wo;
         // Flat input indices as floats: float64 where the backend has it, else float32 (exact below 2^24 positions).
-        if (!mem.supportsFloat64 && x.length > 2 ** 24) throw new Error(`maxPool2d (${mem.name} backend): inputs past 2^24 elements are not supported`);
+        if (!mem.supportsFloat64 && x.length > 2 ** 24) throw new BackendError(`maxPool2d (${mem.name} backend): inputs past 2^24 elements are not supported`);
         const out = alloc(x.dtype, n);
         const argmax = alloc(mem.supportsFloat64 ? 'float64' : 'float32', n);
         maxPool2d(view(x), view(out), view(argmax), p);

@@ -11,6 +11,7 @@ import { hostBackend } from './host.js';
 export { im2col, col2im } from './conv.js';
 export { hostBackend, type HostMemory } from './host.js';
 
+/** The `js` backend object (see the file comment): `t.to(jsBackend)` is `t.to('js')`. */
 export const jsBackend: Backend = hostBackend({
   name: 'js',
   supportsFloat64: true,

@@ -143,6 +143,16 @@ export const f32 = {
   reinterpret_i32: un(0xbe),
 };
 
+const f64Scratch = new Float64Array(1);
+const f64ScratchBytes = new Uint8Array(f64Scratch.buffer);
+
+export const f64 = {
+  const: (x: number): Code => {
+    f64Scratch[0] = x;
+    return [0x44, ...f64ScratchBytes];
+  },
+};
+
 /** memory.copy / memory.fill (bulk memory), byte counts. */
 export const memory = {
   copy: (dst: Code, src: Code, bytes: Code): Code => [dst, src, bytes, 0xfc, 10, 0, 0],
@@ -174,7 +184,8 @@ export const v128 = {
 
 export const f64x2 = {
   splat: vun(0x14),
-  mul: vbin(0xf2),
+  sqrt: vun(0xef),
+  add: vbin(0xf0), sub: vbin(0xf1), mul: vbin(0xf2), div: vbin(0xf3), min: vbin(0xf4), max: vbin(0xf5),
   promote_low_f32x4: vun(0x5f),
   /** Two f64 lanes → f32 lanes 0–1; lanes 2–3 are zero. */
   demote_to_f32x4_zero: vun(0x5e),

@@ -17,14 +17,16 @@
  *   softplus = max(x, 0) + log1p(exp(−|x|)), log1p(e) = log(u)·e/(u−1), u = 1+e (exact for tiny e)
  *   tanh     = x + x³·P(x²) for |x| < 0.625, else sign(x)·(1−e)/(1+e), e = exp(−2|x|)
  *
- * Buffers are padded to a multiple of 4 floats (the runtime allocates in
- * 16-byte units), so loops run whole vectors and never need a scalar tail.
+ * Every heap block has a vector of slack past its end (heap.ts), so loops run
+ * whole vectors and never need a scalar tail: the lanes past the end read and
+ * write only slack.
  * `pow` stays in JavaScript.
  */
 import type { BinaryOp, UnaryOp } from '../../backend.js';
 import {
   br_if, f32, f32x4, f64x2, forRange, i32, i32x4, if_, label, loop, set, tee, v128, type Code, type Func, type Local, type ModuleBuilder,
 } from './assembler.js';
+import { BackendError } from '../../../errors.js';
 
 const K = v128.f32;
 const c = i32.const;
@@ -172,7 +174,7 @@ function unaryBody(op: UnaryOp, t: Vars, x: Local, out: Local, p0: Local, p1: Lo
       ];
     }
     default:
-      throw new Error(`wasm backend: no wasm kernel for unary '${op}'`);
+      throw new BackendError(`wasm backend: no wasm kernel for unary '${op}'`);
   }
 }
 
@@ -193,7 +195,7 @@ function binaryExpr(op: BinaryOp, a: Code, b: Code): Code {
     case 'le': return v128.and(f32x4.le(a, b), one);
     case 'eq': return v128.and(f32x4.eq(a, b), one);
     default:
-      throw new Error(`wasm backend: no wasm kernel for binary '${op}'`);
+      throw new BackendError(`wasm backend: no wasm kernel for binary '${op}'`);
   }
 }
 
@@ -276,7 +278,8 @@ export function binaryKernels(mb: ModuleBuilder): void {
             forRange(i2, c(0), d2, c(1),
               set(pa, rowA(i0, i1, i2)),
               set(pb, rowB(i0, i1, i2)),
-              // Rows are written whole vectors at a time; the next row (or the padding) absorbs the overhang.
+              // Rows are written whole vectors at a time: the next row, or for the last row the
+              // block's slack (heap.ts), absorbs the overhang of up to 3 floats.
               if_(ai,
                 if_(bi, row(true, true), row(true, false)),
                 if_(bi, row(false, true), row(false, false))),
@@ -285,4 +288,53 @@ export function binaryKernels(mb: ModuleBuilder): void {
       ];
     });
   }
+}
+
+/**
+ * where(c, a, b, out, d0, d1, d2, d3, cs0, cs1, cs2, as0, as1, as2, bs0, bs1, bs2, ci, ai, bi):
+ * out (contiguous, shape [d0, d1, d2, d3]) = c ≠ 0 ? a : b, each operand read through its element
+ * strides; along the last axis each steps by 0 or 1 (its inner flag), so every row is vectorised
+ * (NaN counts as ≠ 0 and −0 as 0, as in the reference). The bits of a or b are copied unchanged.
+ */
+export function whereKernel(mb: ModuleBuilder): void {
+  const names = ['c', 'a', 'b'] as const;
+  const params = [
+    ...names.map((n) => [n, 'i32'] as const), ['out', 'i32'], ['d0', 'i32'], ['d1', 'i32'], ['d2', 'i32'], ['d3', 'i32'],
+    ...names.flatMap((n) => [[`${n}s0`, 'i32'], [`${n}s1`, 'i32'], [`${n}s2`, 'i32']] as const),
+    ...names.map((n) => [`${n}i`, 'i32'] as const),
+  ] as const;
+  mb.func('where', params, null, (f) => {
+    const P = f.p;
+    const [i0, i1, i2] = [f.local('i32', 'i0'), f.local('i32', 'i1'), f.local('i32', 'i2')];
+    const ptr = names.map((n) => f.local('i32', `p${n}`));
+    const vec = names.map((n) => f.local('v128', `v${n}`));
+    const po = f.local('i32', 'po');
+    const k = f.local('i32', 'k');
+    const rowStart = (j: number): Code =>
+      i32.add(P[names[j]], i32.shl(i32.add(i32.add(i32.mul(i0, P[`${names[j]}s0`]), i32.mul(i1, P[`${names[j]}s1`])), i32.mul(i2, P[`${names[j]}s2`])), c(2)));
+    // One row of d3 elements in ⌈d3/4⌉ vectors; a broadcast operand is splat once per row.
+    const row = (steps: boolean[]): Code => {
+      const lp = label('row');
+      return [
+        steps.map((st, j) => (st ? [] : set(vec[j], v128.load32_splat(ptr[j])))),
+        set(k, i32.shr_s(i32.add(P.d3, c(3)), c(2))),
+        loop(lp,
+          steps.map((st, j) => (st ? set(vec[j], v128.load(ptr[j])) : [])),
+          v128.store(po, pick(f32x4.ne(vec[0], K(0)), vec[1], vec[2])),
+          steps.map((st, j) => (st ? set(ptr[j], i32.add(ptr[j], c(16))) : [])),
+          set(po, i32.add(po, c(16))),
+          br_if(lp, tee(k, i32.sub(k, c(1))))),
+      ];
+    };
+    // The 8 combinations of contiguous / broadcast rows, chosen per row by the inner flags.
+    const dispatch = (j: number, steps: boolean[]): Code =>
+      j === names.length ? row(steps) : if_(P[`${names[j]}i`], dispatch(j + 1, [...steps, true]), dispatch(j + 1, [...steps, false]));
+    return forRange(i0, c(0), P.d0, c(1),
+      forRange(i1, c(0), P.d1, c(1),
+        forRange(i2, c(0), P.d2, c(1),
+          names.map((_, j) => set(ptr[j], rowStart(j))),
+          set(po, i32.add(P.out, i32.shl(i32.mul(i32.add(i32.mul(i32.add(i32.mul(i0, P.d1), i1), P.d2), i2), P.d3), c(2)))),
+          // Whole vectors: the next row, or the block's slack after the last row, absorbs the overhang.
+          dispatch(0, []))));
+  });
 }

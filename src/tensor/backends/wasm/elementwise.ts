@@ -5,7 +5,7 @@
  * contiguously are merged, leaving at most four dimensions whose last one each
  * operand reads either contiguously or as one repeated value.
  */
-import type { BinaryOp, UnaryOp } from '../../backend.js';
+import type { BinaryOp, GatherParams, UnaryOp } from '../../backend.js';
 import { WASM_BINARY, WASM_UNARY } from './elementwise-kernels.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -20,32 +20,39 @@ export function wasmUnary(rt: WasmRuntime, op: UnaryOp, px: number, po: number, 
   return true;
 }
 
-/** Collapses a broadcast to ≤ 4 dims: [shape, aStrides, bStrides], or null when that is not possible. */
-export function collapseBroadcast(shape: readonly number[], as: readonly number[], bs: readonly number[]): [number[], number[], number[]] | null {
+/**
+ * Collapses a strided walk of several operands over `shape` to ≤ 4 dims: [dims, strides per operand],
+ * or null when that is not possible (more than 4 irreducible dims, or an operand whose last dim is
+ * neither contiguous nor broadcast).
+ */
+export function collapseStrides(shape: readonly number[], strides: ReadonlyArray<readonly number[]>, anyInnerStride = false): [number[], number[][]] | null {
   const dims: number[] = [];
-  const sa: number[] = [];
-  const sb: number[] = [];
+  const out: number[][] = strides.map(() => []);
   for (let d = shape.length - 1; d >= 0; d--) {
     if (shape[d] === 1) continue;
-    // Merge into the dimension inside it when both operands step over it contiguously.
-    if (dims.length > 0 && as[d] === sa[0] * dims[0] && bs[d] === sb[0] * dims[0]) {
+    // Merge into the dimension inside it when every operand steps over it contiguously.
+    if (dims.length > 0 && strides.every((s, j) => s[d] === out[j][0] * dims[0])) {
       dims[0] *= shape[d];
     } else {
       dims.unshift(shape[d]);
-      sa.unshift(as[d]);
-      sb.unshift(bs[d]);
+      strides.forEach((s, j) => out[j].unshift(s[d]));
     }
   }
-  if (dims.length === 0) return [[1, 1, 1, 1], [0, 0, 0, 1], [0, 0, 0, 1]];
+  if (dims.length === 0) return [[1, 1, 1, 1], out.map(() => [0, 0, 0, 1])];
   if (dims.length > 4) return null;
   const inner = dims.length - 1;
-  if ((sa[inner] !== 0 && sa[inner] !== 1) || (sb[inner] !== 0 && sb[inner] !== 1)) return null;
+  if (!anyInnerStride && out.some((s) => s[inner] !== 0 && s[inner] !== 1)) return null;
   while (dims.length < 4) {
     dims.unshift(1);
-    sa.unshift(0);
-    sb.unshift(0);
+    for (const s of out) s.unshift(0);
   }
-  return [dims, sa, sb];
+  return [dims, out];
+}
+
+/** Collapses a broadcast of two operands to ≤ 4 dims: [shape, aStrides, bStrides], or null when that is not possible. */
+export function collapseBroadcast(shape: readonly number[], as: readonly number[], bs: readonly number[]): [number[], number[], number[]] | null {
+  const c = collapseStrides(shape, [as, bs]);
+  return c && [c[0], c[1][0], c[1][1]];
 }
 
 /** Runs a broadcasting binary op in wasm (operands at pa, pb; result at po); false when it cannot (> 4 irreducible dims). */
@@ -59,5 +66,27 @@ export function wasmBinary(
   if (!c) return false;
   const [d, sa, sb] = c;
   rt.exports[`bin_${op}`](pa, pb, po, d[0], d[1], d[2], d[3], sa[0], sa[1], sa[2], sb[0], sb[1], sb[2], sa[3], sb[3]);
+  return true;
+}
+
+/** Runs where(cond, a, b) in wasm (operands at pc, pa, pb; result at po); false when it cannot (> 4 irreducible dims). */
+export function wasmWhere(
+  rt: WasmRuntime, pc: number, cStrides: readonly number[], pa: number, aStrides: readonly number[], pb: number, bStrides: readonly number[],
+  po: number, outShape: readonly number[],
+): boolean {
+  const c = collapseStrides(outShape, [cStrides, aStrides, bStrides]);
+  if (!c) return false;
+  const [d, [sc, sa, sb]] = c;
+  rt.exports.where(pc, pa, pb, po, d[0], d[1], d[2], d[3], sc[0], sc[1], sc[2], sa[0], sa[1], sa[2], sb[0], sb[1], sb[2], sc[3], sa[3], sb[3]);
+  return true;
+}
+
+/** Runs a gather without padding in wasm (source at px, result at po); false when it cannot (> 4 irreducible dims). */
+export function wasmGather(rt: WasmRuntime, px: number, g: GatherParams, po: number): boolean {
+  if (g.pad) return false;
+  const c = collapseStrides(g.shape, [g.strides], true);
+  if (!c) return false;
+  const [d, [s]] = c;
+  rt.exports.gather(px + 4 * g.offset, po, d[0], d[1], d[2], d[3], s[0], s[1], s[2], s[3]);
   return true;
 }

@@ -7,10 +7,15 @@
  */
 import { f32, f32x4, ModuleBuilder } from './assembler.js';
 
+/** What this JavaScript engine can run, as {@link wasmFeatures} found it. */
 export interface WasmFeatures {
+  /** WebAssembly itself. */
   webAssembly: boolean;
+  /** 128-bit SIMD: without it the wasm backend is unavailable. */
   simd: boolean;
+  /** Relaxed SIMD (fused multiply-add in the GEMM micro-kernel). */
   relaxedSimd: boolean;
+  /** A shared WebAssembly.Memory, which worker threads need. */
   sharedMemory: boolean;
   /** Why the wasm backend cannot run here (absent when it can). */
   unavailable?: string;
@@ -30,6 +35,7 @@ function validates(build: (mb: ModuleBuilder) => void): boolean {
 
 let cached: WasmFeatures | null = null;
 
+/** What this engine can run (validated with tiny modules once, then cached); exported as `wasmFeatures`. */
 export function detectFeatures(): WasmFeatures {
   if (cached) return cached;
   const webAssembly = typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function';

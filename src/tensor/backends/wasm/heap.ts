@@ -3,7 +3,11 @@
  * read and write them in place, with no copy in or out per call.
  *
  * Allocation. Blocks are multiples of 64 bytes (a cache line; SIMD loads stay
- * aligned). A freed block goes into a bin of its exact size — training repeats
+ * aligned) with at least SLACK bytes past the requested size: kernels that run
+ * whole vectors read and write up to one vector past the end of an operand
+ * (a broadcast op vectorised by rows of 10 floats writes 12 for its last row),
+ * and that vector must never be a neighbouring tensor's memory — nor past the
+ * end of the wasm memory, where a read would trap. A freed block goes into a bin of its exact size — training repeats
  * the same shapes every step, so most requests are a bin hit. Otherwise the
  * block comes from the top of the heap, growing the memory when needed.
  *
@@ -19,8 +23,14 @@
  * budget the memory still grows, up to its maximum, before an allocation fails.
  */
 import { countReadback, countUpload, type Storage } from '../../storage.js';
+import { BackendError, StateError } from '../../../errors.js';
 
 const ALIGN = 64;
+/** Bytes every block has beyond its request: one SIMD vector. */
+export const SLACK = 16;
+
+/** Past this many bytes of wasm memory the heap evicts unused tensors before growing (tests lower it). */
+export const heapTuning = { budgetBytes: 512 * 2 ** 20 };
 
 /** A tensor's memory in the heap: resident at `ptr`, or evicted to `host`. */
 export interface Block {
@@ -53,8 +63,12 @@ export class WasmHeap {
   liveBytes = 0;
   evictions = 0;
 
-  constructor(private readonly mem: HeapMemory, public budget: number) {
+  constructor(private readonly mem: HeapMemory) {
     this.top = mem.base;
+  }
+
+  get budget(): number {
+    return heapTuning.budgetBytes;
   }
 
   /** Bytes of wasm memory now (the heap and the fixed areas below it). */
@@ -62,10 +76,10 @@ export class WasmHeap {
     return this.mem.memory.buffer.byteLength;
   }
 
-  /** A new resident block of at least `bytes` bytes. */
-  allocate(bytes: number, what: string): Block {
-    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    const block: Block = { ptr: this.place(size, what), bytes: size, host: null, pins: 0, storage: null };
+  /** A new resident block of at least `bytes` + SLACK bytes; `pinned` ones are never evicted (a kernel's scratch). */
+  allocate(bytes: number, what: string, pinned = false): Block {
+    const size = Math.ceil((bytes + SLACK) / ALIGN) * ALIGN;
+    const block: Block = { ptr: this.place(size, what), bytes: size, host: null, pins: pinned ? 1 : 0, storage: null };
     this.liveBytes += size;
     this.lru.set(block, true);
     return block;
@@ -87,7 +101,7 @@ export class WasmHeap {
   use(block: Block, pin: boolean): void {
     if (block.ptr < 0) {
       const host = block.host;
-      if (!host) throw new Error('wasm backend: a released block was used (a tensor was used after its storage was freed)');
+      if (!host) throw new StateError('wasm backend: a released block was used (a tensor was used after its storage was freed)');
       block.ptr = this.place(block.bytes, 'bringing an evicted tensor back');
       this.liveBytes += block.bytes;
       new Float32Array(this.mem.memory.buffer, block.ptr, host.length).set(host);
@@ -204,7 +218,7 @@ export class WasmHeap {
     const have = this.memoryBytes;
     if (need <= have) return;
     if (need > this.mem.maxBytes) {
-      throw new Error(
+      throw new BackendError(
         `wasm backend: out of memory: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory, more than its ${this.mem.maxBytes / 2 ** 20} MiB maximum ` +
         `(${(this.liveBytes / 2 ** 20).toFixed(0)} MiB in live tensors; dispose() tensors or wrap loops in tidy())`,
       );
@@ -215,7 +229,7 @@ export class WasmHeap {
     try {
       this.mem.memory.grow(pages);
     } catch (e) {
-      throw new Error(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory and growing it failed (${(e as Error).message})`);
+      throw new BackendError(`wasm backend: ${what} needs ${(need / 2 ** 20).toFixed(0)} MiB of wasm memory and growing it failed (${(e as Error).message})`);
     }
   }
 

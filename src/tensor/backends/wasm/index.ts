@@ -23,16 +23,22 @@ import type { Backend, Conv2dParams, MatmulParams } from '../../backend.js';
 import { registerBackend } from '../../registry.js';
 import { Storage } from '../../storage.js';
 import { hostBackend } from '../js/host.js';
-import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
+import { binary as jsBinary, unary as jsUnary, where as jsWhere, UNARY } from '../js/elementwise.js';
+import { reduce as jsReduce } from '../js/reduce.js';
+import { gather as jsGather } from '../js/movement.js';
 import { detectFeatures } from './features.js';
-import type { Block } from './heap.js';
+import { heapTuning, type Block } from './heap.js';
 import { BETA_ONE, MR, NR, TRANS_A, TRANS_B } from './kernels.js';
 import { MAX_THREADS, WasmRuntime } from './runtime.js';
 import { MAX_CHUNKS, threadSupportProblem } from './threads.js';
-import { wasmBinary, wasmUnary } from './elementwise.js';
+import { wasmBinary, wasmGather, wasmUnary, wasmWhere } from './elementwise.js';
+import { BackendError, DTypeError, ValueError } from '../../../errors.js';
+import { WASM_UNARY } from './elementwise-kernels.js';
+import { ADAM_AMSGRAD, ADAM_DECAY, ADAM_L2 } from './optim-kernels.js';
 
 declare module '../../registry.js' {
   interface BackendOptionsMap {
+    /** WebAssembly SIMD kernels on worker threads (docs/backends.md). */
     wasm: WasmBackendOptions;
   }
 }
@@ -47,13 +53,24 @@ export { detectFeatures, type WasmFeatures } from './features.js';
  *                    are processed in chunks of images (fixed chunks: the thread count
  *                    never changes them, so results do not depend on it).
  */
-export const wasmTuning = { threadMinFlops: 2 ** 21, colFloats: 1 << 22 };
+export const wasmTuning = {
+  threadMinFlops: 2 ** 21,
+  colFloats: 1 << 22,
+  /** Bytes of wasm memory past which least-recently-used tensors are evicted to the host (heap.ts). */
+  get heapBudget(): number {
+    return heapTuning.budgetBytes;
+  },
+  set heapBudget(bytes: number) {
+    heapTuning.budgetBytes = bytes;
+  },
+};
 
 /** The heap block behind a wasm storage. */
 export function blockOf(s: Storage): Block {
   return s.handle as Block;
 }
 
+/** Options of `setBackend('wasm', options)`; an unknown option or a thread count outside 1–8 throws. */
 export interface WasmBackendOptions {
   /** Threads including the caller's (1–8, default 2). */
   threads?: number;
@@ -84,17 +101,17 @@ const configOf = new WeakMap<Backend, Config>();
 
 function parseOptions(options: Record<string, unknown>): Config {
   const f = detectFeatures();
-  if (f.unavailable) throw new Error(`wasm backend unavailable: ${f.unavailable}`);
+  if (f.unavailable) throw new BackendError(`wasm backend unavailable: ${f.unavailable}`);
   for (const key of Object.keys(options)) {
-    if (key !== 'threads' && key !== 'relaxed') throw new Error(`setBackend('wasm'): unknown option '${key}' (options: threads, relaxed)`);
+    if (key !== 'threads' && key !== 'relaxed') throw new ValueError(`setBackend('wasm'): unknown option '${key}' (options: threads, relaxed)`);
   }
   const t = options.threads ?? 2;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_THREADS) {
-    throw new Error(`setBackend('wasm'): threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(t)}`);
+    throw new ValueError(`setBackend('wasm'): threads must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(t)}`);
   }
   const r = options.relaxed ?? f.relaxedSimd;
-  if (typeof r !== 'boolean') throw new Error(`setBackend('wasm'): relaxed must be a boolean, got ${JSON.stringify(r)}`);
-  if (r && !f.relaxedSimd) throw new Error("setBackend('wasm'): relaxed SIMD was requested but this engine does not validate it (Node 20 needs --experimental-wasm-relaxed-simd)");
+  if (typeof r !== 'boolean') throw new ValueError(`setBackend('wasm'): relaxed must be a boolean, got ${JSON.stringify(r)}`);
+  if (r && !f.relaxedSimd) throw new BackendError("setBackend('wasm'): relaxed SIMD was requested but this engine does not validate it (Node 20 needs --experimental-wasm-relaxed-simd)");
   return { threads: t, relaxed: r };
 }
 
@@ -104,7 +121,7 @@ function runtimeSync(relaxed: boolean): WasmRuntime {
     try {
       rt = WasmRuntime.createSync(relaxed);
     } catch (e) {
-      throw new Error(`wasm backend unavailable: ${(e as Error).message} (in a browser, \`await ready()\` compiles asynchronously)`);
+      throw new BackendError(`wasm backend unavailable: ${(e as Error).message} (in a browser, \`await ready()\` compiles asynchronously)`);
     }
     runtimes.set(relaxed, rt);
   }
@@ -130,9 +147,9 @@ export function splitRange(total: number, parts: number, align: number): Array<[
   return out;
 }
 
-/** A heap block for a kernel's scratch (im2col columns), freed by the caller. */
+/** A heap block for a kernel's scratch (im2col columns), pinned, freed by the caller. */
 function scratchBlock(rt: WasmRuntime, floats: number, what: string): Block {
-  return rt.heap.allocate(floats * 4, what);
+  return rt.heap.allocate(floats * 4, what, true);
 }
 
 /** C = op(A)·op(B) into the block at pc (byte offsets; see MatmulParams). */
@@ -169,42 +186,44 @@ function convSizes(p: Conv2dParams) {
   return { hw, ckk, chw, ohw: p.o * hw, nb, flopsPerImage: 2 * p.o * ckk * hw };
 }
 
-/** y = conv(x, w) into the block at py. */
-function conv2d(rt: WasmRuntime, cfg: Config, px: number, pw: number, py: number, p: Conv2dParams): void {
-  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
-  const col = scratchBlock(rt, ckk * nb * hw, 'conv2d');
-  const yT = scratchBlock(rt, p.o * nb * hw, 'conv2d');
+/**
+ * Runs a conv kernel that works image by image (`conv_fwd`: y from x, or
+ * `conv_gin`: dx from dy) over chunks of `nb` images, each chunk's images
+ * shared among the threads. `src` and `dst` are the operands' byte offsets and
+ * `srcImage`/`dstImage` their floats per image; the kernel takes its two
+ * scratch blocks in the order of `scratch` (floats each, sized for nb images).
+ */
+function convPerImage(
+  rt: WasmRuntime, cfg: Config, kernel: 'conv_fwd' | 'conv_gin', p: Conv2dParams,
+  src: number, srcImage: number, pw: number, dst: number, dstImage: number, scratch: [number, number], what: string,
+): void {
+  const { nb, flopsPerImage } = convSizes(p);
+  const a = scratchBlock(rt, scratch[0], what);
+  const b = scratchBlock(rt, scratch[1], what);
   try {
     const prm = rt.convParams(p);
     for (let s = 0; s < p.n; s += nb) {
       const cnt = Math.min(nb, p.n - s);
       const T = partsFor(rt, cfg, flopsPerImage * cnt);
-      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, px + s * chw * 4, pw, col.ptr, yT.ptr, py + s * ohw * 4, n0, n1, cnt]);
-      rt.run('conv_fwd', chunks, T);
+      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, src + s * srcImage * 4, pw, a.ptr, b.ptr, dst + s * dstImage * 4, n0, n1, cnt]);
+      rt.run(kernel, chunks, T);
     }
   } finally {
-    rt.heap.release(col);
-    rt.heap.release(yT);
+    rt.heap.release(a);
+    rt.heap.release(b);
   }
 }
 
-/** dx from dy and w into the block at pdx. */
+/** y = conv(x, w) into the block at py (scratch: the im2col columns, then yᵀ). */
+function conv2d(rt: WasmRuntime, cfg: Config, px: number, pw: number, py: number, p: Conv2dParams): void {
+  const { hw, ckk, chw, ohw, nb } = convSizes(p);
+  convPerImage(rt, cfg, 'conv_fwd', p, px, chw, pw, py, ohw, [ckk * nb * hw, p.o * nb * hw], 'conv2d');
+}
+
+/** dx from dy and w into the block at pdx (scratch: dyᵀ, then the columns col2im folds back). */
 function conv2dGradInput(rt: WasmRuntime, cfg: Config, pdy: number, pw: number, pdx: number, p: Conv2dParams): void {
-  const { hw, ckk, chw, ohw, nb, flopsPerImage } = convSizes(p);
-  const dyT = scratchBlock(rt, p.o * nb * hw, 'conv2d input gradient');
-  const dcol = scratchBlock(rt, ckk * nb * hw, 'conv2d input gradient');
-  try {
-    const prm = rt.convParams(p);
-    for (let s = 0; s < p.n; s += nb) {
-      const cnt = Math.min(nb, p.n - s);
-      const T = partsFor(rt, cfg, flopsPerImage * cnt);
-      const chunks = splitRange(cnt, T > 1 ? chunkCount(T, cnt) : 1, 1).map(([n0, n1]) => [prm, pdy + s * ohw * 4, pw, dyT.ptr, dcol.ptr, pdx + s * chw * 4, n0, n1, cnt]);
-      rt.run('conv_gin', chunks, T);
-    }
-  } finally {
-    rt.heap.release(dyT);
-    rt.heap.release(dcol);
-  }
+  const { hw, ckk, chw, ohw, nb } = convSizes(p);
+  convPerImage(rt, cfg, 'conv_gin', p, pdy, ohw, pw, pdx, chw, [p.o * nb * hw, ckk * nb * hw], 'conv2d input gradient');
 }
 
 /** dw from x and dy into the block at pdw. */
@@ -257,7 +276,7 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
       ownsMemory: true,
       countsTransfers: true,
       alloc(self, dtype, length) {
-        if (dtype !== 'float32') throw new Error(`wasm backend: cannot hold ${dtype} (float32 only; float64 tensors live on 'js')`);
+        if (dtype !== 'float32') throw new DTypeError(`wasm backend: cannot hold ${dtype} (float32 only; float64 tensors live on 'js')`);
         const block = heap.allocate(length * 4, `a tensor of ${length} elements`);
         const s = new Storage(self, dtype, length, block);
         block.storage = s;
@@ -280,12 +299,16 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
       /** Runs a native kernel: operands resident and pinned, the output allocated, then `fn` on byte offsets. */
       const native = (inputs: Storage[], outLength: number, fn: (out: Storage) => void): Storage => {
         for (const s of inputs) heap.use(blockOf(s), true);
+        let out: Storage | null = null;
         try {
-          const out = allocOut(outLength);
+          out = allocOut(outLength);
+          // Pinned too: the kernel's scratch allocations must not evict the block it writes into.
+          heap.use(blockOf(out), true);
           if (outLength > 0) fn(out);
           return out;
         } finally {
           for (const s of inputs) heap.unpin(blockOf(s));
+          if (out) heap.unpin(blockOf(out));
         }
       };
       const allocOut = (length: number): Storage => {
@@ -308,6 +331,34 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
           native([x], x.length, (out) => {
             if (!wasmUnary(rt, op, ptr(x), ptr(out), x.length, p0, p1)) jsUnary(op, view(x), view(out), p0, p1);
           }),
+        gather: (x, g) =>
+          native([x], g.shape.reduce((q, d) => q * d, 1), (out) => {
+            if (!wasmGather(rt, ptr(x), g, ptr(out))) jsGather(view(x), view(out), g);
+          }),
+        reduce: (op, x, outer, r, inner) =>
+          native([x], outer * inner, (out) => {
+            if (op === 'sum') rt.exports.reduce_sum(ptr(x), ptr(out), outer, r, inner);
+            else jsReduce(op, view(x), view(out), outer, r, inner);
+          }),
+        where: (c, cs, a, as, b, bs, shape) =>
+          native([c, a, b], shape.reduce((q, d) => q * d, 1), (out) => {
+            if (!wasmWhere(rt, ptr(c), cs, ptr(a), as, ptr(b), bs, ptr(out), shape)) jsWhere(view(c), cs, view(a), as, view(b), bs, view(out), shape);
+          }),
+        adam: (p, g, m, v, vmax, h) => {
+          const operands = vmax ? [p, g, m, v, vmax] : [p, g, m, v];
+          if (operands.some((s) => s.backend !== self || s.dtype !== 'float32')) throw new DTypeError('wasm adam: every operand must be a float32 tensor on the wasm backend');
+          for (const s of operands) heap.use(blockOf(s), true);
+          try {
+            const flags = (vmax ? ADAM_AMSGRAD : 0) | (!h.decoupled && h.weightDecay !== 0 ? ADAM_L2 : 0) | (h.decoupled && 1 - h.lr * h.weightDecay !== 1 ? ADAM_DECAY : 0);
+            // The scalars exactly as the js reference (backends/js/optim.ts) computes them.
+            rt.exports.adam(ptr(p), ptr(g), ptr(m), ptr(v), vmax ? ptr(vmax) : 0, p.length,
+              h.lr / (1 - h.beta1 ** h.step), Math.sqrt(1 - h.beta2 ** h.step), h.eps, h.beta1, h.beta2,
+              h.decoupled ? 0 : h.weightDecay, h.decoupled ? 1 - h.lr * h.weightDecay : 1, flags);
+          } finally {
+            for (const s of operands) heap.unpin(blockOf(s));
+          }
+          for (const s of vmax ? [p, m, v, vmax] : [p, m, v]) s.touch();
+        },
         binary: (op, a, as, b, bs, shape) =>
           native([a, b], shape.reduce((q, d) => q * d, 1), (out) => {
             if (!wasmBinary(rt, op, ptr(a), a.length, as, ptr(b), b.length, bs, ptr(out), shape)) jsBinary(op, view(a), as, view(b), bs, view(out), shape);
@@ -319,6 +370,9 @@ export function createWasmBackend(options: WasmBackendOptions | Record<string, u
   configOf.set(backend, cfg);
   return backend;
 }
+
+/** The unary ops without a SIMD kernel: they run the js loop on wasm memory. */
+const unaryOnReference = Object.keys(UNARY).filter((op) => !WASM_UNARY.includes(op as keyof typeof UNARY));
 
 function describe(backend: Backend): Record<string, unknown> {
   const cfg = configOf.get(backend);
@@ -335,7 +389,7 @@ function describe(backend: Backend): Record<string, unknown> {
     ...(cfg.threads > 1 && rt?.pool && ready + 1 < cfg.threads
       ? { threadsNote: rt.pool.failures().join('; ') || threadSupportProblem() || 'workers start with the first large kernel, or with `await ready()`' }
       : {}),
-    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'unary (all but pow)', 'binary'],
+    kernels: ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', `unary (all but ${unaryOnReference.join(', ')})`, 'binary', 'where', 'reduce (sum)', 'gather (unpadded)', 'adam'],
     ...(rt ? rt.heap.stats() : {}),
     module: rt?.source,
   };
@@ -353,7 +407,7 @@ async function readyWasm(options: Record<string, unknown>): Promise<void> {
   }
   const rt = runtimes.get(cfg.relaxed) as WasmRuntime;
   if (cfg.threads > 1) {
-    if (!rt.pool) throw new Error(`wasm backend: ${cfg.threads} threads requested but ${detectFeatures().noThreads ?? 'shared memory is unavailable'}`);
+    if (!rt.pool) throw new BackendError(`wasm backend: ${cfg.threads} threads requested but ${detectFeatures().noThreads ?? 'shared memory is unavailable'}`);
     await rt.pool.whenReady(cfg.threads - 1);
   }
 }

@@ -33,7 +33,10 @@ import {
   br_if, call, f32, f32x4, forRange, i32, i64, if_, label, loop, ModuleBuilder, select, set, tee, v128,
   type Code, type Func, type Local,
 } from './assembler.js';
-import { binaryKernels, unaryKernel } from './elementwise-kernels.js';
+import { binaryKernels, unaryKernel, whereKernel } from './elementwise-kernels.js';
+import { adamKernel } from './optim-kernels.js';
+import { reduceSumKernel } from './reduce-kernels.js';
+import { gatherKernel } from './movement-kernels.js';
 
 export const MR = 2;
 export const NR = 16;
@@ -43,7 +46,7 @@ export const NC = 512;
 /** Per-thread scratch: packed A block, packed B block, one edge tile. */
 export const SCRATCH_BYTES = (MC * KC + KC * NC + MR * NR) * 4;
 
-/** Byte offsets of the conv parameter block (i32 fields). */
+/** The fields of the conv parameter block, in order: one i32 each, field k at byte offset 4·k. */
 export const CONV_PARAM_FIELDS = ['n', 'c', 'h', 'w', 'o', 'kh', 'kw', 'ho', 'wo', 'strideH', 'strideW', 'padH', 'padW', 'dilationH', 'dilationW'] as const;
 
 export interface KernelOptions {
@@ -536,5 +539,9 @@ export function buildKernelModule(opts: KernelOptions): Uint8Array<ArrayBuffer> 
   convKernels(mb, g, i2c, c2i, toCn, toNc);
   unaryKernel(mb);
   binaryKernels(mb);
+  whereKernel(mb);
+  adamKernel(mb);
+  reduceSumKernel(mb);
+  gatherKernel(mb);
   return mb.bytes();
 }

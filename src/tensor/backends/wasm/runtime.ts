@@ -18,6 +18,7 @@ import { detectFeatures } from './features.js';
 import { CTRL_INTS, JOB_INTS, WorkerPool } from './threads.js';
 import { PREBUILT, variantKey } from './prebuilt.js';
 import { WasmHeap } from './heap.js';
+import { BackendError } from '../../../errors.js';
 
 const PAGE = 65536;
 export const MAX_THREADS = 8;
@@ -29,8 +30,6 @@ const SCRATCH_STRIDE = Math.ceil(SCRATCH_BYTES / 64) * 64;
 const HEAP_BASE = SCRATCH_BASE + MAX_THREADS * SCRATCH_STRIDE;
 /** 2 GiB: a shared memory must declare its maximum; 64-bit engines only reserve address space. */
 const MAX_PAGES = 32768;
-/** Past this much memory the heap evicts unused tensors before growing (see heap.ts). */
-const DEFAULT_BUDGET = 512 * 2 ** 20;
 
 /** Exports callable on worker threads, in the order the workers index them. */
 export const THREADED_EXPORTS = ['gemm', 'conv_fwd', 'conv_gin', 'conv_gw'] as const;
@@ -51,7 +50,7 @@ export class WasmRuntime {
     this.memory = memory;
     this.exports = instance.exports as unknown as KernelExports;
     this.pool = shared ? new WorkerPool(memory, module, CTRL_BASE, JOB_BASE, (t) => this.scratch(t), MAX_THREADS - 1, THREADED_EXPORTS) : null;
-    this.heap = new WasmHeap({ memory, base: HEAP_BASE, maxBytes: MAX_PAGES * PAGE }, DEFAULT_BUDGET);
+    this.heap = new WasmHeap({ memory, base: HEAP_BASE, maxBytes: MAX_PAGES * PAGE });
     this.refreshViews();
   }
 
@@ -76,25 +75,25 @@ export class WasmRuntime {
     return new WebAssembly.Memory({ initial: o.initialPages, maximum: o.maximumPages, shared } as WebAssembly.MemoryDescriptor);
   }
 
+  /** What both starts need: the module's bytes for this engine, and the memory to instantiate it on. */
+  private static prepare(relaxed: boolean): ReturnType<typeof WasmRuntime.bytes> & { shared: boolean; memory: WebAssembly.Memory } {
+    const f = detectFeatures();
+    if (f.unavailable) throw new BackendError(f.unavailable);
+    const shared = f.sharedMemory;
+    return { ...WasmRuntime.bytes(relaxed, shared), shared, memory: WasmRuntime.memoryFor(relaxed, shared) };
+  }
+
   /** Synchronous start (Node; small modules in browsers). */
   static createSync(relaxed: boolean): WasmRuntime {
-    const f = detectFeatures();
-    if (f.unavailable) throw new Error(f.unavailable);
-    const shared = f.sharedMemory;
-    const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
+    const { bytes, source, shared, memory } = WasmRuntime.prepare(relaxed);
     const module = new WebAssembly.Module(bytes);
-    const memory = WasmRuntime.memoryFor(relaxed, shared);
     return new WasmRuntime(module, new WebAssembly.Instance(module, { env: { memory } }), relaxed, shared, memory, source);
   }
 
   /** Asynchronous start (browsers may refuse to compile synchronously on the main thread). */
   static async createAsync(relaxed: boolean): Promise<WasmRuntime> {
-    const f = detectFeatures();
-    if (f.unavailable) throw new Error(f.unavailable);
-    const shared = f.sharedMemory;
-    const { bytes, source } = WasmRuntime.bytes(relaxed, shared);
+    const { bytes, source, shared, memory } = WasmRuntime.prepare(relaxed);
     const module = await WebAssembly.compile(bytes);
-    const memory = WasmRuntime.memoryFor(relaxed, shared);
     return new WasmRuntime(module, await WebAssembly.instantiate(module, { env: { memory } }), relaxed, shared, memory, source);
   }
 
@@ -140,5 +139,5 @@ export class WasmRuntime {
 
 /** The fixed areas must not overlap. */
 if (CTRL_BASE + (MAX_THREADS - 1) * CTRL_INTS * 4 > PARAMS_BASE || JOB_BASE + JOB_INTS * 4 > SCRATCH_BASE) {
-  throw new Error('wasm backend: the memory layout overlaps');
+  throw new BackendError('wasm backend: the memory layout overlaps');
 }

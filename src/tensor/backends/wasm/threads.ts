@@ -23,6 +23,7 @@
  * locate). Browsers: Web Workers from a Blob, which need a cross-origin
  * isolated page for the shared memory.
  */
+import { BackendError } from '../../../errors.js';
 
 /** Int32 slots of one worker's control block. */
 const SEQ = 0; // wake counter, bumped by the caller
@@ -239,11 +240,11 @@ export class WorkerPool {
   async whenReady(count: number): Promise<void> {
     if (nodeWorkerLoad) await nodeWorkerLoad;
     const problem = threadSupportProblem();
-    if (problem) throw new Error(`wasm backend: threads cannot start: ${problem}`);
+    if (problem) throw new BackendError(`wasm backend: threads cannot start: ${problem}`);
     this.start(count);
     await Promise.all(this.slots.slice(0, count).map((s) => s.ready));
     const failed = this.failures();
-    if (failed.length) throw new Error(`wasm backend: ${failed.join('; ')}`);
+    if (failed.length) throw new BackendError(`wasm backend: ${failed.join('; ')}`);
   }
 
   /**
@@ -253,10 +254,10 @@ export class WorkerPool {
    */
   run(exports: Record<string, (...args: number[]) => void>, fn: string, chunks: readonly number[][], workers: number): void {
     const id = this.fnIndex.get(fn);
-    if (id === undefined) throw new Error(`wasm backend: '${fn}' cannot run on worker threads`);
+    if (id === undefined) throw new BackendError(`wasm backend: '${fn}' cannot run on worker threads`);
     const n = chunks.length;
     const argc = chunks[0].length;
-    if (n > MAX_CHUNKS || argc > MAX_ARGS) throw new Error(`wasm backend: a job of ${n} chunks × ${argc} arguments does not fit the job table`);
+    if (n > MAX_CHUNKS || argc > MAX_ARGS) throw new BackendError(`wasm backend: a job of ${n} chunks × ${argc} arguments does not fit the job table`);
     const job = new Int32Array(this.memory.buffer, this.jobBase, JOB_INTS);
     // The table is written while CLAIM is CLOSED; opening it (CLAIM = 0) publishes it.
     job[FN] = id;
@@ -296,7 +297,7 @@ export class WorkerPool {
     }
     Atomics.store(job, CLAIM, CLOSED);
     if (mine) throw mine;
-    if (Atomics.load(job, FAILED)) throw new Error(`wasm backend: a worker thread failed in ${fn}${this.lastError ? `: ${this.lastError}` : ''}`);
+    if (Atomics.load(job, FAILED)) throw new BackendError(`wasm backend: a worker thread failed in ${fn}${this.lastError ? `: ${this.lastError}` : ''}`);
   }
 
   /** Stops all workers (tests; the process exits fine without this). */

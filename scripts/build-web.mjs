@@ -4,7 +4,7 @@
  *
  *   index.html, style.css          the page (static markup: it paints before any script runs)
  *   app.js                         the page's script (web/src/main.ts and its panels)
- *   train-worker.js, model-worker.js   the two Web Workers
+ *   train-worker.js, model-worker.js, probe-worker.js   the three Web Workers
  *   lib/genzoo.browser.js          genzoo's browser bundle (scripts/build-browser.mjs), fresh from src/
  *   data/mnist-digits.gz           the embedded digits, fetched by the workers
  *   isolate.js, isolate-sw.js      cross-origin isolation on hosts that cannot send headers
@@ -85,6 +85,7 @@ export async function buildWeb(out = join(ROOT, 'dist', 'web')) {
       app: join(WEB, 'src', 'main.ts'),
       'train-worker': join(WEB, 'src', 'train-worker.ts'),
       'model-worker': join(WEB, 'src', 'model-worker.ts'),
+      'probe-worker': join(WEB, 'src', 'probe-worker.ts'),
     },
     outdir: out,
     bundle: true,

@@ -4,14 +4,15 @@
  * would: fill the forms, press the buttons, drop files. The numbers behind
  * the canvases are read from `globalThis.playground` (web/src/state.ts).
  * Without Chromium the tests are skipped on a developer's machine and fail in
- * CI (tests/gpu/harness.ts's rule).
+ * CI (tests/helpers/prerequisites.ts's rule).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { missingPrerequisite, ROOT } from '../gpu/harness.js';
+import { ROOT } from '../gpu/harness.js';
+import { chromiumPrerequisite } from '../helpers/prerequisites.js';
 
 export { ROOT };
 
@@ -19,7 +20,6 @@ type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 
 interface ServerTools {
-  CHROMIUM: string;
   createIsolatedServer(route: (path: string) => unknown, opts?: { isolate?: boolean }): Server;
   staticRoute(dir: string): (path: string) => unknown;
   listen(server: Server, port?: number, host?: string): Promise<number>;
@@ -28,17 +28,7 @@ interface ServerTools {
 
 const tools = (await import(join(ROOT, 'scripts', 'isolated-server.mjs'))) as ServerTools;
 
-async function prerequisites(): Promise<{ skip: boolean; message: string } | null> {
-  if (!existsSync(tools.CHROMIUM)) return missingPrerequisite(`${tools.CHROMIUM} is missing`, 'apt-get install -y chromium');
-  try {
-    await import('playwright-core');
-  } catch (e) {
-    return missingPrerequisite(`playwright-core does not load (${(e as Error).message})`, 'npm install');
-  }
-  return null;
-}
-
-export const missing = await prerequisites();
+export const missing = await chromiumPrerequisite('playground tests');
 
 /** What a test file shares: the built site, its servers, one browser, a scratch folder. */
 export interface Site {
@@ -81,8 +71,11 @@ export interface OpenPage {
   log: string[];
 }
 
-/** Opens the playground and waits until its scripts have set it up (and, by default, the backends are probed). */
-export async function openPage(site: Site, opts: { url?: string; width?: number; height?: number; probe?: boolean } = {}): Promise<OpenPage> {
+/**
+ * Opens the playground and waits until its scripts have set it up and, by
+ * default, wasm has been probed (probe 'all': every backend; false: nothing).
+ */
+export async function openPage(site: Site, opts: { url?: string; width?: number; height?: number; probe?: 'wasm' | 'all' | false } = {}): Promise<OpenPage> {
   const page = await site.browser.newPage({ viewport: { width: opts.width ?? 1000, height: opts.height ?? 900 }, acceptDownloads: true });
   const problems: string[] = [];
   const log: string[] = [];
@@ -93,16 +86,28 @@ export async function openPage(site: Site, opts: { url?: string; width?: number;
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   await page.goto(opts.url ?? site.url);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60_000 });
-  if (opts.probe ?? true) await page.waitForFunction(() => (globalThis as unknown as Playground).playground.backends !== null, null, { timeout: 180_000 });
+  const probe = opts.probe ?? 'wasm';
+  if (probe) await waitForProbe(page, probe);
   return { page, problems, log };
 }
+
+/** Waits until the probe worker has reported wasm ('wasm') or every backend ('all'). */
+export async function waitForProbe(page: Page, what: 'wasm' | 'all'): Promise<void> {
+  await page.waitForFunction((w) => {
+    const p = (globalThis as unknown as Playground).playground;
+    return w === 'all' ? p.probed : p.backends.some((b) => b.id === 'wasm');
+  }, what, { timeout: 180_000, polling: 100 });
+}
+
+
 
 /** The page's state object, as the tests read it (web/src/state.ts). */
 export interface Playground {
   playground: {
-    backends: Array<{ id: string; available: boolean; trains: boolean; reason?: string; info?: { name: string; details: Record<string, unknown> } }> | null;
+    backends: Array<{ id: string; available: boolean; trains: boolean; reason?: string; info?: { name: string; details: Record<string, unknown> } }>;
+    probed: boolean;
     train: { status: string; message: string; backend: string | null; lossNames: string[]; rows: number[][]; grid: Float32Array | null; gridStep: number; gridCount: number; progress: { samplesPerSec: number } | null };
-    model: { config: { kind: string; latent: number } } | null;
+    model: { config: { kind: string; latent: number }; source: string } | null;
     explore: { image: Float32Array | null; noise: Float32Array | null; reconstruction: { mu: Float32Array; sigma: Float32Array; image: Float32Array } | null };
     files: { samples: Float32Array | null; seed: number | null; error: string };
     kl: { inputs: Record<string, number>; wrongStep: boolean; formula: number; integrate: { value: number; error: number }; monteCarlo: { value: number; standardError: number }; agrees: boolean } | null;

@@ -3,7 +3,7 @@
  * (train-panel, explore-panel, files-panel, kl-panel). The page is the static
  * index.html — painted before any script runs — made live by these modules;
  * genzoo's browser bundle is its only dependency, and the training and the
- * model run in two Web Workers (train-worker.ts, model-worker.ts).
+ * model run in Web Workers (train-worker.ts, model-worker.ts; probe-worker.ts finds what each backend can do).
  */
 import { byId } from './dom.js';
 import { setupExplorePanel } from './explore-panel.js';

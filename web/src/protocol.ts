@@ -1,9 +1,10 @@
 /**
- * The messages between the page and its two workers. Everything here is
+ * The messages between the page and its three workers. Everything here is
  * structured-clone safe (plain objects, typed arrays); bytes are transferred.
  *
  *   train worker  (train-worker.ts)  trains one model with training.TrainingLoop,
  *                                    streams losses, progress and sample grids
+ *   probe worker  (probe-worker.ts)  finds what each backend can do here
  *   model worker  (model-worker.ts)  holds the model Explore and Load/save use:
  *                                    a snapshot of the trained one, or files dropped
  *                                    in; draws, encodes, gives its files back
@@ -53,8 +54,10 @@ export interface TrainRequest {
 /** One logged step: step number, epoch, then the losses in `lossNames` order. */
 export type LossRow = [step: number, epoch: number, ...values: number[]];
 
+/** From the probe worker: each backend as soon as it is known, then 'probed'. */
+export type FromProbe = { type: 'backend'; report: BackendReport } | { type: 'probed' };
+
 export type ToTrainer =
-  | { type: 'probe' }
   | { type: 'start'; request: TrainRequest }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -63,7 +66,6 @@ export type ToTrainer =
 export type TrainEnd = 'completed' | 'stopped' | 'diverged' | 'failed';
 
 export type FromTrainer =
-  | { type: 'backends'; reports: BackendReport[] }
   | {
     type: 'started'; lossNames: string[]; stepsPerEpoch: number; totalSteps: number; parameters: number;
     /** The backend's name as a run records it ('wasm', 'gpu:webgl2'…). */

@@ -8,8 +8,10 @@ import type { training } from 'genzoo';
 import type { BackendReport, LoadedModel, LossRow, TrainEnd } from './protocol.js';
 
 export interface PlaygroundState {
-  /** What each backend reported when probed (null until the probe is done). */
-  backends: BackendReport[] | null;
+  /** What each backend reported when probed, in the order they were known (wasm and js first). */
+  backends: BackendReport[];
+  /** Every backend has been probed. */
+  probed: boolean;
   train: {
     status: 'idle' | 'starting' | 'running' | 'paused' | TrainEnd;
     message: string;
@@ -49,7 +51,8 @@ export interface PlaygroundState {
 }
 
 export const state: PlaygroundState = {
-  backends: null,
+  backends: [],
+  probed: false,
   train: { status: 'idle', message: '', backend: null, lossNames: [], rows: [], progress: null, grid: null, gridStep: -1, gridCount: 0 },
   model: null,
   explore: { image: null, noise: null, reconstruction: null },

@@ -11,7 +11,7 @@ import { byId, duration, h, intValue, showError } from './dom.js';
 import { clearCanvas, drawImages } from './images.js';
 import { LossChart } from './loss-chart.js';
 import type { ModelClient } from './model-client.js';
-import { BACKEND_CHOICES, type BackendId, type BackendReport, type FromTrainer, type TrainRequest } from './protocol.js';
+import { BACKEND_CHOICES, type BackendId, type BackendReport, type FromProbe, type FromTrainer, type TrainRequest } from './protocol.js';
 import { state } from './state.js';
 
 const kind = byId<HTMLSelectElement>('t-kind');
@@ -75,7 +75,7 @@ function describeCommand(): void {
 }
 
 function describeBackend(): void {
-  const report = state.backends?.find((r) => r.id === backend.value);
+  const report = state.backends.find((r) => r.id === backend.value);
   if (!report) {
     backendNote.textContent = 'checking what runs here…';
     return;
@@ -83,8 +83,9 @@ function describeBackend(): void {
   const d = report.info?.details ?? {};
   const bits: string[] = [];
   if (report.info?.name === 'wasm') {
-    bits.push(String(d.simd), `${String(d.threads)} threads`);
-    if (d.noThreads) bits.push(`one thread only: ${String(d.noThreads)}`);
+    bits.push(String(d.simd), `${String(d.threads)} thread${d.threads === 1 ? '' : 's'}`);
+    const why = oneThreadReason(report);
+    if (why) bits.push(`one thread only: ${why}`);
   }
   if (report.info?.name === 'gpu') {
     if (d.renderer) bits.push(`on ${String(d.renderer)}`);
@@ -95,25 +96,39 @@ function describeBackend(): void {
     : `${report.label} cannot train here: ${report.reason}`;
 }
 
-function showBackends(reports: BackendReport[]): void {
-  state.backends = reports;
+/** Why wasm runs on one thread here (null where it runs its threads). */
+function oneThreadReason(r: BackendReport): string | null {
+  const d = r.info?.details ?? {};
+  if (r.info?.name !== 'wasm' || d.threads !== 1) return null;
+  if (d.noThreads) return String(d.noThreads);
+  return crossOriginIsolated ? null : 'the page is not cross-origin isolated, so there is no SharedArrayBuffer (docs/web.md)';
+}
+
+/** Shows what is known so far (the probe reports backend by backend); a backend not yet probed stays selectable. */
+function showBackends(): void {
+  const reports = state.backends;
   for (const option of backend.options) {
     const r = reports.find((x) => x.id === option.value);
-    option.disabled = !r?.trains;
-    option.textContent = `${r?.label ?? option.value}${r?.trains ? '' : ' — unavailable'}`;
+    const label = BACKEND_CHOICES.find((c) => c.id === option.value)?.label ?? option.value;
+    option.disabled = !!r && !r.trains;
+    option.textContent = `${label}${!r ? ' (checking…)' : r.trains ? '' : ' — unavailable'}`;
   }
   if (backend.selectedOptions[0]?.disabled) backend.value = reports.find((r) => r.trains)?.id ?? 'js';
-  backendTable.replaceChildren(...reports.map((r) => h('tr', {},
-    h('th', { scope: 'row' }, r.label),
-    h('td', {}, r.trains ? 'trains' : r.available ? 'starts, cannot train' : 'unavailable'),
-    h('td', {}, r.trains ? summary(r) : r.reason ?? ''))));
+  const inOrder = BACKEND_CHOICES.map((c) => reports.find((r) => r.id === c.id) ?? { id: c.id, label: c.label, pending: true as const });
+  backendTable.replaceChildren(...inOrder.map((r) => 'pending' in r
+    ? h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', {}, 'checking…'), h('td', {}, ''))
+    : h('tr', {},
+      h('th', { scope: 'row' }, r.label),
+      h('td', {}, r.trains ? 'trains' : r.available ? 'starts, cannot train' : 'unavailable'),
+      h('td', {}, r.trains ? summary(r) : r.reason ?? ''))));
   describeBackend();
 }
 
 function summary(r: BackendReport): string {
   const d = r.info?.details ?? {};
   const keys = ['simd', 'threads', 'threadsRunning', 'noThreads', 'mode', 'renderer', 'maxTextureSize'];
-  return keys.filter((k) => d[k] !== undefined).map((k) => `${k}: ${String(d[k])}`).join('; ') || String(r.info?.name);
+  const why = d.noThreads === undefined ? oneThreadReason(r) : null;
+  return [...keys.filter((k) => d[k] !== undefined).map((k) => `${k}: ${String(d[k])}`), ...(why ? [`one thread: ${why}`] : [])].join('; ') || String(r.info?.name);
 }
 
 function setRunning(running: boolean): void {
@@ -123,7 +138,7 @@ function setRunning(running: boolean): void {
   stopButton.disabled = !running;
   if (!running) pauseButton.textContent = 'Pause';
   // Options stay disabled where the backend cannot train.
-  if (!running && state.backends) showBackends(state.backends);
+  if (!running) showBackends();
 }
 
 const fmt = (v: number): string => (!Number.isFinite(v) ? String(v) : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(4));
@@ -131,11 +146,8 @@ const fmt = (v: number): string => (!Number.isFinite(v) ? String(v) : Math.abs(v
 function onMessage(m: FromTrainer, modelClient: ModelClient): void {
   const t = state.train;
   switch (m.type) {
-    case 'backends':
-      showBackends(m.reports);
-      break;
     case 'started':
-      t.status = 'running';
+      if (t.status === 'starting') t.status = 'running'; // a pause pressed while starting holds
       t.backend = m.backend;
       t.lossNames = m.lossNames;
       chart.reset(m.lossNames);
@@ -147,8 +159,10 @@ function onMessage(m: FromTrainer, modelClient: ModelClient): void {
       chart.add(m.rows);
       const p = m.progress;
       const last = t.rows[t.rows.length - 1];
-      const losses = last ? t.lossNames.map((n, i) => `${n} ${fmt(last[2 + i])}`).join(' · ') : '';
-      progressLine.textContent = `epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.stepsPerEpoch} (${p.globalStep}/${p.totalSteps}) · ${losses} · ` +
+      const losses = t.lossNames.map((n, i) => `${n} ${last ? fmt(last[2 + i]) : '--'}`).join(' · ');
+      // After the last epoch's end the loop counts step 0 of an epoch that never comes: show the last step instead.
+      const step = p.globalStep === p.totalSteps ? p.stepsPerEpoch : p.step;
+      progressLine.textContent = `epoch ${p.epoch}/${p.epochs} · step ${step}/${p.stepsPerEpoch} (${p.globalStep}/${p.totalSteps}) · ${losses} · ` +
         `${Number.isFinite(p.samplesPerSec) ? Math.round(p.samplesPerSec).toLocaleString('en') : '--'} samples/s · ETA ${m.paused ? 'paused' : duration(p.etaSec)}`;
       break;
     }
@@ -211,11 +225,30 @@ export function setupTrainPanel(modelClient: ModelClient): void {
     worker.postMessage({ type: 'start', request });
   });
   pauseButton.addEventListener('click', () => {
-    const paused = state.train.status === 'paused';
+    // The button's own state, not the worker's: a pause pressed while the run starts must not be lost.
+    const paused = pauseButton.textContent === 'Resume';
     state.train.status = paused ? 'running' : 'paused';
     pauseButton.textContent = paused ? 'Pause' : 'Resume';
     worker.postMessage({ type: paused ? 'resume' : 'pause' });
   });
   stopButton.addEventListener('click', () => worker.postMessage({ type: 'stop' }));
-  worker.postMessage({ type: 'probe' });
+  startProbe();
+}
+
+/** The probe worker: reports backend by backend; the form and the table follow. */
+function startProbe(): void {
+  const probe = new Worker(new URL('./probe-worker.js', import.meta.url), { type: 'module' });
+  probe.onmessage = (event: MessageEvent<FromProbe>) => {
+    const m = event.data;
+    if (m.type === 'backend') {
+      state.backends.push(m.report);
+      showBackends();
+    } else {
+      state.probed = true;
+      probe.terminate(); // its backends (gpu contexts, wasm threads) are not needed any more
+    }
+  };
+  probe.onerror = (event) => {
+    backendNote.textContent = `the probe worker failed: ${event.message}`;
+  };
 }

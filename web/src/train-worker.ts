@@ -12,7 +12,7 @@
  */
 import { backendInfo, data, getBackend, models, training, type BackendInfo } from 'genzoo';
 import { activate, errorText } from './backends.js';
-import { BACKEND_CHOICES, type BackendReport, type FromTrainer, type LossRow, type ToTrainer, type TrainEnd, type TrainRequest } from './protocol.js';
+import { type FromTrainer, type LossRow, type ToTrainer, type TrainEnd, type TrainRequest } from './protocol.js';
 import { DIGITS_URL, scope, yieldToEvents } from './worker-scope.js';
 
 const post = (m: FromTrainer, transfer: Transferable[] = []): void => scope.postMessage(m, transfer);
@@ -27,33 +27,7 @@ function trainDigits(): Promise<data.Dataset> {
 
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-/** Starts each backend and runs one training step of a tiny model there: what works, and the reason for what does not. */
-async function probe(): Promise<BackendReport[]> {
-  const reports: BackendReport[] = [];
-  for (const { id, label } of BACKEND_CHOICES) {
-    const report: BackendReport = { id, label, available: false, trains: false };
-    try {
-      await activate(id);
-      report.available = true;
-      report.info = plain(backendInfo());
-      const model = models.createModel(models.defaultConfig('cvae', 'mlp', { width: 8, latent: 2 }), 0);
-      model.to(getBackend());
-      const images = data.makeDataset(new Float32Array(2 * 784).fill(0.5), Int32Array.from([3, 7]), { name: 'probe', height: 28, width: 28, classes: 10 });
-      const loop = new training.TrainingLoop(model, images, { epochs: 1, batch: 2, seed: 0 });
-      const out = loop.step();
-      if (out.status !== 'ok') throw new Error(`the probe step's loss '${out.loss.name}' was ${out.loss.value}`);
-      report.trains = true;
-    } catch (err) {
-      report.reason = report.available ? `it starts, but a training step fails: ${errorText(err)}` : errorText(err);
-    }
-    reports.push(report);
-  }
-  await activate('wasm').catch(() => undefined); // the default again (where it runs: the report says)
-  return reports;
-}
-
 type RunState = 'running' | 'paused' | 'stopping';
-let probing: Promise<void> = Promise.resolve();
 let state: RunState | null = null;
 let resume: (() => void) | null = null;
 
@@ -143,14 +117,10 @@ async function run(req: TrainRequest): Promise<void> {
 scope.onmessage = (event: MessageEvent<ToTrainer>) => {
   const m = event.data;
   switch (m.type) {
-    case 'probe':
-      probing = probe().then((reports) => post({ type: 'backends', reports }));
-      break;
     case 'start':
       if (state !== null) return;
       state = 'running';
-      // A run waits for the probe: both switch backends.
-      void probing.then(() => run(m.request)).finally(() => (state = null));
+      void run(m.request).finally(() => (state = null));
       break;
     case 'pause':
       if (state === 'running') state = 'paused';

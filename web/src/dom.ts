@@ -1,9 +1,10 @@
 /** The few DOM helpers the page needs (no framework: the page is a handful of forms and canvases). */
+import { StateError, ValueError } from 'genzoo';
 
 /** The element with this id; a missing one is a bug in index.html, named. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
-  if (!el) throw new Error(`playground: index.html has no element #${id}`);
+  if (!el) throw new StateError(`playground: index.html has no element #${id}`);
   return el as T;
 }
 
@@ -21,7 +22,7 @@ export function intValue(input: HTMLInputElement, name: string): number {
   const min = input.min === '' ? -Infinity : Number(input.min);
   const max = input.max === '' ? Infinity : Number(input.max);
   if (input.value.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got '${input.value}'`);
+    throw new ValueError(`${name} must be an integer from ${min} to ${max}, got '${input.value}'`);
   }
   return v;
 }

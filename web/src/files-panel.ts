@@ -7,6 +7,7 @@
  * Save: the model the page holds (trained here or loaded) as the same two
  * files, which `genzoo sample` (and Explore, after a reload) accept.
  */
+import { IOError } from 'genzoo';
 import { byId, download, intValue, showError } from './dom.js';
 import { clearCanvas, drawImages } from './images.js';
 import type { ModelClient } from './model-client.js';
@@ -38,11 +39,11 @@ function pick(files: File[]): { config: File; weights: File } {
   const weights = files.find((f) => f.name === 'model.safetensors') ?? (files.filter((f) => f.name.endsWith('.safetensors') && f.name !== 'checkpoint.safetensors').length === 1
     ? files.find((f) => f.name.endsWith('.safetensors') && f.name !== 'checkpoint.safetensors') : undefined);
   const got = names.length ? `got ${names.join(', ')}` : 'got no files';
-  if (!config && !weights) throw new Error(`a run folder's config.json and model.safetensors are needed (written by genzoo train); ${got}`);
-  if (!config) throw new Error(`config.json is missing (it says which model the weights belong to); ${got}`);
+  if (!config && !weights) throw new IOError(`a run folder's config.json and model.safetensors are needed (written by genzoo train); ${got}`);
+  if (!config) throw new IOError(`config.json is missing (it says which model the weights belong to); ${got}`);
   if (!weights) {
     const hint = names.includes('checkpoint.safetensors') ? ' (checkpoint.safetensors is the resume state; the weights are in model.safetensors, in the same folder)' : '';
-    throw new Error(`model.safetensors is missing${hint}; ${got}`);
+    throw new IOError(`model.safetensors is missing${hint}; ${got}`);
   }
   return { config, weights };
 }

@@ -8,7 +8,7 @@
  * message for the page, never a blank canvas; a failed load keeps the
  * previous model.
  */
-import { backendInfo, data, Generator, models, setBackend, Tensor, training } from 'genzoo';
+import { BackendError, backendInfo, data, Generator, models, setBackend, StateError, Tensor, training, ValueError } from 'genzoo';
 import { activate, errorText } from './backends.js';
 import type { LoadedModel, ModelMessage, ModelReply, ModelReplyMessage } from './protocol.js';
 import { DIGITS_URL, scope } from './worker-scope.js';
@@ -24,7 +24,7 @@ const started = (async () => {
   }
   backendName = training.currentBackendName();
   const info = backendInfo();
-  if (info.name === 'wasm' && info.details.simd !== 'simd128') throw new Error(`model worker: expected plain SIMD, got ${String(info.details.simd)}`);
+  if (info.name === 'wasm' && info.details.simd !== 'simd128') throw new BackendError(`model worker: expected plain SIMD, got ${String(info.details.simd)}`);
 })();
 
 let heldOut: Promise<data.Dataset> | null = null;
@@ -36,7 +36,7 @@ function testDigits(): Promise<data.Dataset> {
 }
 
 function need(): NonNullable<typeof current> {
-  if (!current) throw new Error('no model yet: train one, or load a run folder');
+  if (!current) throw new StateError('no model yet: train one, or load a run folder');
   return current;
 }
 
@@ -80,7 +80,7 @@ async function generate(noise: Float32Array, labels: Int32Array | null): Promise
 
 async function encode(image: Float32Array, label: number | null): Promise<ModelReply> {
   const { model } = need();
-  if (!models.hasEncoder(model)) throw new Error(`a ${model.kind} has no encoder: reconstructions need a vae, cvae or cvaegan`);
+  if (!models.hasEncoder(model)) throw new ValueError(`a ${model.kind} has no encoder: reconstructions need a vae, cvae or cvaegan`);
   const x = new Tensor(image, [1, 1, 28, 28]);
   const labels = model.conditional ? [label ?? 0] : undefined;
   const { mu, logvar } = model.encode(x, labels);

@@ -6,7 +6,7 @@
  * a software renderer much more) after. It is a worker of its own so that
  * training never waits for it: a backend is a per-worker setting.
  */
-import { backendInfo, data, getBackend, models, training } from 'genzoo';
+import { BackendError, backendInfo, data, getBackend, models, training } from 'genzoo';
 import { activate, errorText } from './backends.js';
 import { BACKEND_CHOICES, type BackendId, type BackendReport, type FromProbe } from './protocol.js';
 import { scope } from './worker-scope.js';
@@ -28,7 +28,7 @@ async function probeOne(id: BackendId): Promise<BackendReport> {
     const images = data.makeDataset(new Float32Array(2 * 784).fill(0.5), Int32Array.from([3, 7]), { name: 'probe', height: 28, width: 28, classes: 10 });
     const loop = new training.TrainingLoop(model, images, { epochs: 1, batch: 2, seed: 0 });
     const out = loop.step();
-    if (out.status !== 'ok') throw new Error(`the probe step's loss '${out.loss.name}' was ${out.loss.value}`);
+    if (out.status !== 'ok') throw new BackendError(`the probe step's loss '${out.loss.name}' was ${out.loss.value}`);
     report.trains = true;
   } catch (err) {
     report.reason = report.available ? `it starts, but a training step fails: ${errorText(err)}` : errorText(err);

@@ -77,7 +77,8 @@ async function firstPaint(browser, url) {
 async function trainingSpeed(browser, url, backend, o) {
   const page = await browser.newPage();
   await page.goto(url);
-  await page.waitForFunction(() => globalThis.playground?.backends != null, null, { timeout: 300_000 });
+  // Every backend probed: the probe worker (which compiles the gpu kernels) has ended and does not compete with training.
+  await page.waitForFunction(() => globalThis.playground?.probed === true, null, { timeout: 300_000 });
   const report = await page.evaluate((id) => globalThis.playground.backends.find((b) => b.id === id), backend);
   if (!report?.trains) {
     await page.close();

@@ -25,24 +25,18 @@ export function isGradEnabled(): boolean {
  * (after `fn`'s synchronous part ran).
  */
 export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    gradEnabled = prev;
-  }
-  if (result instanceof Promise) {
-    throw new ValueError('noGrad: fn returned a Promise; noGrad covers synchronous code only (an async function would record a graph after its first await). Call noGrad around the synchronous parts.');
-  }
-  return result;
+  return withGradMode('noGrad', false, fn, 'record a graph');
 }
 
 /** Runs `fn` with recording on, even inside `noGrad`. Synchronous only, like {@link noGrad}. */
 export function enableGrad<T>(fn: () => T): T {
+  return withGradMode('enableGrad', true, fn, 'run without recording');
+}
+
+/** Runs `fn` with recording set to `enabled`, restores it, and refuses a Promise (`wrongly`: what an async `fn` would do after its first await). */
+function withGradMode<T>(name: string, enabled: boolean, fn: () => T, wrongly: string): T {
   const prev = gradEnabled;
-  gradEnabled = true;
+  gradEnabled = enabled;
   let result: T;
   try {
     result = fn();
@@ -50,7 +44,7 @@ export function enableGrad<T>(fn: () => T): T {
     gradEnabled = prev;
   }
   if (result instanceof Promise) {
-    throw new ValueError('enableGrad: fn returned a Promise; enableGrad covers synchronous code only (an async function would run without recording after its first await). Call enableGrad around the synchronous parts.');
+    throw new ValueError(`${name}: fn returned a Promise; ${name} covers synchronous code only (an async function would ${wrongly} after its first await). Call ${name} around the synchronous parts.`);
   }
   return result;
 }

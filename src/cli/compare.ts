@@ -245,7 +245,7 @@ async function trainMissing(toTrain: readonly ModelKind[], s: CompareSettings, r
       out.write(`compare stopped while training ${kind}; resume it with genzoo train ${kind} --out ${dir} --resume, then rerun compare with --reuse ${dir}\n`);
       return code;
     }
-    if (code !== 0) throw new Error(`training ${kind} failed (exit code ${code}); see the message above`);
+    if (code !== 0) throw new StateError(`training ${kind} failed (exit code ${code}); see the message above`);
     runs.set(kind, { run: await loadRun(dir, { requireComplete: true }), reused: false });
   }
   return null;

@@ -18,7 +18,7 @@ import type { GenerativeModel } from '../models/types.js';
 import { NUM_CLASSES } from '../models/types.js';
 import { VariationalAutoencoder } from '../models/variational.js';
 import type { LatentVariableModel } from './likelihood.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ValueError } from '../errors.js';
 
 function inEvalMode<T>(model: GenerativeModel, fn: () => T): T {
   const wasTraining = model.training;

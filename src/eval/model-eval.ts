@@ -40,7 +40,7 @@ import type { GenerativeModel } from '../models/types.js';
 import { backendInfo, Generator } from '../tensor/index.js';
 import { classFaithfulness, type ClassFaithfulness } from './faithfulness.js';
 import { likelihoodModel } from './adapter.js';
-import { classBalance, type ClassBalance } from './class-balance.js';
+import { classBalance } from './class-balance.js';
 import { classify, DigitClassifier, type ClassifierOutput } from './classifier/model.js';
 import { loadClassifier, type LoadClassifierOptions, type LoadedClassifier } from './classifier/load.js';
 import { expectedCalibrationError } from './classifier/calibration.js';
@@ -119,7 +119,7 @@ export async function prepareEvaluation(opts: EvalContextOptions = {}): Promise<
     training = await loadDataset(spec, { split: 'train' });
     heldOut = await loadDataset(spec, { split: 'test' });
   } catch (err) {
-    throw new IOError(`cannot load the reference digits from '${spec}': ${errorMessage(err)}${spec === 'mnist' ? '' : " (evaluate against the embedded digits with --data mnist)"}`);
+    throw new IOError(`cannot load the reference digits from '${spec}': ${errorMessage(err)}${spec === 'mnist' ? '' : " (the embedded digits, 'mnist', need no files)"}`);
   }
   for (const ds of [training, heldOut]) {
     if (ds.height !== 28 || ds.width !== 28 || ds.classes !== 10) throw new ValueError(`reference data ${ds.name}: expected 28×28 digits of 10 classes, got ${ds.height}×${ds.width} in ${ds.classes} classes`);

@@ -56,7 +56,6 @@ const DTYPE_SIZES: Record<string, number> = {
 export const MAX_HEADER_BYTES = 100_000_000;
 
 const TO_FORMAT: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64' };
-const FROM_FORMAT: Record<SafetensorsDType, DType> = { F32: 'float32', F64: 'float64' };
 
 /** Tensors by name, as `Module.stateDict()` gives them and a safetensors file stores them. */
 export type StateDict = Record<string, Tensor>;

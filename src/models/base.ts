@@ -10,7 +10,7 @@ import { getBackend, oneHot, randn, tidy, Tensor, type Backend, type Generator }
 import type { Decoder, Encoder } from './nets.js';
 import type { ParamEMA } from './ema.js';
 import {
-  NUM_CLASSES, type Batch, type GenerativeModel, type ModelConfig, type ModelKind, type OptimizerLike,
+  NUM_CLASSES, type Batch, type GenerativeModel, type LatentGaussian, type ModelConfig, type ModelKind, type OptimizerLike,
 } from './types.js';
 import { ValueError } from '../errors.js';
 
@@ -205,7 +205,7 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
    * The posterior q(z | x[, y]) = N(μ, diag σ²) of images [N, 1, 28, 28]
    * under `encoder` (the VAE family's E), in eval mode, without a graph.
    */
-  protected encodeWith(encoder: Encoder, x: Tensor, labels: ArrayLike<number> | undefined): { mu: Tensor; logvar: Tensor } {
+  protected encodeWith(encoder: Encoder, x: Tensor, labels: ArrayLike<number> | undefined): LatentGaussian {
     const fn = `${this.kind}.encode`;
     if (x.ndim !== 4 || x.shape[1] !== 1 || x.shape[2] !== 28 || x.shape[3] !== 28) {
       throw new ValueError(`${fn}: expected images [N, 1, 28, 28], got [${x.shape.join(', ')}]`);

@@ -15,11 +15,11 @@
  * z then costs nothing and sampling draws z where class-y codes actually are.
  * `prior: 'standard'` keeps N(0, I) and kl.stdNormal.
  */
-import { add, embedding, exp, mul } from '../autograd/index.js';
-import { zeros, type Generator, type Tensor } from '../tensor/index.js';
-import { diagNormal, reparameterize } from '../kl/index.js';
+import type { Generator, Tensor } from '../tensor/index.js';
+import { diagNormal } from '../kl/index.js';
 import { priorOption, VariationalAutoencoder, type LatentPrior } from './variational.js';
-import { NUM_CLASSES, type ModelConfig } from './types.js';
+import { CLASS_PRIOR_PARAM, classPrior, classPriorTable, latentFromPrior } from './class-prior.js';
+import type { ModelConfig } from './types.js';
 import { ValueError } from '../errors.js';
 
 /** CVAE (Sohn et al. 2015): the VAE with the class given to encoder and decoder, and (by default) a learned class prior p(z|y). */
@@ -30,27 +30,22 @@ export class CVAE extends VariationalAutoencoder {
 
   constructor(config: ModelConfig, generator: Generator) {
     if (config.kind !== 'cvae') throw new ValueError(`CVAE: config is for '${config.kind}'`);
-    const prior = priorOption(config, 'class');
+    const prior = priorOption(config);
     super(config, generator, true);
     this.priorKind = prior;
     // The learned class prior: row k holds (μ_k, log σ²_k); zeros = N(0, I) at the start.
-    if (prior === 'class') this.registerParameter('priorTable', zeros([NUM_CLASSES, 2 * config.latent]));
+    if (prior === 'class') this.registerParameter(CLASS_PRIOR_PARAM, classPriorTable(config.latent));
     this.optimizers.vae = this.adam(this);
   }
 
   /** (μ_y, log σ²_y) of the learned class prior for each label, or null with `prior: 'standard'` (N(0, I)). */
   latentPrior(y: Int32Array): LatentPrior | null {
-    const table = this.param('priorTable');
-    if (!table) return null;
-    const rows = embedding(y, table);
-    const l = this.config.latent;
-    return { mu: rows.slice(1, 0, l), logvar: rows.slice(1, l) };
+    return classPrior(this.param(CLASS_PRIOR_PARAM), y, this.config.latent);
   }
 
   /** Under the class prior, z = μ_y + σ_y·noise (reparameterize's arithmetic, with the noise given). */
   protected override latentFromNoise(noise: Tensor, y: Int32Array): Tensor {
-    const p = this.latentPrior(y);
-    return p ? add(p.mu, mul(exp(mul(p.logvar, 0.5)), noise)) : noise;
+    return latentFromPrior(this.latentPrior(y), noise);
   }
 
   protected override kl(mu: Tensor, logvar: Tensor, y: Int32Array): Tensor {

@@ -39,7 +39,7 @@
  *          and x_f drifts further — with λ1 = 1 this ran away within 5 steps
  *          (gradient norms 30 → 3·10⁶). Clipping caps the spike.
  */
-import { add, concat, embedding, exp, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
+import { add, concat, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
 import { bceWithLogits, crossEntropy } from '../nn/losses.js';
 import { oneHot, tensor, Tensor, zeros, type Generator } from '../tensor/index.js';
 import { diagNormal, reparameterize, stdNormal } from '../kl/index.js';
@@ -50,7 +50,8 @@ import { Adam } from '../nn/optim/adam.js';
 import { clipGradNorm } from '../nn/optim/clip-grad.js';
 import { Classifier, Decoder, Discriminator, Encoder } from './nets.js';
 import { ParamEMA } from './ema.js';
-import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { CLASS_PRIOR_PARAM, classPrior, classPriorTable, latentFromPrior } from './class-prior.js';
+import { NUM_CLASSES, type Batch, type LatentGaussian, type ModelConfig } from './types.js';
 import { ValueError } from '../errors.js';
 
 /** ‖a − b‖² per row, [B]. */
@@ -90,7 +91,7 @@ export class CVAEGAN extends ZooModel {
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new ValueError(`cvaegan: option centreMomentum must be in [0, 1), got ${this.momentum}`);
     // The learned class prior: row k holds (μ_k, log σ²_k); zeros = N(0, I) at the start. E's optimizer trains it (λ1·L_KL).
     const prior = this.choiceOption('prior', ['standard', 'class']);
-    const table = prior === 'class' ? this.registerParameter('priorTable', zeros([NUM_CLASSES, 2 * config.latent])) : null;
+    const table = prior === 'class' ? this.registerParameter(CLASS_PRIOR_PARAM, classPriorTable(config.latent)) : null;
     this.optimizers.C = this.adam(this.C);
     this.optimizers.D = this.adam(this.D);
     this.optimizers.E = new Adam([...this.E.parameters(), ...(table ? [table] : [])], { lr: config.lr, betas: [config.beta1, config.beta2] });
@@ -110,18 +111,13 @@ export class CVAEGAN extends ZooModel {
   private readonly momentum: number;
 
   /** (μ_y, log σ²_y) of the learned class prior for each label, or null for N(0, I). */
-  private classPrior(y: Int32Array): { mu: Tensor; logvar: Tensor } | null {
-    const table = this.param('priorTable');
-    if (!table) return null;
-    const rows = embedding(y, table);
-    const l = this.config.latent;
-    return { mu: rows.slice(1, 0, l), logvar: rows.slice(1, l) };
+  private classPrior(y: Int32Array): LatentGaussian | null {
+    return classPrior(this.param(CLASS_PRIOR_PARAM), y, this.config.latent);
   }
 
   /** z = μ_y + σ_y·noise under the class prior (no gradient into the table), the noise itself under N(0, I). */
   protected override latentFromNoise(noise: Tensor, y: Int32Array): Tensor {
-    const p = noGrad(() => this.classPrior(y));
-    return p ? add(p.mu, mul(exp(mul(p.logvar, 0.5)), noise)) : noise;
+    return latentFromPrior(noGrad(() => this.classPrior(y)), noise);
   }
 
   protected get decoder(): Decoder {
@@ -129,7 +125,7 @@ export class CVAEGAN extends ZooModel {
   }
 
   /** The encoder's posterior q(z | x, y): μ and log σ² [N, latent] of images [N, 1, 28, 28]; without a graph, in eval mode. */
-  encode(x: Tensor, labels: ArrayLike<number>): { mu: Tensor; logvar: Tensor } {
+  encode(x: Tensor, labels: ArrayLike<number>): LatentGaussian {
     return this.encodeWith(this.E, x, labels);
   }
 
@@ -179,7 +175,7 @@ export class CVAEGAN extends ZooModel {
     const { mu, logvar } = this.E.call(x, c);
     const z = reparameterize(mu, logvar, generator);
     // Drawn on the host, as randint would (low + g.int(high − low)), so nothing is read back.
-    const yp = this.param('priorTable') ? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES)) : null;
+    const yp = this.param(CLASS_PRIOR_PARAM) ? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES)) : null;
     // (The paper's draw order, z_p before y_p, is kept for the standard prior; the class prior needs y_p first.)
     const zp = yp ? this.latentFromNoise(this.prior(b, generator), yp) : this.prior(b, generator);
     const ypLabels = yp ?? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES));

@@ -8,7 +8,7 @@
  */
 export {
   MODEL_KINDS, ARCHS, IMAGE_SHAPE, IMAGE_PIXELS, NUM_CLASSES, isModelKind, isArch, hasEncoder,
-  type ModelKind, type Arch, type ModelConfig, type Batch, type OptimizerLike, type GenerativeModel, type EncodingModel,
+  type ModelKind, type Arch, type ModelConfig, type Batch, type OptimizerLike, type GenerativeModel, type EncodingModel, type LatentGaussian,
 } from './types.js';
 export { MODELS, modelEntry, defaultConfig, validateConfig, completeConfig, createModel, type ModelEntry, type OptionValue, type TrainDefaults } from './registry.js';
 export { ZooModel, checkLabels } from './base.js';

@@ -119,10 +119,21 @@ export interface GenerativeModel extends Module<never, unknown> {
   decode(z: Tensor, labels?: ArrayLike<number>): Tensor;
 }
 
+/**
+ * A diagonal Gaussian over the latent code, one per image: an encoder's
+ * posterior q(z | x[, y]), or a learned prior p(z | y).
+ */
+export interface LatentGaussian {
+  /** Means, [N, latent]. */
+  mu: Tensor;
+  /** Log-variances log σ², [N, latent]. */
+  logvar: Tensor;
+}
+
 /** The models with an encoder (VAE, CVAE, CVAE-GAN): q(z | x[, y]) and reconstructions. */
 export interface EncodingModel extends GenerativeModel {
   /** μ and log σ² [N, latent] of images [N, 1, 28, 28] (labels: required by conditional models). */
-  encode(x: Tensor, labels?: ArrayLike<number>): { mu: Tensor; logvar: Tensor };
+  encode(x: Tensor, labels?: ArrayLike<number>): LatentGaussian;
   /** sigmoid(G(μ(x[, y])[, y])): the posterior mean decoded. */
   reconstruct(x: Tensor, labels?: ArrayLike<number>): Tensor;
 }

@@ -17,7 +17,7 @@ export class VAE extends VariationalAutoencoder {
 
   constructor(config: ModelConfig, generator: Generator) {
     if (config.kind !== 'vae') throw new ValueError(`VAE: config is for '${config.kind}'`);
-    if (priorOption(config, 'standard') === 'class') throw new ValueError("vae: an unconditional VAE has no class prior (use prior: 'standard')");
+    if (priorOption(config) === 'class') throw new ValueError("vae: an unconditional VAE has no class prior (use prior: 'standard')");
     super(config, generator, false);
     this.optimizers.vae = this.adam(this);
   }

@@ -16,28 +16,29 @@
  *             none). The step count is a buffer, so it survives checkpoints.
  *   prior     'class' or 'standard' (each model checks which it allows).
  */
-import { add, mul, noGrad, sigmoid, sum } from '../autograd/index.js';
+import { add, mul, sum } from '../autograd/index.js';
 import { bceWithLogits } from '../nn/losses.js';
 import { HostMirror } from '../nn/mirror.js';
 import { scalar, type Generator, type Tensor } from '../tensor/index.js';
 import { reparameterize, stdNormal } from '../kl/index.js';
-import { checkLabels, ZooModel } from './base.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ZooModel } from './base.js';
+import { ValueError } from '../errors.js';
 import { Decoder, Encoder } from './nets.js';
-import { NUM_CLASSES, type Batch, type ModelConfig } from './types.js';
+import { NUM_CLASSES, type Batch, type LatentGaussian, type ModelConfig } from './types.js';
 
-/** The latent prior's mean and log-variance per image, [B, latent] each. */
-export interface LatentPrior {
-  /** Prior means, [B, latent]. */
-  mu: Tensor;
-  /** Prior log-variances, [B, latent]. */
-  logvar: Tensor;
-}
+/** The latent prior's mean and log-variance per image, [B, latent] each (p(z | y) of the class prior). */
+export type LatentPrior = LatentGaussian;
 
-/** The `prior` option, checked: 'class' (learned p(z|y)) or 'standard' (N(0, I)). */
-export function priorOption(config: ModelConfig, fallback: 'class' | 'standard'): 'class' | 'standard' {
-  const prior = String(config.options.prior ?? fallback);
-  if (prior !== 'class' && prior !== 'standard') throw new ValueError(`${config.kind}: option prior must be 'class' or 'standard', got '${prior}'`);
+/**
+ * The `prior` option, checked: 'class' (learned p(z|y)) or 'standard' (N(0, I)).
+ * There is no fallback here: createModel fills in an absent option from the
+ * defaults in models/registry.ts, the one place a default lives.
+ */
+export function priorOption(config: ModelConfig): 'class' | 'standard' {
+  const prior = config.options.prior;
+  if (prior !== 'class' && prior !== 'standard') {
+    throw new ValueError(`${config.kind}: option prior must be 'class' or 'standard', got ${JSON.stringify(prior)} (createModel fills in absent options from the defaults in models/registry.ts)`);
+  }
   return prior;
 }
 
@@ -110,7 +111,7 @@ export abstract class VariationalAutoencoder extends ZooModel {
    * [N, 1, 28, 28]: μ and log σ², each [N, latent]; without a graph, in eval
    * mode. `labels` are required by the CVAE and ignored by the VAE.
    */
-  encode(x: Tensor, labels?: ArrayLike<number>): { mu: Tensor; logvar: Tensor } {
+  encode(x: Tensor, labels?: ArrayLike<number>): LatentGaussian {
     return this.encodeWith(this.E, x, labels);
   }
 

@@ -60,27 +60,6 @@ export interface LoadedRun {
   progress: RunProgress;
 }
 
-/** The `__metadata__` of a safetensors file, read from its header only. */
-async function safetensorsMetadata(path: string): Promise<Record<string, string> | null> {
-  const fs = await nodeFs('safetensorsMetadata');
-  const handle = await fs.open(path, 'r');
-  try {
-    const head = new Uint8Array(8);
-    const { bytesRead } = await handle.read(head, 0, 8, 0);
-    if (bytesRead < 8) throw new IOError('shorter than the 8-byte header length');
-    const len = Number(new DataView(head.buffer).getBigUint64(0, true));
-    const { size } = await handle.stat();
-    if (len < 2 || len > 100_000_000 || 8 + len > size) throw new IOError(`header length ${len} does not fit a file of ${size} bytes`);
-    const json = new Uint8Array(len);
-    await handle.read(json, 0, len, 8);
-    const header = JSON.parse(new TextDecoder().decode(json)) as Record<string, unknown>;
-    const meta = header.__metadata__;
-    return meta && typeof meta === 'object' ? (meta as Record<string, string>) : null;
-  } finally {
-    await handle.close();
-  }
-}
-
 async function exists(path: string): Promise<boolean> {
   const fs = await nodeFs('loadRun');
   return fs.access(path).then(() => true, () => false);

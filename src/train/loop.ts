@@ -24,6 +24,7 @@ import { checkLosses, type LossProblem } from './divergence.js';
 import { LossLog } from './losslog.js';
 import type { ProgressState } from './progress.js';
 import type { TrainerState } from './checkpoint.js';
+import { StateError, ValueError } from '../errors.js';
 
 /** How a loop trains: the parts of a run's settings that change the numbers (and the length). */
 export interface LoopSettings {
@@ -38,6 +39,7 @@ export interface LoopSettings {
 /** What one call of `step()` did. */
 export type StepOutcome =
   | {
+    /** The step ran and was counted. */
     status: 'ok';
     /** This step's losses, by the model's loss names. */
     losses: Record<string, number>;
@@ -51,6 +53,7 @@ export type StepOutcome =
     epochDone: boolean;
   }
   | {
+    /** A loss broke the divergence rule: the step was not counted and training should stop. */
     status: 'diverged';
     /** The step whose loss broke the rule (it was not counted). */
     step: number;
@@ -126,7 +129,7 @@ export class TrainingLoop {
 
   constructor(model: GenerativeModel, data: Dataset, settings: LoopSettings, options: { now?: () => number } = {}) {
     const problem = dataProblem(data, settings);
-    if (problem) throw new Error(`training: ${problem}`);
+    if (problem) throw new ValueError(`training: ${problem}`);
     this.model = model;
     this.settings = Object.freeze({ epochs: settings.epochs, batch: settings.batch, seed: settings.seed });
     this.loader = new DataLoader(data, { batchSize: settings.batch, seed: `${settings.seed}`, dropLast: true });
@@ -201,13 +204,13 @@ export class TrainingLoop {
    * is returned as 'diverged' and the step is not counted.
    */
   step(): StepOutcome {
-    if (this.done) throw new Error(`training: all ${this.settings.epochs} epochs are done; there is no next step`);
-    if (this.#stepInEpoch >= this.stepsPerEpoch) throw new Error('training: the epoch is complete; call endEpoch() before the next step');
+    if (this.done) throw new StateError(`training: all ${this.settings.epochs} epochs are done; there is no next step`);
+    if (this.#stepInEpoch >= this.stepsPerEpoch) throw new StateError('training: the epoch is complete; call endEpoch() before the next step');
     const { model } = this;
     this.#batches ??= this.loader.epochBatches(this.#epoch, this.#stepInEpoch);
     const losses = tidy(() => {
       const next = this.#batches!.next();
-      if (next.done) throw new Error(`training: the data loader ran out of batches at step ${this.#stepInEpoch} of epoch ${this.#epoch + 1}`);
+      if (next.done) throw new StateError(`training: the data loader ran out of batches at step ${this.#stepInEpoch} of epoch ${this.#epoch + 1}`);
       const batch = next.value;
       const where = firstParameterBackend(model);
       return model.trainStep({ x: where ? batch.x.to(where) : batch.x, y: batch.y }, this.generator);
@@ -230,7 +233,7 @@ export class TrainingLoop {
   /** Moves on to the next epoch once the current one is complete. */
   endEpoch(): void {
     if (this.#stepInEpoch < this.stepsPerEpoch) {
-      throw new Error(`training: epoch ${this.#epoch + 1} is not complete (${this.#stepInEpoch} of ${this.stepsPerEpoch} steps)`);
+      throw new StateError(`training: epoch ${this.#epoch + 1} is not complete (${this.#stepInEpoch} of ${this.stepsPerEpoch} steps)`);
     }
     this.#epoch++;
     this.#stepInEpoch = 0;

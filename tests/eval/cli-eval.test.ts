@@ -224,7 +224,7 @@ describe('genzoo eval', () => {
     writeFileSync(join(corrupt, 'model.safetensors'), 'not a safetensors file');
     await runtimeError(['eval', '--checkpoint', corrupt], /corrupt/);
     // Reference digits that cannot be loaded (an IDX folder without a test split) say how to fix it.
-    await runtimeError(['eval', '--checkpoint', runs.cvae, '--data', `idx:${join(root, 'empty')}`, ...FAST], /cannot load the reference digits .*--data mnist/);
+    await runtimeError(['eval', '--checkpoint', runs.cvae, '--data', `idx:${join(root, 'empty')}`, ...FAST], /cannot load the reference digits .*the embedded digits, 'mnist', need no files/);
   });
 });
 

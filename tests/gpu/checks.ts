@@ -275,6 +275,16 @@ export const MATMUL_CASES: MatmulSpec[] = [
   { batch: 1, m: 17, n: 12, k: 20, transA: false, transB: true, shareA: false, shareB: false },
   { batch: 1, m: 12, n: 16, k: 9, transA: true, transB: false, shareA: false, shareB: false },
   { batch: 1, m: 64, n: 512, k: 784, transA: false, transB: true, shareA: false, shareB: false },
+  // The GL planner's layout changes (gpu-backend.ts matmulGL): n % 4 ≠ 0 with m % 4 = 0 (Cᵀ, transposed back),
+  // B transposed with k % 4 ≠ 0 or both transposed (B transposed first), A transposed with k % 4 = 0 (A first);
+  // batched and shared operands through each; and the CVAE's shapes (784 pixels + 10 classes).
+  { batch: 2, m: 8, n: 5, k: 6, transA: true, transB: false, shareA: true, shareB: false },
+  { batch: 3, m: 5, n: 8, k: 7, transA: false, transB: true, shareA: false, shareB: true },
+  { batch: 2, m: 3, n: 4, k: 8, transA: true, transB: true, shareA: false, shareB: false },
+  { batch: 2, m: 5, n: 8, k: 12, transA: true, transB: false, shareA: true, shareB: false },
+  { batch: 2, m: 4, n: 3, k: 5, transA: false, transB: true, shareA: false, shareB: true },
+  { batch: 1, m: 64, n: 512, k: 794, transA: false, transB: true, shareA: false, shareB: false },
+  { batch: 1, m: 512, n: 794, k: 64, transA: true, transB: false, shareA: false, shareB: false },
 ];
 
 export const CONV_CASES: ConvSpec[] = [

@@ -5,9 +5,9 @@
  *
  * Budget: 1,000 real digits, small MLPs, a few hundred steps each — far from
  * the quality of the default configurations (docs/models.md), but enough to
- * tell a model that learns from one that does not. Thresholds are set well
- * below what these settings reach (measured values in comments) and far above
- * chance (10%).
+ * tell a model that learns from one that does not. Thresholds sit about 0.1
+ * below what these settings reach (measured values in comments, seed 0, wasm),
+ * near enough that a model trained without one of its loss terms fails.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,21 +36,24 @@ describe('learning on a small budget', () => {
   test('VAE: the negative ELBO falls and reconstructions keep their class', () => {
     const m = small('vae');
     const h = trainSteps(m, digits, 300);
-    expect(meanOf(h, 'loss', 280, 300)).toBeLessThan(0.6 * meanOf(h, 'loss', 0, 20)); // ≈ 436 → 179
+    expect(meanOf(h, 'loss', 280, 300)).toBeLessThan(0.6 * meanOf(h, 'loss', 0, 20)); // ≈ 438 → 184
     expect(meanOf(h, 'kl', 280, 300)).toBeGreaterThan(1); // the latent code is used
+    // The KL term is trained, not only logged: ≈ 4.9 here, ≈ 43 when its gradient is cut (kl.detach()).
+    expect(meanOf(h, 'kl', 280, 300)).toBeLessThan(10);
     // Reconstructions of 200 of the digits are still recognisable as the same digits.
     const test = data.balancedSubset(digits, 20);
     const rec = (m as models.VAE).reconstruct(new Tensor(test.images, [test.n, 1, 28, 28]));
     const p = judge.predict(rec);
     const acc = p.filter((k, i) => k === test.labels[i]).length / test.n;
-    expect(acc).toBeGreaterThan(0.25); // measured ≈ 0.38 (300 steps of an unconditional VAE are blurry)
+    expect(acc).toBeGreaterThan(0.3); // measured ≈ 0.38 (300 steps of an unconditional VAE are blurry)
   });
 
   test('CVAE: the loss falls and samples are of the requested class', () => {
     const m = small('cvae');
     const h = trainSteps(m, digits, 300);
-    expect(meanOf(h, 'loss', 280, 300)).toBeLessThan(0.6 * meanOf(h, 'loss', 0, 20)); // ≈ 445 → 167
-    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.4); // measured ≈ 0.67
+    expect(meanOf(h, 'loss', 280, 300)).toBeLessThan(0.6 * meanOf(h, 'loss', 0, 20)); // ≈ 443 → 168
+    expect(meanOf(h, 'kl', 280, 300)).toBeLessThan(10); // ≈ 4.1 (the KL to the class prior is trained)
+    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.6); // measured ≈ 0.72
   });
 
   test('CGAN: the discriminator learns, the generator keeps up, samples follow the label', () => {
@@ -60,7 +63,7 @@ describe('learning on a small budget', () => {
     // D tells real from fake (its mean probabilities part), but does not win outright.
     expect(meanOf(h, 'dReal', 380, 400) - meanOf(h, 'dFake', 380, 400)).toBeGreaterThan(0.2); // ≈ 0.86 vs 0.12
     expect(meanOf(h, 'dFake', 380, 400)).toBeGreaterThan(0.02);
-    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.5); // measured ≈ 0.80
+    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.68); // measured ≈ 0.78
   });
 
   test('CVAE-GAN: every network\'s loss moves the right way and samples follow the label', () => {
@@ -68,8 +71,8 @@ describe('learning on a small budget', () => {
     const h = trainSteps(m, digits, 300);
     expect(meanOf(h, 'c', 280, 300)).toBeLessThan(0.2 * meanOf(h, 'c', 0, 20)); // C learns: ≈ 1.96 → 0.07
     expect(meanOf(h, 'g', 280, 300)).toBeLessThan(0.7 * meanOf(h, 'g', 0, 20)); // reconstructions improve: ≈ 107 → 57
-    expect(meanOf(h, 'kl', 280, 300)).toBeGreaterThan(0.5); // the code carries information (≈ 2.8)
-    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.5); // measured ≈ 0.94
+    expect(meanOf(h, 'kl', 280, 300)).toBeGreaterThan(0.5); // the code carries information (≈ 2.9)
+    expect(conditionalAccuracy(m, judge)).toBeGreaterThan(0.82); // measured ≈ 0.93
   });
 
   test.each([['vae'], ['cvae']] as Array<[ModelKind]>)('%s/conv: the loss falls', (kind) => {

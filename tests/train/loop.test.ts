@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backendInfo, data, getBackend, models, setBackend, training } from '../../src/index.js';
+import { backendInfo, data, getBackend, models, setBackend, StateError, training, ValueError } from '../../src/index.js';
 import { trainingFixture } from './fixture.js';
 import type { GenerativeModel, ModelKind } from '../../src/models/index.js';
 
@@ -112,15 +112,19 @@ describe('TrainingLoop', () => {
     expect(() => new training.TrainingLoop(model, wide, { epochs: 1, batch: 2, seed: 0 })).toThrow('the models expect 28×28 digits in 10 classes; wide has 30×30 images in 10 classes');
     expect(() => new training.TrainingLoop(model, small, { epochs: 0, batch: 2, seed: 0 })).toThrow('epochs must be a positive integer, got 0');
     expect(() => new training.TrainingLoop(model, small, { epochs: 1, batch: 2, seed: -1 })).toThrow('seed must be a non-negative integer, got -1');
+    expect(() => new training.TrainingLoop(model, small, { epochs: 0, batch: 2, seed: 0 })).toThrow(ValueError);
     const loop = new training.TrainingLoop(model, small, { epochs: 1, batch: 2, seed: 0 });
     expect(() => loop.endEpoch()).toThrow('training: epoch 1 is not complete (0 of 2 steps)');
+    expect(() => loop.endEpoch()).toThrow(StateError);
     loop.step();
     const last = loop.step();
     expect(last.status === 'ok' && last.epochDone).toBe(true);
     expect(() => loop.step()).toThrow('the epoch is complete; call endEpoch() before the next step');
+    expect(() => loop.step()).toThrow(StateError);
     loop.endEpoch();
     expect(loop.done).toBe(true);
     expect(() => loop.step()).toThrow('training: all 1 epochs are done; there is no next step');
+    expect(() => loop.step()).toThrow(StateError);
   });
 
   test('on wasm each step frees what it made: the heap holds as many blocks after 30 steps as after 3', () => {

@@ -144,21 +144,26 @@ function compile(rt: GpuRuntime, spec: KernelSpec): CompiledKernel {
  */
 export function runKernel(rt: GpuRuntime, spec: KernelSpec, args: unknown[]): unknown {
   const key = `${spec.name}|${spec.returnType ?? 'N'}|${spec.threads}|${args.map(argKind).join(',')}|${spec.source}|${spec.nativeFunctions?.map((f) => f.source).join('|') ?? ''}`;
+  const first = !rt.cache.seen(key);
   const t0 = rt.profile ? performance.now() : 0;
   const kernel = rt.cache.get(key, () => compile(rt, spec));
   try {
     const out = kernel(...args);
-    if (rt.profile) record(rt, spec.name, t0, !rt.cache.seen(key));
+    if (rt.profile) record(rt, spec.name, t0, first, out);
     return out;
   } catch (e) {
     throw kernelError(rt.mode, spec.name, e);
   }
 }
 
-/** Per-kernel times while profiling: GL work is finished before the clock stops (so each kernel is timed alone). */
-function record(rt: GpuRuntime, name: string, t0: number, first: boolean): void {
-  const gl = rt.gpu.context as { finish?: () => void } | null;
-  gl?.finish?.();
+/**
+ * Per-kernel times while profiling. GL queues work and `gl.finish()` does not
+ * wait in Chromium's command buffer, so the clock would stop before the kernel
+ * ran: a texture's first texel is read back instead, which waits for it (and
+ * adds one small readback per kernel to a profiled step).
+ */
+function record(rt: GpuRuntime, name: string, t0: number, first: boolean, out: unknown): void {
+  forceFinish(rt, out);
   const ms = performance.now() - t0;
   const p = rt.profile!;
   const e = p.get(name) ?? { calls: 0, ms: 0, compiles: 0, compileMs: 0 };
@@ -170,4 +175,18 @@ function record(rt: GpuRuntime, name: string, t0: number, first: boolean): void 
     e.ms += ms;
   }
   p.set(name, e);
+}
+
+/** Waits until the kernel that produced `out` has run (see `record`). */
+function forceFinish(rt: GpuRuntime, out: unknown): void {
+  const tex = out as { texture?: WebGLTexture; framebuffer?: () => unknown } | null;
+  const gl = rt.gpu.context as WebGLRenderingContext | null;
+  if (rt.gl && gl && tex?.texture && typeof tex.framebuffer === 'function') {
+    gl.bindFramebuffer(gl.FRAMEBUFFER, tex.framebuffer() as WebGLFramebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex.texture, 0);
+    const px = new Float32Array(4);
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, px);
+  } else {
+    (rt.gpu.context as { finish?: () => void } | null)?.finish?.();
+  }
 }

@@ -33,6 +33,9 @@ let resume: (() => void) | null = null;
 
 async function run(req: TrainRequest): Promise<void> {
   const started = performance.now();
+  /** Time spent paused: not training time. */
+  let pausedMs = 0;
+  const elapsed = (): number => (performance.now() - started - pausedMs) / 1000;
   let loop: training.TrainingLoop | null = null;
   let model: models.GenerativeModel | null = null;
   let trainConfig: training.TrainConfig | null = null;
@@ -59,7 +62,7 @@ async function run(req: TrainRequest): Promise<void> {
     post({ type: 'model', step: loop!.globalStep, modelBytes, configText }, [modelBytes.buffer]);
   };
   const finish = (status: TrainEnd, message: string): void => {
-    post({ type: 'finished', status, message, seconds: (performance.now() - started) / 1000, steps: loop?.globalStep ?? 0 });
+    post({ type: 'finished', status, message, seconds: elapsed(), steps: loop?.globalStep ?? 0 });
   };
   try {
     await activate(req.backend);
@@ -83,7 +86,10 @@ async function run(req: TrainRequest): Promise<void> {
         flush();
         await sendGrid();
         sendModel();
-        await new Promise<void>((ok) => (resume = ok));
+        const pausedAt = performance.now();
+        // A resume (or stop) may have arrived during the awaits above: wait only while still paused.
+        while (state === 'paused') await new Promise<void>((ok) => (resume = ok));
+        pausedMs += performance.now() - pausedAt;
         loop.resetClock();
         continue;
       }
@@ -105,7 +111,7 @@ async function run(req: TrainRequest): Promise<void> {
     flush();
     await sendGrid();
     sendModel();
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = elapsed();
     if (loop.done) finish('completed', `trained ${req.epochs} epoch${req.epochs > 1 ? 's' : ''} (${loop.globalStep} steps) in ${seconds.toFixed(1)} s`);
     else finish('stopped', `stopped at step ${loop.globalStep} (epoch ${loop.progress().epoch}, step ${loop.stepInEpoch}/${loop.stepsPerEpoch})`);
   } catch (err) {

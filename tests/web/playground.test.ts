@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { io, kl, training } from '../../src/index.js';
+import { backendInfo, Generator, getBackend, io, kl, models, setBackend, Tensor, training } from '../../src/index.js';
 import { spawnCli } from '../cli/helpers.js';
 import {
   canvasPixels, meanLoss, missing, openPage, openSite, screenshotPath, startTraining, waitForEnd, waitForProbe, waitForSteps,
@@ -48,6 +48,36 @@ async function loadFiles(page: Page, files: Array<{ name: string; buffer: Buffer
     const f = (globalThis as unknown as Playground).playground.files;
     return f.samples !== null || f.error !== '';
   }, null, { timeout: 60_000 });
+}
+
+/**
+ * What the page's canvas shows for `model.generate(noise, labels)` of a run folder's model, computed in Node on
+ * wasm: 28×28 images in rows of ten, RGBA bytes, grey round(255·v) (web/src/images.ts).
+ */
+function nodeCanvasBytes(dir: string, noise: Float32Array, labels: number[]): number[] {
+  const before = backendInfo().name;
+  setBackend('wasm');
+  try {
+    const model = models.createModel(training.parseRunConfig(readFileSync(join(dir, 'config.json'), 'utf8'), 'config.json').model, 0);
+    training.restoreWeights(readFileSync(join(dir, 'model.safetensors')), 'model.safetensors', model);
+    model.to(getBackend());
+    model.eval();
+    const px = model.generate(new Tensor(noise, [labels.length, noise.length / labels.length]), labels).toArray().flat(3) as number[];
+    const bytes: number[] = [];
+    for (let row = 0; row < labels.length / 10; row++) {
+      for (let y = 0; y < 28; y++) {
+        for (let k = row * 10; k < row * 10 + 10; k++) {
+          for (let x = 0; x < 28; x++) {
+            const v = Math.round(255 * Math.min(1, Math.max(0, px[k * 784 + y * 28 + x])));
+            bytes.push(v, v, v, 255);
+          }
+        }
+      }
+    }
+    return bytes;
+  } finally {
+    setBackend(before);
+  }
 }
 
 const runFiles = (dir: string): Array<{ name: string; buffer: Buffer }> =>
@@ -128,6 +158,11 @@ describe.skipIf(missing?.skip ?? false)('the playground page in headless Chromiu
     expect(await inPage(page, (p) => p.train.gridCount)).toBeGreaterThanOrEqual(8);
     expect(await canvasPixels(page, '#t-grid')).not.toEqual(before);
     expect(await page.textContent('#t-run')).toMatch(/^trained 1 epoch \(140 steps\) in [\d.]+ s$/);
+    // The chart has one line per loss term, named in its legend.
+    expect(await page.locator('#t-legend .key').allTextContents()).toEqual([' loss', ' rec', ' kl']);
+    const chart = await canvasPixels(page, '#t-chart');
+    const drawn = (rgb: number[]): number => chart.filter((_, i) => i % 4 === 0 && chart[i] === rgb[0] && chart[i + 1] === rgb[1] && chart[i + 2] === rgb[2]).length;
+    for (const rgb of [[0x00, 0x72, 0xb2], [0xd5, 0x5e, 0x00], [0x00, 0x9e, 0x73]]) expect(drawn(rgb), `chart pixels of rgb(${rgb})`).toBeGreaterThan(50);
     expect(await page.textContent('#t-progress')).toMatch(/^epoch 1\/1 · step 140\/140 \(140\/140\) · loss \d.* · rec \d.* · kl \d.* · [\d,]+ samples\/s · ETA 0s$/);
     expect(await page.isEnabled('#t-start')).toBe(true);
     const rows = await inPage(page, (p) => p.train.rows);
@@ -279,6 +314,28 @@ describe.skipIf(missing?.skip ?? false)('the playground page in headless Chromiu
     }, rec.mu.map((v) => Math.fround(v)).join(), { timeout: 30_000 });
     const pad = await canvasPixels(page, '#e-pad');
     expect(pad.filter((v, i) => i % 4 === 0 && v > 128).length).toBeGreaterThan(20); // a stroke was drawn
+    // The style row is the current noise decoded in classes 0–9, and the interpolation the ten steps from it to
+    // seed 1's noise in the current class: the bytes Node's model draws from the same run folder (wasm, bit for bit).
+    const noise = Float32Array.from(await inPage(page, (p) => Array.from(p.explore.noise!)));
+    const cls = Number(await page.inputValue('input[name="e-class"]:checked'));
+    const target = ((g) => Float32Array.from({ length: 4 }, () => g.normal()))(new Generator('explore/1'));
+    const steps = Float32Array.from({ length: 40 }, (_, k) => noise[k % 4] + ((target[k % 4] - noise[k % 4]) * Math.floor(k / 4)) / 9);
+    // The 2-D walk: z1 across and z2 down from −2.5 to +2.5, the other dimensions the current noise, the current class.
+    const walk = Float32Array.from({ length: 400 }, (_, k) => {
+      const [cell, d] = [Math.floor(k / 4), k % 4];
+      return d === 0 ? -2.5 + (5 * (cell % 10)) / 9 : d === 1 ? 2.5 - (5 * Math.floor(cell / 10)) / 9 : noise[d];
+    });
+    const expected = {
+      '#e-walk': nodeCanvasBytes(runs.cvae, walk, Array(100).fill(cls)),
+      '#e-row': nodeCanvasBytes(runs.cvae, Float32Array.from({ length: 40 }, (_, k) => noise[k % 4]), Array.from({ length: 10 }, (_, i) => i)),
+      '#e-interp': nodeCanvasBytes(runs.cvae, steps, Array(10).fill(cls)),
+    };
+    for (const [selector, bytes] of Object.entries(expected)) {
+      await page.waitForFunction(([sel, want]) => {
+        const c = document.querySelector(sel) as HTMLCanvasElement;
+        return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join() === want;
+      }, [selector, bytes.join()] as const, { timeout: 30_000 });
+    }
     await page.screenshot({ path: screenshotPath(site, 'playground-explore.png'), fullPage: true });
     expect(problems).toEqual([]);
   });

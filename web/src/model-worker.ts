@@ -52,6 +52,7 @@ function load(m: Extract<ModelMessage, { type: 'load' }>): ModelReply {
   const run = training.parseRunConfig(m.configText, m.configName);
   const model = models.createModel(run.model, 0);
   training.restoreWeights(m.modelBytes, m.modelName, model, m.configName);
+  model.eval(); // as training.loadRun (genzoo sample) does: inference mode for every layer
   const loaded: LoadedModel = {
     config: run.model, train: run.train, conditional: model.conditional, encoder: models.hasEncoder(model),
     parameters: model.parameters().reduce((s, p) => s + p.size, 0), source: m.source, backend: backendName,

@@ -492,4 +492,22 @@ describe.skipIf(missing?.skip ?? false)('the playground page in headless Chromiu
     for (const o of options) if (o.disabled) expect(o.text).toMatch(/— unavailable$/);
     expect(problems).toEqual([]);
   });
+  // Only with GENZOO_UPDATE_SCREENSHOTS=1: the README's pictures, of a CVAE trained long enough to draw digits.
+  test.runIf(process.env.GENZOO_UPDATE_SCREENSHOTS === '1')('screenshots for the README and docs/web.md: a 256-wide CVAE trained 5 epochs in the page', async () => {
+    started();
+    const { page, problems } = main;
+    await startTraining(page, { kind: 'cvae', arch: 'mlp', width: 256, latent: 8, epochs: 5, batch: 64, seed: 0, backend: 'wasm', gridEvery: 200 });
+    expect(await waitForEnd(page, 600_000)).toBe('completed');
+    await page.setViewportSize({ width: 1000, height: 1060 }); // the whole sample grid
+    await page.screenshot({ path: screenshotPath(site, 'playground-train.png') });
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await page.click('#tab-explore');
+    await page.waitForFunction(() => (globalThis as unknown as Playground).playground.model?.config.latent === 8, null, { timeout: 60_000 });
+    await page.fill('#e-digit', '3');
+    await page.click('#e-digit-load');
+    await page.waitForFunction(() => document.querySelector('#e-digit-label')!.textContent!.startsWith('held-out digit 3 of 997'), null, { timeout: 30_000 });
+    await page.waitForTimeout(1000); // the last redraws
+    await page.screenshot({ path: screenshotPath(site, 'playground-explore.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  }, 900_000);
 });

@@ -384,6 +384,19 @@ describe.skipIf(missing?.skip ?? false)('the playground page in headless Chromiu
     expect(problems).toEqual([]);
   });
 
+  test('a model worker that cannot start gives a message in the page, not a silent blank canvas', async () => {
+    started();
+    const context = await site.browser.newContext();
+    const page = await context.newPage();
+    await page.route('**/model-worker.js', (route) => route.fulfill({ status: 404, body: 'not here' }));
+    await page.goto(site.url);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60_000 });
+    await loadFiles(page, runFiles(runs.cvae));
+    expect(await inPage(page, (p) => p.files.error)).toMatch(/^the model worker failed: /);
+    expect(await page.isVisible('#f-error')).toBe(true);
+    await context.close();
+  });
+
   test('tabs follow the keyboard (arrows, Home, End) and every control has a label', async () => {
     started();
     const { page } = main;

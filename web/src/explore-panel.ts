@@ -23,6 +23,7 @@ const SLIDERS = 8;
 const WALK = 10;
 const WALK_RANGE = 2.5;
 
+const panel = byId('panel-explore');
 const modelLine = byId('e-model');
 const body = byId('e-body');
 const classes = byId('e-classes');
@@ -189,8 +190,20 @@ function onModel(loaded: LoadedModel): void {
     noise = noiseFromSeed(intValue(styleSeed, 'Style seed'));
     buildSliders();
   }
+  // Drawn now only if the tab is in view: while training, a new snapshot arrives with every grid, and drawing
+  // 121 digits for a hidden tab would take the CPU from the training worker. Shown later: drawn then.
+  stale = true;
+  refresh();
+}
+
+/** Whether the images are of an older model (redrawn when the tab is next shown). */
+let stale = false;
+
+function refresh(): void {
+  if (!stale || !model || panel.hidden) return;
+  stale = false;
   redrawAll();
-  if (loaded.encoder) reconstruct();
+  if (model.encoder) reconstruct();
 }
 
 /** Paints a soft disc at (x, y) in image pixels: a pen about two pixels wide, as MNIST's strokes are. */
@@ -263,6 +276,7 @@ function setupPad(): void {
 
 export function setupExplorePanel(modelClient: ModelClient): void {
   client = modelClient;
+  new MutationObserver(refresh).observe(panel, { attributes: true, attributeFilter: ['hidden'] });
   client.onLoaded = (reply) => onModel(reply.model);
   classes.replaceChildren(h('legend', {}, 'Class'), ...Array.from({ length: 10 }, (_, k) => {
     const input = h('input', { type: 'radio', name: 'e-class', value: String(k), id: `e-class-${k}` });

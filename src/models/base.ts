@@ -61,7 +61,8 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
   async trainStepAsync(batch: Batch, generator: Generator): Promise<Record<string, number>> {
     const terms = tidy(() => this.step(batch, generator));
     const keys = Object.keys(terms);
-    const joined = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1]))));
+    // In a tidy: the reshaped views hold the terms' storage until they are freed.
+    const joined = tidy(() => noGrad(() => concat(keys.map((k) => reshape(terms[k], [1])))));
     for (const t of Object.values(terms)) t.dispose();
     const values = await joined.read();
     joined.dispose();
@@ -232,7 +233,8 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
  */
 export function readScalars<K extends string>(terms: Record<K, Tensor>, dispose = false): Record<K, number> {
   const keys = Object.keys(terms) as K[];
-  const joined = noGrad(() => concat(keys.map((k) => reshape(terms[k], [1]))));
+  // In a tidy: the reshaped views hold the terms' storage until they are freed.
+  const joined = tidy(() => noGrad(() => concat(keys.map((k) => reshape(terms[k], [1])))));
   const values = joined.data;
   if (dispose) {
     joined.dispose();

@@ -204,17 +204,48 @@ export class TrainingLoop {
    * is returned as 'diverged' and the step is not counted.
    */
   step(): StepOutcome {
-    if (this.done) throw new StateError(`training: all ${this.settings.epochs} epochs are done; there is no next step`);
-    if (this.#stepInEpoch >= this.stepsPerEpoch) throw new StateError('training: the epoch is complete; call endEpoch() before the next step');
     const { model } = this;
-    this.#batches ??= this.loader.epochBatches(this.#epoch, this.#stepInEpoch);
     const losses = tidy(() => {
-      const next = this.#batches!.next();
-      if (next.done) throw new StateError(`training: the data loader ran out of batches at step ${this.#stepInEpoch} of epoch ${this.#epoch + 1}`);
-      const batch = next.value;
+      const batch = this.#nextBatch();
       const where = firstParameterBackend(model);
       return model.trainStep({ x: where ? batch.x.to(where) : batch.x, y: batch.y }, this.generator);
     });
+    return this.#record(losses);
+  }
+
+  /**
+   * `step()` with the losses read back asynchronously (`model.trainStepAsync`):
+   * the one that works on every backend, WebGPU included (it cannot read back
+   * synchronously). The same numbers as `step()` on the same backend.
+   */
+  async stepAsync(): Promise<StepOutcome> {
+    const { model } = this;
+    const batch = this.#nextBatch();
+    const where = firstParameterBackend(model);
+    const x = where ? batch.x.to(where) : batch.x;
+    let losses: Record<string, number>;
+    try {
+      losses = await model.trainStepAsync({ x, y: batch.y }, this.generator);
+    } finally {
+      if (x !== batch.x) x.dispose();
+      batch.x.dispose();
+    }
+    return this.#record(losses);
+  }
+
+  /** The next batch of the epoch, after checking that there is one to take. */
+  #nextBatch(): { x: Tensor; y: Int32Array } {
+    if (this.done) throw new StateError(`training: all ${this.settings.epochs} epochs are done; there is no next step`);
+    if (this.#stepInEpoch >= this.stepsPerEpoch) throw new StateError('training: the epoch is complete; call endEpoch() before the next step');
+    this.#batches ??= this.loader.epochBatches(this.#epoch, this.#stepInEpoch);
+    const next = this.#batches.next();
+    if (next.done) throw new StateError(`training: the data loader ran out of batches at step ${this.#stepInEpoch} of epoch ${this.#epoch + 1}`);
+    return next.value;
+  }
+
+  /** Counts a step's losses (or reports the divergence they show: then the step is not counted). */
+  #record(losses: Record<string, number>): StepOutcome {
+    const { model } = this;
     const problem = checkLosses(losses, model.lossNames);
     if (problem) return { status: 'diverged', step: this.#globalStep + 1, epoch: this.#epoch + 1, loss: problem };
     this.#globalStep++;

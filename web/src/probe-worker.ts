@@ -27,7 +27,7 @@ async function probeOne(id: BackendId): Promise<BackendReport> {
     model.to(getBackend());
     const images = data.makeDataset(new Float32Array(2 * 784).fill(0.5), Int32Array.from([3, 7]), { name: 'probe', height: 28, width: 28, classes: 10 });
     const loop = new training.TrainingLoop(model, images, { epochs: 1, batch: 2, seed: 0 });
-    const out = loop.step();
+    const out = await loop.stepAsync();
     if (out.status !== 'ok') throw new BackendError(`the probe step's loss '${out.loss.name}' was ${out.loss.value}`);
     report.trains = true;
   } catch (err) {

@@ -93,7 +93,7 @@ async function run(req: TrainRequest): Promise<void> {
         loop.resetClock();
         continue;
       }
-      const out = loop.step();
+      const out = await loop.stepAsync();
       if (out.status === 'diverged') {
         flush();
         finish('diverged', `loss '${out.loss.name}' became ${out.loss.value} at step ${out.step} (epoch ${out.epoch}); training stopped`);

@@ -174,7 +174,10 @@ describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (Swift
     expect(r.errors.disposed).toMatch(/was disposed/);
     expect(r.errors.twice).toMatch(/already disposed/);
     expect(r.errors.mixed).toMatch(/different devices/);
-    if (mode === 'webgpu') expect(r.errors.syncRead).toMatch(/WebGPU has no synchronous readback.*await t\.read\(\)/);
+    if (mode === 'webgpu') {
+      expect(r.errors.syncRead).toMatch(/WebGPU has no synchronous readback.*await t\.read\(\)/);
+      expect(r.errors.hostCopy).toBe('no error');
+    }
   }, 240_000);
 
   test("mode selection: an unavailable mode says why; 'auto' reports what it passed over; dispose releases all", async () => {

@@ -176,48 +176,64 @@ export function buildGpuBackend(settings: GpuBackendSettings, details: Record<st
     return out;
   };
 
-  /** A stored [rows, cols] per batch matrix (`stride` apart; 0: one shared), transposed to [cols, rows] matrices. */
-  const transposed = (x: Storage, batch: number, rows: number, cols: number, stride: number): Storage => {
+  /** `x` copied into a new layout (texelwise.ts repackTexels): transposed and/or zero-padded. */
+  const repacked = (x: Storage, r: T.Repack): Storage => {
     counters.kernels++;
-    const b = stride === 0 ? 1 : batch;
-    return texel('transpose', ([v], gl3) => T.transposeTexels(v, batch, rows, cols, stride, gl3), b * rows * cols, [x]) ??
-      kernels.gather(x, { shape: [b, cols, rows], strides: [stride, 1, cols], offset: 0 });
+    const b = r.stride === 0 ? 1 : r.batch;
+    const out = texel('repack', ([v], gl3) => T.repackTexels(v, r, gl3), b * r.rows * r.cols, [x]);
+    if (out) return out;
+    // Not on GL textures: the generic gather (with padding).
+    return kernels.gather(x, {
+      shape: [b, r.rows, r.cols], strides: [r.stride, r.rowStep, r.colStep], offset: 0,
+      pad: { before: [0, 0, 0], extent: [b, r.validRows, r.validCols], value: 0 },
+    });
   };
 
   /**
    * The GL route: the native kernel (native.ts) is fast when each thread's four
-   * outputs share a row (n a multiple of 4) and it can read whole texels of its
-   * operands; a Linear layer's x·Wᵀ with k = 794 (784 pixels + 10 classes) or its
-   * weight gradient with n = 794 would otherwise take the scalar path, 8× the
-   * texture fetches (measured: 0.9 s of a 1 s CVAE step on SwiftShader). Layout
-   * changes here are a transpose of one operand or of the result: m·k, k·n or
-   * m·n reads, against m·n·k multiply-adds.
-   *  - n not a multiple of 4, m one: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, transpose it back;
-   *  - B transposed and its texels not usable (k not a multiple of 4, or A transposed too): transpose B first;
-   *  - A transposed, k a multiple of 4, n a multiple of 4: transpose A first (whole-texel reads of A).
+   * outputs share a row (n a multiple of 4) and it reads whole texels of both
+   * operands: A as stored [m, k] and B as [k, n], or B as [n, k] (transB), with
+   * k a multiple of 4. Other layouts are repacked first — a transpose, and zero
+   * padding of k to a multiple of 4 (a Linear layer's 784 pixels + 10 classes) —
+   * costing m·k + k·n copies against m·n·k multiply-adds; otherwise such a
+   * matmul takes the scalar path, up to 8× the fetches (measured: 0.9 s of a
+   * 1 s CVAE step on SwiftShader). n not a multiple of 4 but m one: compute
+   * Cᵀ = op(B)ᵀ·op(A)ᵀ and transpose it back.
    */
   const matmulGL = (a: Storage, b: Storage, p: MatmulParams): Storage | null => {
     if (p.n % 4 !== 0 && p.m % 4 === 0) {
       const swapped = { ...p, m: p.n, n: p.m, transA: !p.transB, transB: !p.transA, strideA: p.strideB, strideB: p.strideA };
-      const ct = matmulGL(b, a, swapped) ?? nativeMatmul(b, a, swapped);
+      const ct = matmulGL(b, a, swapped);
       if (!ct) return null;
-      const c = transposed(ct, p.batch, p.n, p.m, p.n * p.m);
+      const c = repacked(ct, { batch: p.batch, stride: p.n * p.m, rows: p.m, cols: p.n, validRows: p.m, validCols: p.n, rowStep: 1, colStep: p.m });
       self.free(ct);
       return c;
     }
-    if (p.n % 4 === 0 && p.transB && (p.k % 4 !== 0 || p.transA)) {
-      const bt = transposed(b, p.batch, p.n, p.k, p.strideB);
-      const c = matmulGL(a, bt, { ...p, transB: false, strideB: p.strideB === 0 ? 0 : p.k * p.n });
-      self.free(bt);
-      return c;
-    }
-    if (p.n % 4 === 0 && p.transA && p.k % 4 === 0 && !p.transB) {
-      const at = transposed(a, p.batch, p.k, p.m, p.strideA);
-      const c = nativeMatmul(at, b, { ...p, transA: false, strideA: p.strideA === 0 ? 0 : p.m * p.k });
-      self.free(at);
-      return c;
-    }
-    return nativeMatmul(a, b, p);
+    if (p.n % 4 !== 0) return nativeMatmul(a, b, p);
+    const k4 = Math.ceil(p.k / 4) * 4;
+    const ntReady = !p.transA && p.transB && p.k % 4 === 0;
+    const aReady = !p.transA && p.k % 4 === 0;
+    const bReady = !p.transB && p.k % 4 === 0;
+    if (ntReady || (aReady && bReady)) return nativeMatmul(a, b, p);
+    // A → [m, k4] rows, B → [k4, n] (or kept [n, k] when the NT path can read it).
+    const a2 = aReady ? a : repacked(a, {
+      batch: p.batch, stride: p.strideA, rows: p.m, cols: k4, validRows: p.m, validCols: p.k,
+      rowStep: p.transA ? 1 : p.k, colStep: p.transA ? p.m : 1,
+    });
+    const keepB = p.transB && p.k % 4 === 0;
+    const b2 = keepB || bReady ? b : repacked(b, {
+      batch: p.batch, stride: p.strideB, rows: k4, cols: p.n, validRows: p.k, validCols: p.n,
+      rowStep: p.transB ? 1 : p.n, colStep: p.transB ? p.k : 1,
+    });
+    const q = {
+      ...p, k: k4, transA: false, transB: keepB,
+      strideA: a2 === a ? p.strideA : p.strideA === 0 ? 0 : p.m * k4,
+      strideB: b2 === b ? p.strideB : p.strideB === 0 ? 0 : k4 * p.n,
+    };
+    const c = nativeMatmul(a2, b2, q);
+    if (a2 !== a) self.free(a2);
+    if (b2 !== b) self.free(b2);
+    return c;
   };
 
   const matmul = (a: Storage, b: Storage, p: MatmulParams): Storage => {

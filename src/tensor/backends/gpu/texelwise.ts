@@ -144,21 +144,41 @@ export function maximumTexels(a: unknown, b: unknown, length: number, glsl3: boo
 }
 
 
+/** How {@link repackTexels} reads each matrix. */
+export interface Repack {
+  /** Matrices (1 when `stride` is 0: one shared matrix). */
+  batch: number;
+  /** Elements between the source's matrices (0: one, shared). */
+  stride: number;
+  /** The result's rows and columns per matrix. */
+  rows: number;
+  cols: number;
+  /** The source region: result elements at row ≥ validRows or column ≥ validCols are 0. */
+  validRows: number;
+  validCols: number;
+  /** Source elements between result rows and between result columns (a transpose swaps them). */
+  rowStep: number;
+  colStep: number;
+}
+
 /**
- * Transposes `batch` matrices stored [rows, cols] (`stride` apart; 0: one
- * shared, giving one result) into [cols, rows]: each output lane finds its
- * (matrix, row, column) with float floors (exact below 2^24) and reads one
- * value — no integer division, which GPU.js's generic gather pays per element.
+ * Copies matrices into a new layout: transposed, and/or zero-padded to a
+ * multiple of 4 along the summed dimension (so that the matmul can read whole
+ * texels). Each output lane finds its (matrix, row, column) with float floors
+ * (exact below 2^24) and reads one value — no integer division, which GPU.js's
+ * generic gather pays per element.
  */
-export function transposeTexels(x: unknown, batch: number, rows: number, cols: number, stride: number, glsl3: boolean): TexelKernel | null {
-  const b = stride === 0 ? 1 : batch;
-  const size = rows * cols;
+export function repackTexels(x: unknown, r: Repack, glsl3: boolean): TexelKernel | null {
+  const b = r.stride === 0 ? 1 : r.batch;
+  const size = r.rows * r.cols;
+  const padded = r.validRows < r.rows || r.validCols < r.cols;
   const lane = (c: number): string => [
     `{ float o = tf * 4.0 + ${lit(c)};`,
-    `  float bi = floor((o + 0.5) * ${lit(1 / size)}); float r = o - bi * ${lit(size)};`,
-    // Output [bi, j, i] (j < cols, i < rows) reads input [bi, i, j].
-    `  float j = floor((r + 0.5) * ${lit(1 / rows)}); float i = r - j * ${lit(rows)};`,
-    `  acc[${c}] = xAt(bi * ${lit(stride)} + i * ${lit(cols)} + j); }`,
+    `  float bi = floor((o + 0.5) * ${lit(1 / size)}); float rem = o - bi * ${lit(size)};`,
+    `  float i = floor((rem + 0.5) * ${lit(1 / r.cols)}); float j = rem - i * ${lit(r.cols)};`,
+    padded
+      ? `  acc[${c}] = (i < ${lit(r.validRows)} && j < ${lit(r.validCols)}) ? xAt(bi * ${lit(r.stride)} + i * ${lit(r.rowStep)} + j * ${lit(r.colStep)}) : 0.0; }`
+      : `  acc[${c}] = xAt(bi * ${lit(r.stride)} + i * ${lit(r.rowStep)} + j * ${lit(r.colStep)}); }`,
   ].join('\n  ');
-  return texelKernel('transpose', b * size, glsl3, { x }, [], [], '', `vec4 acc = vec4(0.0);\n  ${[0, 1, 2, 3].map(lane).join('\n  ')}\n  return acc;`);
+  return texelKernel('repack', b * size, glsl3, { x }, [], [], '', `vec4 acc = vec4(0.0);\n  ${[0, 1, 2, 3].map(lane).join('\n  ')}\n  return acc;`);
 }

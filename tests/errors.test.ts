@@ -117,7 +117,7 @@ describe('files and runs', () => {
   test('the other special errors sit in the hierarchy', () => {
     expect(new training.NonFiniteError('m.safetensors', { tensor: 'w', index: 0, value: NaN, size: 1 })).toBeInstanceOf(ValueError);
     expect(new evaluation.ClassifierFileError('c.safetensors', 'c.safetensors: corrupted')).toBeInstanceOf(IOError);
-    expect(new evaluation.RunFolderError('runs/x does not exist').code).toBe('ERR_IO');
+    expect(new training.RunFolderError('runs/x does not exist').code).toBe('ERR_IO');
     const usage = new UsageError('--epochs must be a positive integer');
     expect(usage).toBeInstanceOf(ValueError);
     expect(usage.name).toBe('UsageError');

@@ -299,6 +299,28 @@ function convStepCase() {
   cases.push({ name: 'DCGAN discriminator step, batch 64 (Adam)', kind: 'step', flops, genzoo, tfjs: { default: tfjs } });
 }
 
+/**
+ * One training step of a zoo model with its conv defaults (registry.ts), batch 64 of
+ * fixed random "digits" in [0, 1] with labels 0–9: the step `genzoo train --arch conv`
+ * repeats (model.trainStep: forward, backward, every optimizer's update, losses read
+ * back). The times give each conv default's epoch cost (140 steps of 64 on the embedded
+ * digits). No tfjs peer: tfjs has no such model; genzoo js is skipped (the reference
+ * loops take minutes per conv step: 80 s for the CGAN's under load).
+ */
+function zooConvStepCase(kind) {
+  const B = 64;
+  const x = randomArray(B * 28 * 28, 12).map((v) => (v + 1) / 2);
+  const y = Int32Array.from({ length: B }, (_, i) => i % 10);
+  const config = g.models.defaultConfig(kind, 'conv');
+  const genzoo = (be) => g.withBackend(be, () => {
+    const model = g.models.createModel(config, 0);
+    const batch = { x: g.tensor(x, { shape: [B, 1, 28, 28] }), y };
+    const generator = new g.Generator('bench');
+    return () => model.trainStep(batch, generator);
+  });
+  cases.push({ name: `${kind} conv training step (width ${config.width}), batch 64`, kind: 'step', flops: 0, genzoo, tfjs: {}, skip: ['genzoo js'] });
+}
+
 // The issue's table.
 matmulCase('matmul 512³', 512, 512, 512, false, false);
 matmulCase('matmul 1024³', 1024, 1024, 1024, false, false);
@@ -316,6 +338,7 @@ convCase('G convT 64×128×7×7 → 64×14×14, 4×4 s2 p1', 'dx', [64, 64, 14, 
 convCase('G convT 64×64×14×14 → 1×28×28, 4×4 s2 p1', 'dx', [64, 1, 28, 28], [64, 1, 4, 4], 2, 1);
 cvaeStepCase();
 convStepCase();
+for (const kind of ['vae', 'cvae', 'cgan', 'cvaegan']) zooConvStepCase(kind);
 
 // ------------------------------------------------------------------ timing
 
@@ -328,8 +351,9 @@ function median(xs) {
 async function runCase(c) {
   // Each engine: a prepared closure, warm-up, then a target number of runs.
   const engines = [];
-  for (const [name, be] of GENZOO) engines.push({ name, tf: null, make: () => ({ run: c.genzoo(be), dispose: () => {} }) });
+  for (const [name, be] of GENZOO) if (!c.skip?.includes(name)) engines.push({ name, tf: null, make: () => ({ run: c.genzoo(be), dispose: () => {} }) });
   for (const name of TFJS) {
+    if (!c.tfjs.default) continue; // no peer for this case (a zoo model)
     engines.push({ name, tf: name, make: c.tfjs.default });
     if (name === 'tfjs-wasm' && c.tfjs['pre-T']) engines.push({ name: 'tfjs-wasm pre-T', tf: name, make: c.tfjs['pre-T'] });
   }

@@ -61,8 +61,7 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
   async trainStepAsync(batch: Batch, generator: Generator): Promise<Record<string, number>> {
     const terms = tidy(() => this.step(batch, generator));
     const keys = Object.keys(terms);
-    // In a tidy: the reshaped views hold the terms' storage until they are freed.
-    const joined = tidy(() => noGrad(() => concat(keys.map((k) => reshape(terms[k], [1])))));
+    const joined = joinScalars(terms);
     for (const t of Object.values(terms)) t.dispose();
     const values = await joined.read();
     joined.dispose();
@@ -228,13 +227,21 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
 }
 
 /**
+ * One-element tensors joined into one [n] tensor (in key order), so they come
+ * back in one transfer. In a tidy: the reshaped views would otherwise hold the
+ * terms' storage until they were collected.
+ */
+function joinScalars(terms: Record<string, Tensor>): Tensor {
+  return tidy(() => noGrad(() => concat(Object.keys(terms).map((k) => reshape(terms[k], [1])))));
+}
+
+/**
  * Reads several one-element tensors (a step's loss terms) back to the host in
  * one transfer: on a GPU each readback is a stall, so a step does one.
  */
 export function readScalars<K extends string>(terms: Record<K, Tensor>, dispose = false): Record<K, number> {
   const keys = Object.keys(terms) as K[];
-  // In a tidy: the reshaped views hold the terms' storage until they are freed.
-  const joined = tidy(() => noGrad(() => concat(keys.map((k) => reshape(terms[k], [1])))));
+  const joined = joinScalars(terms);
   const values = joined.data;
   if (dispose) {
     joined.dispose();

@@ -23,6 +23,7 @@
  * for every r below 2^22 (tensors are capped at 2^24 elements, runner.ts).
  */
 import type { BinaryOp, ReduceOp, UnaryOp } from '../../backend.js';
+import { stridesOf } from '../../shape.js';
 
 /** A number as a float literal every translator accepts (GLSL needs the decimal point). */
 export function lit(v: number): string {
@@ -35,17 +36,6 @@ export function lit(v: number): string {
 
 /** `Math.floor((expr + 0.5) / d)`: the exact integer quotient (see the note above). */
 const idiv = (expr: string, d: number): string => (d === 1 ? `(${expr})` : `Math.floor((${expr} + 0.5) / ${lit(d)})`);
-
-/** Row-major element strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
 
 /**
  * Statements that split the output index `i` into coordinates c0…c(r−1) of
@@ -132,7 +122,7 @@ export function binaryExpr(op: BinaryOp): string {
 }
 
 /** Reads of broadcast operands: contiguous (i), a single value (0), or through strides. */
-export function operandIndex(strides: readonly number[], shape: readonly number[]): 'i' | '0' | null {
+function operandIndex(strides: readonly number[], shape: readonly number[]): 'i' | '0' | null {
   if (strides.every((s) => s === 0)) return '0';
   const contiguous = stridesOf(shape);
   if (strides.every((s, k) => s === contiguous[k] || shape[k] === 1)) return 'i';

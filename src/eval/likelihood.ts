@@ -20,7 +20,7 @@
 import { noGrad, softplus } from '../autograd/index.js';
 import { reparameterize } from '../kl/reparameterize.js';
 import { diagNormalKL, normalLogPdf, stdNormalKL } from '../kl/scalar.js';
-import { fromArray, Generator, shapeStr, Tensor, type FloatArray } from '../tensor/index.js';
+import { fromArray, Generator, shapeStr, tidy, Tensor, type FloatArray } from '../tensor/index.js';
 import { asLabels, asRows, requireNonEmpty, type LabelSet, type RowSet, type Rows } from './rows.js';
 import { ShapeError, ValueError } from '../errors.js';
 
@@ -210,7 +210,9 @@ function forEachDecodedChunk(op: string, model: LatentVariableModel, p: Prepared
   const { rows } = p;
   const chunk = Math.max(1, Math.floor(p.maxRows / draws));
   noGrad(() => {
-    for (let start = 0; start < rows.count; start += chunk) {
+    // Each chunk's tensors are freed when it has been visited (tidy): the visitor reads host copies.
+    // Left to the garbage collector, a few chunks' logits filled the wasm heap and it evicted them to the host.
+    for (let start = 0; start < rows.count; start += chunk) tidy(() => {
       const end = Math.min(rows.count, start + chunk);
       const b = end - start;
       const { mu, logvar, latent } = encodeChecked(op, model, batchInput(p, start, end), batchLabels(p, start, end, 1));
@@ -223,7 +225,7 @@ function forEachDecodedChunk(op: string, model: LatentVariableModel, p: Prepared
       }
       const logits = decodeChecked(op, model, fromArray(z, [b * draws, latent]), batchLabels(p, start, end, draws), rows.dim);
       visit({ start, end, latent, mu, logvar, prior, z, logits: logits.data, softplusLogits: softplus(logits).data });
-    }
+    });
   });
 }
 

@@ -37,7 +37,7 @@ import { subset } from '../data/dataset.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { errorMessage, nodeModule, nodePath } from '../io/node.js';
 import type { GenerativeModel } from '../models/types.js';
-import { backendInfo, Generator } from '../tensor/index.js';
+import { backendInfo, Generator, tidy } from '../tensor/index.js';
 import { classFaithfulness, type ClassFaithfulness } from './faithfulness.js';
 import { likelihoodModel } from './adapter.js';
 import { classBalance } from './class-balance.js';
@@ -219,7 +219,7 @@ function drawSamples(model: GenerativeModel, perClass: number, seed: number): { 
   const requested = model.conditional ? Int32Array.from({ length: n }, (_, i) => Math.floor(i / perClass)) : null;
   const generator = new Generator(`${seed}/eval`);
   const images = new Float32Array(n * 784);
-  for (let start = 0; start < n; start += SAMPLE_CHUNK) {
+  for (let start = 0; start < n; start += SAMPLE_CHUNK) tidy(() => {
     const end = Math.min(n, start + SAMPLE_CHUNK);
     const x = model.sample(requested ? requested.subarray(start, end) : end - start, generator);
     if (x.size !== (end - start) * 784) throw new ShapeError(`${model.kind}.sample returned ${x.shape.join('×')} for ${end - start} samples`);
@@ -227,7 +227,7 @@ function drawSamples(model: GenerativeModel, perClass: number, seed: number): { 
       if (!Number.isFinite(x.data[i])) throw new ValueError(`${model.kind} produced a non-finite pixel (${x.data[i]}) in sample ${start + Math.floor(i / 784)}: the weights are broken`);
     }
     images.set(x.data, start * 784);
-  }
+  });
   return { images, requested };
 }
 

@@ -39,7 +39,7 @@
  *          and x_f drifts further — with λ1 = 1 this ran away within 5 steps
  *          (gradient norms 30 → 3·10⁶). Clipping caps the spike.
  */
-import { add, concat, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
+import { abs, add, concat, div, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
 import { bceWithLogits, crossEntropy } from '../nn/losses.js';
 import { oneHot, tensor, Tensor, zeros, type Generator } from '../tensor/index.js';
 import { diagNormal, reparameterize, stdNormal } from '../kl/index.js';
@@ -59,12 +59,34 @@ function rowSqDist(a: Tensor, b: Tensor): Tensor {
   return sum(square(sub(a, b)), a.ndim === 2 ? 1 : [1, 2, 3]);
 }
 
+/**
+ * The mode-seeking term (Mao, Lee, Tseng, Ma & Yang, CVPR 2019, "Mode Seeking
+ * Generative Adversarial Networks for Diverse Image Synthesis") on pairs
+ * (i, i + h) of prior samples that share a class:
+ *
+ *   r_i  = mean_pixels |x_p[i] − x_p[i+h]|  /  mean_dims |n_i − n_{i+h}|
+ *   L_ms = mean_i 1 / (r_i + 1e-5)
+ *
+ * with n the noise the latents were drawn from (a constant). Minimising it
+ * makes G map distinct noise to distinct images: a generator that collapses a
+ * class onto few images has small r and a large L_ms. The mean-matching losses
+ * L_GD and L_GC do not see collapse (a batch of copies of the class mean
+ * satisfies them), which is why this is added.
+ */
+export function modeSeekingLoss(xp: Tensor, noise: Tensor, h: number): Tensor {
+  const pixelAxes = xp.ndim === 2 ? 1 : [1, 2, 3];
+  const dx = mean(abs(sub(xp.slice(0, 0, h), xp.slice(0, h, 2 * h))), pixelAxes);                // [h]
+  const dz = mean(abs(sub(noise.slice(0, 0, h), noise.slice(0, h, 2 * h))), 1);                  // [h], constant
+  return mean(div(1, add(div(dx, dz), 1e-5)));
+}
+
 /** CVAE-GAN (Bao et al. 2017): encoder, generator, discriminator and classifier trained together (docs/models.md#cvae-gan-cvaegants). */
 export class CVAEGAN extends ZooModel {
   /** Always 'cvaegan'. */
   readonly kind = 'cvaegan' as const;
   readonly conditional = true;
-  readonly lossNames = ['c', 'd', 'kl', 'g', 'gd', 'gc'] as const;
+  /** c, d, kl, g, gd, gc; then adv and ms when their weights (options lambdaAdv, lambdaMs) are not 0. */
+  readonly lossNames: readonly string[];
   /** The encoder E(x, y) → μ, log σ². */
   readonly E: Encoder;
   /** The generator G(z, y) → image logits. */
@@ -100,7 +122,16 @@ export class CVAEGAN extends ZooModel {
     if (ema > 0) this.decoderAverage = this.registerModule('Gema', new ParamEMA(this.G.parameters(), ema));
     this.gradClip = this.numberOption('gradClip');
     if (!(this.gradClip >= 0)) throw new ValueError(`cvaegan: option gradClip must be ≥ 0 (0: no clipping), got ${this.gradClip}`);
+    this.lambdaAdv = this.numberOption('lambdaAdv');
+    this.lambdaMs = this.numberOption('lambdaMs');
+    if (!(this.lambdaAdv >= 0) || !(this.lambdaMs >= 0)) throw new ValueError(`cvaegan: options lambdaAdv and lambdaMs must be ≥ 0, got ${this.lambdaAdv}, ${this.lambdaMs}`);
+    this.lossNames = ['c', 'd', 'kl', 'g', 'gd', 'gc', ...(this.lambdaAdv > 0 ? ['adv'] : []), ...(this.lambdaMs > 0 ? ['ms'] : [])];
   }
+
+  /** Weight of G's non-saturating adversarial loss on the prior samples (option lambdaAdv; 0 = the paper's G). */
+  private readonly lambdaAdv: number;
+  /** Weight of the mode-seeking term on pairs of prior samples (option lambdaMs; 0 = none). */
+  private readonly lambdaMs: number;
 
   /** The largest global gradient norm of E and of G (option gradClip; 0 = none). */
   private readonly gradClip: number;
@@ -132,6 +163,19 @@ export class CVAEGAN extends ZooModel {
   /** Reconstructions sigmoid(G(μ(x, y), y)): the posterior mean decoded; without a graph, in eval mode. */
   reconstruct(x: Tensor, labels: ArrayLike<number>): Tensor {
     return this.decode(this.encode(x, labels).mu, labels);
+  }
+
+  /**
+   * The prior samples' labels y_p, uniform. With the mode-seeking term the
+   * second half repeats the first (y_p[i + h] = y_p[i], h = ⌊B/2⌋), so that
+   * each pair it compares shares a class; without it, B independent draws (the
+   * paper's, and the same random stream as before the option existed).
+   */
+  private priorLabels(b: number, generator: Generator): Int32Array {
+    const paired = this.lambdaMs > 0 ? Math.floor(b / 2) : 0;
+    const y = new Int32Array(b);
+    for (let i = 0; i < b; i++) y[i] = i >= paired && i < 2 * paired ? y[i - paired] : generator.int(NUM_CLASSES);
+    return y;
   }
 
   /** Which classes have a centre yet (the `centreSeen` buffer, mirrored on the host). */
@@ -175,10 +219,11 @@ export class CVAEGAN extends ZooModel {
     const { mu, logvar } = this.E.call(x, c);
     const z = reparameterize(mu, logvar, generator);
     // Drawn on the host, as randint would (low + g.int(high − low)), so nothing is read back.
-    const yp = this.param(CLASS_PRIOR_PARAM) ? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES)) : null;
+    const yp = this.param(CLASS_PRIOR_PARAM) ? this.priorLabels(b, generator) : null;
     // (The paper's draw order, z_p before y_p, is kept for the standard prior; the class prior needs y_p first.)
-    const zp = yp ? this.latentFromNoise(this.prior(b, generator), yp) : this.prior(b, generator);
-    const ypLabels = yp ?? Int32Array.from({ length: b }, () => generator.int(NUM_CLASSES));
+    const noiseP = this.prior(b, generator);
+    const zp = yp ? this.latentFromNoise(noiseP, yp) : noiseP;
+    const ypLabels = yp ?? this.priorLabels(b, generator);
     // Two G calls, not one on [z; z_p]: G's BatchNorm would otherwise mix the two batches'
     // statistics and make x_p (hence L_GD, L_GC) depend on E.
     const xf = sigmoid(this.G.call(z, c));
@@ -203,7 +248,8 @@ export class CVAEGAN extends ZooModel {
     const p = this.classPrior(y);
     const frozen = [...this.D.parameters(), ...this.C.parameters()];
     const terms = withFrozen(frozen, () => {
-      const dF = this.D.call(both, null).features;
+      const dOut = this.D.call(both, null);
+      const dF = dOut.features;
       const cF = this.C.call(both).features;
       const fDf = dF.slice(0, 0, b), fDp = dF.slice(0, b);
       const fCf = cF.slice(0, 0, b), fCp = cF.slice(0, b);
@@ -218,7 +264,13 @@ export class CVAEGAN extends ZooModel {
       const lossGC = mul(sum(mul(sum(square(sub(centres, classMeans)), 1), present)), 0.5);       // L_GC
       // One backward gives each network exactly its objective: L_KL does not depend on G, and
       // L_GD, L_GC depend on x_p only, which E does not produce.
-      const total = add(add(mul(lossKL, lambda[1]), mul(lossG, lambda[2])), add(mul(lossGD, lambda[3]), mul(lossGC, lambda[4])));
+      // Additions to the paper (options; 0 = off): G's non-saturating adversarial loss on x_p, and the mode-seeking term.
+      const extra: Record<string, Tensor> = {};
+      if (this.lambdaAdv > 0) extra.adv = bceWithLogits(dOut.logit.slice(0, b), 1);               // −E log D(x_p)
+      if (this.lambdaMs > 0) extra.ms = modeSeekingLoss(xp, noiseP, Math.floor(b / 2));            // L_ms
+      let total = add(add(mul(lossKL, lambda[1]), mul(lossG, lambda[2])), add(mul(lossGD, lambda[3]), mul(lossGC, lambda[4])));
+      if (extra.adv) total = add(total, mul(extra.adv, this.lambdaAdv));
+      if (extra.ms) total = add(total, mul(extra.ms, this.lambdaMs));
       this.optimizers.E.zeroGrad();
       this.optimizers.G.zeroGrad();
       total.backward();
@@ -226,7 +278,7 @@ export class CVAEGAN extends ZooModel {
         clipGradNorm(this.E.parameters(), this.gradClip);
         clipGradNorm(this.G.parameters(), this.gradClip);
       }
-      return { kl: lossKL, g: lossG, gd: lossGD, gc: lossGC };
+      return { kl: lossKL, g: lossG, gd: lossGD, gc: lossGC, ...extra };
     });
 
     this.optimizers.C.zeroGrad();

@@ -119,6 +119,40 @@ describe('pooling', () => {
     expect(gz.maxPool2d(x, { kernelSize: [1, 2], stride: [2, 2] }).toArray()).toEqual([[[[2, 4], [10, 12]]]]);
   });
 
+  test('maxPool2d 2×2 (its own fast loop): values and the winner that receives the gradient, with ties, −∞ and NaN (property)', () => {
+    const cell = fc.oneof(fc.constantFrom(0, 1, -1, -Infinity, NaN), fc.double({ min: -3, max: 3, noNaN: true }));
+    const arb = fc.record({ n: int(1, 2), c: int(1, 2), ho: int(1, 3), wo: int(1, 3), sh: int(1, 3), sw: int(1, 3), eh: int(0, 1), ew: int(0, 1) }).chain((p) => {
+      // A leftover row/column narrower than the stride (so still ho × wo windows), which no window reads.
+      const h = (p.ho - 1) * p.sh + 2 + (p.eh % p.sh);
+      const w = (p.wo - 1) * p.sw + 2 + (p.ew % p.sw);
+      return fc.tuple(fc.constant({ ...p, h, w }), fc.array(cell, { minLength: p.n * p.c * h * w, maxLength: p.n * p.c * h * w }));
+    });
+    fc.assert(fc.property(arb, ([p, xs]) => {
+      const x = tensor(xs, { shape: [p.n, p.c, p.h, p.w], dtype: 'float64', requiresGrad: true });
+      const y = gz.maxPool2d(x, hw(2, 2), hw(p.sh, p.sw));
+      y.backward(gz.onesLike(y));
+      // By hand: taps in row-major order, the first of equal maxima wins, a NaN wins at once.
+      const want: number[] = [];
+      const grad = new Array(xs.length).fill(0);
+      for (let pl = 0; pl < p.n * p.c; pl++) {
+        for (let oy = 0; oy < p.ho; oy++) {
+          for (let ox = 0; ox < p.wo; ox++) {
+            const taps = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([a, b]) => pl * p.h * p.w + (oy * p.sh + a) * p.w + ox * p.sw + b);
+            let best = taps[0];
+            for (const t of taps.slice(1)) {
+              if (Number.isNaN(xs[best])) break;
+              if (xs[t] > xs[best] || Number.isNaN(xs[t])) best = t;
+            }
+            want.push(xs[best]);
+            grad[best] += 1;
+          }
+        }
+      }
+      expect(Array.from(y.data)).toEqual(want);
+      expect(Array.from(x.grad!.data)).toEqual(grad);
+    }), { numRuns: 150, seed: 22 });
+  });
+
   test('maxPool2d propagates NaN', () => {
     expect(tensor([1, NaN, 3, 4], { shape: [1, 1, 2, 2] }).maxPool2d(2).item()).toBeNaN();
   });

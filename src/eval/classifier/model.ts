@@ -22,7 +22,7 @@ import { Dropout } from '../../nn/dropout.js';
 import { MaxPool2d } from '../../nn/pooling.js';
 import { Flatten } from '../../nn/reshape.js';
 import { ReLU } from '../../nn/activation.js';
-import { fromArray, Generator, Tensor } from '../../tensor/index.js';
+import { fromArray, Generator, Tensor, tidy } from '../../tensor/index.js';
 import { argmaxRows } from '../accuracy.js';
 import { asRows, type RowSet } from '../rows.js';
 import { softmaxRows } from './calibration.js';
@@ -117,13 +117,14 @@ export function classify(model: DigitClassifier, images: RowSet, opts: { batchSi
   model.eval();
   try {
     noGrad(() => {
-      for (let start = 0; start < rows.count; start += batch) {
+      // tidy: each batch's activations are freed at once rather than by the garbage collector (on wasm, a heap that fills evicts).
+      for (let start = 0; start < rows.count; start += batch) tidy(() => {
         const end = Math.min(rows.count, start + batch);
         const x = fromArray(Float32Array.from(rows.data.subarray(start * 784, end * 784)), [end - start, 1, 28, 28]);
         const f = model.features(x);
         logits.set(model.head.call(f).data, start * DIGIT_CLASSES);
         features.set(f.data, start * CLASSIFIER_FEATURES);
-      }
+      });
     });
   } finally {
     model.train(wasTraining);

@@ -76,7 +76,16 @@ export function concat(xs: readonly FloatArray[], out: FloatArray, outer: number
   let offset = 0;
   xs.forEach((x, i) => {
     const w = widths[i];
-    for (let o = 0; o < outer; o++) out.set(x.subarray(o * w, (o + 1) * w), o * total + offset);
+    if (w <= 64) {
+      // Narrow pieces (a one-hot label beside each row of activations): a plain loop, not a subarray view per row.
+      for (let o = 0; o < outer; o++) {
+        const src = o * w;
+        const dst = o * total + offset;
+        for (let j = 0; j < w; j++) out[dst + j] = x[src + j];
+      }
+    } else {
+      for (let o = 0; o < outer; o++) out.set(x.subarray(o * w, (o + 1) * w), o * total + offset);
+    }
     offset += w;
   });
 }

@@ -5,6 +5,7 @@ import type { Pool2dParams } from '../../backend.js';
 /** Max pooling; `argmax` receives the flat input index of each output's winner (−1 for an all-padding window). */
 export function maxPool2d(x: FloatArray, out: FloatArray, argmax: FloatArray, p: Pool2dParams): void {
   const { n, c, h, w, kh, kw, ho, wo, strideH, strideW, padH, padW } = p;
+  if (kh === 2 && kw === 2 && padH === 0 && padW === 0) return maxPool2x2(x, out, argmax, p);
   let o = 0;
   for (let plane = 0; plane < n * c; plane++) {
     const base = plane * h * w;
@@ -30,6 +31,43 @@ export function maxPool2d(x: FloatArray, out: FloatArray, argmax: FloatArray, p:
         }
         out[o] = best;
         argmax[o] = bestIdx;
+      }
+    }
+  }
+}
+
+/**
+ * The common 2×2 window without padding (every window inside the image), with
+ * the general loop's rule unrolled: the first of equal maxima wins, a NaN wins
+ * and ends the window. The general loop's bounds checks per tap made pooling a
+ * conv classifier's largest JS cost.
+ */
+function maxPool2x2(x: FloatArray, out: FloatArray, argmax: FloatArray, p: Pool2dParams): void {
+  const { n, c, h, w, ho, wo, strideH, strideW } = p;
+  let o = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    const base = plane * h * w;
+    for (let oy = 0; oy < ho; oy++) {
+      const r0 = base + oy * strideH * w;
+      for (let ox = 0; ox < wo; ox++, o++) {
+        const i0 = r0 + ox * strideW;
+        let bi = i0;
+        let b = x[i0];
+        if (b === b) {
+          // Taps in the general loop's order: (0, 1), (1, 0), (1, 1).
+          let v = x[i0 + 1];
+          if (v > b || v !== v) { b = v; bi = i0 + 1; }
+          if (b === b) {
+            v = x[i0 + w];
+            if (v > b || v !== v) { b = v; bi = i0 + w; }
+            if (b === b) {
+              v = x[i0 + w + 1];
+              if (v > b || v !== v) { b = v; bi = i0 + w + 1; }
+            }
+          }
+        }
+        out[o] = b;
+        argmax[o] = bi;
       }
     }
   }

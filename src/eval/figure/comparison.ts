@@ -180,6 +180,18 @@ function checkImages(panel: FigurePanel, what: string, images: FloatArray, count
   if (images.length !== count * 784) throw new ShapeError(`comparisonFigure: panel '${panel.title}' needs ${count} images of 28×28 (${(count * 784).toLocaleString('en')} values) for its ${what}, got ${images.length}`);
 }
 
+/** Every image count of a panel checked, before anything is drawn. */
+function checkPanel(panel: FigurePanel): void {
+  const L = FIGURE_LAYOUT;
+  checkImages(panel, 'sample grid', panel.images, 100);
+  panel.interpolation?.forEach((row, r) => checkImages(panel, `interpolation strip ${r + 1}`, row.images, L.stripImages));
+  if (panel.nearest) {
+    checkImages(panel, 'nearest-digit samples', panel.nearest.samples, L.stripImages);
+    checkImages(panel, 'nearest training digits', panel.nearest.neighbours, L.stripImages);
+    if (panel.nearest.relative.length !== L.stripImages) throw new ShapeError(`comparisonFigure: panel '${panel.title}' needs ${L.stripImages} relative distances, got ${panel.nearest.relative.length}`);
+  }
+}
+
 /** A digit label centred on the image row whose top padding starts at `rowTop`, in the label column left of `gridLeft`. */
 function drawRowLabel(image: GreyImage, label: number, gridLeft: number, rowTop: number): void {
   const L = FIGURE_LAYOUT;
@@ -197,9 +209,9 @@ export function comparisonFigure(panels: readonly FigurePanel[], opts: Compariso
   const columns = Math.min(panels.length, opts.columns ?? panels.length);
   const { width, height } = comparisonFigureSize(panels.length, { ...sections, columns });
   const layout = panelLayout(sections);
+  panels.forEach(checkPanel);
   const image: GreyImage = { width, height, data: new Uint8Array(width * height).fill(255) };
   panels.forEach((panel, p) => {
-    checkImages(panel, 'sample grid', panel.images, 100);
     const top = L.margin + Math.floor(p / columns) * (layout.height + L.rowGap);
     const left = L.margin + (p % columns) * (L.labelWidth + L.grid + L.panelGap);
     const gridLeft = left + L.labelWidth;
@@ -212,7 +224,6 @@ export function comparisonFigure(panels: readonly FigurePanel[], opts: Compariso
     if (panel.interpolation && panel.interpolation.length > 0) {
       const stripTop = top + layout.interpolationTop!;
       panel.interpolation.forEach((row, r) => {
-        checkImages(panel, `interpolation strip ${r + 1}`, row.images, L.stripImages);
         if (row.label !== null) drawRowLabel(image, row.label, gridLeft, stripTop + r * L.cell);
       });
       const all = new Float32Array(panel.interpolation.length * L.stripImages * 784);
@@ -223,9 +234,6 @@ export function comparisonFigure(panels: readonly FigurePanel[], opts: Compariso
 
     if (panel.nearest) {
       const n = panel.nearest;
-      checkImages(panel, 'nearest-digit samples', n.samples, L.stripImages);
-      checkImages(panel, 'nearest training digits', n.neighbours, L.stripImages);
-      if (n.relative.length !== L.stripImages) throw new ShapeError(`comparisonFigure: panel '${panel.title}' needs ${L.stripImages} relative distances, got ${n.relative.length}`);
       const pairs = new Float32Array(2 * L.stripImages * 784);
       pairs.set(n.samples, 0);
       pairs.set(n.neighbours, L.stripImages * 784);

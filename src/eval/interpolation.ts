@@ -75,7 +75,12 @@ export function interpolationStrip(model: GenerativeModel, from: ArrayLike<numbe
 }
 
 /** Two standard-normal noise vectors of `latent` values drawn from `generator` (first `from`, then `to`). */
-export function noisePair(latent: number, generator: Generator): { from: Float32Array; to: Float32Array } {
+export function noisePair(latent: number, generator: Generator): {
+  /** The start of the line. */
+  from: Float32Array;
+  /** Its end. */
+  to: Float32Array;
+} {
   const from = Float32Array.from({ length: latent }, () => generator.normal());
   const to = Float32Array.from({ length: latent }, () => generator.normal());
   return { from, to };

@@ -56,7 +56,9 @@ export const FIGURE_LAYOUT = {
 
 /** Captions of the optional sections. */
 export const FIGURE_CAPTIONS = {
+  /** Above the interpolation strips. */
   interpolation: 'interpolation',
+  /** Above the samples and their nearest training digits. */
   nearest: 'sample (top) and nearest training digit',
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * Evaluation metrics for generated digits: class faithfulness, Fréchet
  * distance, sharpness, diversity, memorisation (novelty), and the VAE/CVAE
- * likelihood bounds; the digit classifier that judges samples; the float64
+ * likelihood bounds; latent interpolation; the digit classifier that judges samples; the float64
  * linear algebra the metrics rest on; and the table/JSON formats of
  * `genzoo eval` and `genzoo compare`.
  *   import { evaluation } from 'genzoo';
@@ -15,7 +15,11 @@ export {
 export { gaussianStats, frechetDistance, frechetDistanceFromStats, type GaussianStats, type FrechetResult } from './frechet.js';
 export { meanSquaredLaplacian, sharpness, type SharpnessOptions, type SharpnessResult, type LaplacianBorder } from './sharpness.js';
 export { withinClassPairwiseDistance, diversity, type DiversityOptions, type DiversityResult, type PairwiseDistanceResult } from './diversity.js';
-export { nearestNeighbours, memorisation, type NearestNeighbours, type NearestNeighbourOptions, type MemorisationResult } from './memorisation.js';
+export {
+  nearestNeighbours, memorisation, nearestTrainingDigits,
+  type NearestNeighbours, type NearestNeighbourOptions, type MemorisationResult, type NearestTrainingDigits,
+} from './memorisation.js';
+export { interpolateNoise, interpolationStrip, noisePair, type InterpolationStrip, type InterpolationStripOptions } from './interpolation.js';
 export { conditionalAccuracy, argmaxRows, type ConditionalAccuracy } from './accuracy.js';
 export { classFaithfulness, CONFIDENT_PROBABILITY, type ClassFaithfulness, type FaithfulnessOptions } from './faithfulness.js';
 export {
@@ -33,6 +37,10 @@ export {
   prepareEvaluation, evaluateModel, realDigitsRow, evaluateCheckpoint, evenlySpaced, EVAL_DEFAULTS, EVAL_FILE,
   type EvalContext, type EvalContextOptions, type ModelEvalOptions, type ModelEvaluation, type CheckpointEvalOptions, type CheckpointEvaluation,
 } from './model-eval.js';
-export { comparisonFigure, comparisonFigureSize, FIGURE_LAYOUT, type FigurePanel } from './figure/comparison.js';
+export {
+  comparisonFigure, comparisonFigureSize, panelLayout, formatRelativeDistance, FIGURE_LAYOUT, FIGURE_CAPTIONS,
+  type FigurePanel, type FigureSections, type PanelLayout, type InterpolationRow, type NearestRow, type ComparisonFigureOptions,
+} from './figure/comparison.js';
+export { runPanel, INTERPOLATION_CLASSES, type RunPanel, type RunPanelOptions } from './figure/run-panel.js';
 export { drawText, textWidth } from './figure/font.js';
 export * from './classifier/index.js';

@@ -155,3 +155,28 @@ export function memorisation(samples: RowSet, training: RowSet, heldOut: RowSet 
   if (!(h > 0)) throw new ValueError('memorisation: the held-out digits are all in the training set (mean nearest distance 0); cannot normalise');
   return { ratio: s / h, samples: s, heldOut: h, nearest };
 }
+
+/** What {@link nearestTrainingDigits} returns: each sample's nearest training digit, to show beside it. */
+export interface NearestTrainingDigits extends NearestNeighbours {
+  /** Each distance divided by the held-out digits' mean nearest distance: 0 = a copy, ≈ 1 = as new as unseen handwriting. */
+  relative: Float64Array;
+  /** The nearest training digits themselves, row after row (as many rows as samples). */
+  images: Float32Array;
+}
+
+/**
+ * Each sample's nearest training digit (L2 in pixels, {@link nearestNeighbours}),
+ * its distance, and the distance relative to `heldOutNearest`, the mean nearest
+ * distance of held-out real digits to the same training set (the novelty
+ * reference of {@link memorisation}): the per-sample picture behind the
+ * novelty number, so a copied digit can be seen, not only counted.
+ */
+export function nearestTrainingDigits(samples: RowSet, training: RowSet, heldOutNearest: number, opts: NearestNeighbourOptions = {}): NearestTrainingDigits {
+  if (!(heldOutNearest > 0) || !Number.isFinite(heldOutNearest)) throw new ValueError(`nearestTrainingDigits: heldOutNearest must be a positive distance, got ${heldOutNearest}`);
+  const nearest = nearestNeighbours(samples, training, opts);
+  const t = asRows('nearestTrainingDigits', 'training', training, training instanceof Tensor ? undefined : opts.dim);
+  const images = new Float32Array(nearest.index.length * t.dim);
+  nearest.index.forEach((j, i) => images.set(t.data.subarray(j * t.dim, (j + 1) * t.dim), i * t.dim));
+  const relative = Float64Array.from(nearest.distance, (d) => d / heldOutNearest);
+  return { ...nearest, relative, images };
+}

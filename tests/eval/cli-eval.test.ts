@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { evaluation, io } from '../../src/index.js';
 import { MODELS, type ModelKind } from '../../src/models/index.js';
 import { cli, spawnCli } from '../cli/helpers.js';
-import { cacheSmallClassifier, KINDS, trainTinyRuns, writeIdxSplits } from './cli-fixtures.js';
+import { cacheSmallClassifier, KINDS, TINY_CONV_TRAIN, trainTinyRuns, writeIdxSplits } from './cli-fixtures.js';
 
 let root: string;
 let idx: string;
@@ -250,8 +250,13 @@ describe('genzoo compare', () => {
     // Each reused run got its eval.json, scored against the same reference.
     for (const kind of KINDS) expect(readEval(runs[kind]).settings.data).toBe(`idx:${idx}`);
 
+    // The nearest-training-digit table: ten relative distances per run, the closest, the novelty.
+    for (const kind of KINDS) expect(md).toMatch(new RegExp(`^\\| ${kind} \\(mlp\\)( \\| \\d+\\.\\d+){12} \\|$`, 'm'));
+    expect(md).toContain('Left to right: vae, cvae, cgan, cvaegan (mlp). Each panel shows');
+    expect(md).toMatch(/^- figure: sample grids drawn with seed 0 .*relative to the held-out digits' mean nearest distance \d+\.\d\d$/m);
+
     const png = await io.readPng(join(out, 'compare.png'));
-    const size = evaluation.comparisonFigureSize(4);
+    const size = evaluation.comparisonFigureSize(4, { columns: 4, interpolationRows: 3, nearest: true });
     expect([png.width, png.height]).toEqual([size.width, size.height]);
     // The second panel (cvae) holds the cvae's sample sheet, drawn as its samples.png is (seed 0).
     const sheet = await io.readPng(join(runs.cvae, 'samples.png'));
@@ -268,8 +273,8 @@ describe('genzoo compare', () => {
     const r = await cli('compare', '--reuse', runs.cvae, runs.cgan, runs.cvaegan, '--epochs-scale', '0.01', '--out', out, '--data', `idx:${idx}`, '--n-per-class', '2', '--nll-digits', '5', '--backend', 'js');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('reusing cvae, cgan, cvaegan; training vae (not among --reuse)');
-    expect(r.out).toContain(`== genzoo train vae --out ${join(out, 'vae')} --seed 0 --epochs 1 --backend js --data idx:${idx}`);
+    expect(r.out).toContain('reusing cvae (mlp), cgan (mlp), cvaegan (mlp); training vae (mlp) (not among --reuse)');
+    expect(r.out).toContain(`== genzoo train vae --arch mlp --out ${join(out, 'vae')} --seed 0 --epochs 1 --backend js --data idx:${idx}`);
     const cfg = JSON.parse(readFileSync(join(out, 'vae', 'config.json'), 'utf8'));
     const vaeDefaults = MODELS.vae.defaults('mlp').model;
     expect(cfg.model).toMatchObject({ kind: 'vae', width: vaeDefaults.width, latent: vaeDefaults.latent }); // the vae's defaults
@@ -283,7 +288,7 @@ describe('genzoo compare', () => {
   test('--reuse refuses folders that are not complete runs, and duplicates', async () => {
     await usageError(['compare', '--reuse'], /--reuse needs at least one run folder/);
     await usageError(['compare', '--reuse', runs.cvae, '--epochz', '2'], /unknown flag '--epochz'/);
-    await usageError(['compare', '--reuse', runs.cvae, runs.cvae], /are both cvae runs/);
+    await usageError(['compare', '--reuse', runs.cvae, runs.cvae], /are both cvae \(mlp\) runs \(give one run per model and architecture\)/);
     await usageError(['compare', '--reuse', runs.vae, runs.cvae, runs.cgan, runs.cvaegan, '--epochs-scale', '0.5'], /--epochs-scale has no effect/);
     await runtimeError(['compare', '--reuse', join(root, 'nowhere')], /nowhere does not exist/);
     await runtimeError(['compare', '--reuse', join(root, 'idx')], /is not a genzoo run: config\.json is missing/);
@@ -297,9 +302,71 @@ describe('genzoo compare', () => {
     // A model left to train whose folder under --out already holds a run.
     const out = join(root, 'compare-taken');
     cpSync(runs.cgan, join(out, 'cgan'), { recursive: true });
-    await runtimeError(['compare', '--reuse', runs.vae, runs.cvae, runs.cvaegan, '--out', out], /compare-taken\/cgan already holds a cgan run: reuse it with --reuse/);
+    await runtimeError(['compare', '--reuse', runs.vae, runs.cvae, runs.cvaegan, '--out', out], /compare-taken\/cgan already holds a run \(compare would train cgan \(mlp\) there\): reuse it with --reuse/);
     expect(existsSync(join(out, 'compare.md'))).toBe(false);
     // An impossible --out is one line before any work (Node 20's recursive mkdir would loop forever on /proc).
     await runtimeError(['compare', '--reuse', runs.vae, runs.cvae, runs.cgan, runs.cvaegan, '--out', '/proc/genzoo/cmp'], /^genzoo compare: cannot create directory \/proc\/genzoo\/cmp: \/proc does not accept new folders$/m);
+  });
+});
+
+describe('genzoo compare --arch', () => {
+  /** Tiny conv runs of the cvae, cgan and cvaegan (the vae conv is left for compare to train). */
+  const conv = {} as Record<'cvae' | 'cgan' | 'cvaegan', string>;
+
+  beforeAll(async () => {
+    for (const kind of ['cvae', 'cgan', 'cvaegan'] as const) {
+      conv[kind] = join(root, `${kind}-conv`);
+      const r = await cli('train', kind, '--data', `idx:${idx}`, ...TINY_CONV_TRAIN, '--out', conv[kind]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  test('both: reuses a run per model and architecture, trains the missing one as conv, and reports eight runs in one table and a two-row figure', async () => {
+    const out = join(root, 'compare-both');
+    const r = await cli('compare', '--arch', 'both', '--reuse', runs.vae, runs.cvae, runs.cgan, runs.cvaegan, conv.cvae, conv.cgan, conv.cvaegan,
+      '--epochs-scale', '0.01', '--out', out, '--data', `idx:${idx}`, '--n-per-class', '2', '--nll-digits', '5', '--backend', 'js');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('reusing vae (mlp), cvae (mlp), cgan (mlp), cvaegan (mlp), cvae (conv), cgan (conv), cvaegan (conv); training vae (conv) (not among --reuse)');
+    // The conv vae: trained with its conv defaults (round(0.01 × its epochs) → at least 1) into DIR/vae-conv.
+    const vaeConv = join(out, 'vae-conv');
+    expect(r.out).toContain(`== genzoo train vae --arch conv --out ${vaeConv} --seed 0 --epochs 1 --backend js --data idx:${idx}`);
+    const cfg = JSON.parse(readFileSync(join(vaeConv, 'config.json'), 'utf8'));
+    expect(cfg.model).toMatchObject({ kind: 'vae', arch: 'conv', width: MODELS.vae.defaults('conv').model.width });
+    expect(existsSync(join(out, 'vae'))).toBe(false);
+
+    const md = readFileSync(join(out, 'compare.md'), 'utf8');
+    // One metrics table: the reference, then the four mlp rows, then the four conv rows.
+    const order = ['real digits', ...KINDS.map((k) => `${k} (mlp)`), ...KINDS.map((k) => `${k} (conv)`)];
+    const positions = order.map((row) => md.search(new RegExp(`^\\| ${row.replace(/[()]/g, '\\$&')} \\| [—\\d]`, 'm')));
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(md.match(/^\| \w+ \((mlp|conv)\)( \| \d+\.\d+){12} \|$/gm)).toHaveLength(8); // the nearest-digit table
+    expect(md).toContain(`| vae | \`${vaeConv}\` | conv | 1 | 1 | 64 |`);
+    expect(md).toContain(`| cvae | \`${conv.cvae}\` (reused) | conv | 1 | 5 | 20 |`);
+    expect(md).toContain('one row of panels per architecture, top to bottom: mlp, conv.');
+
+    // The figure: two rows of four panels; the second row starts with the conv vae's sample sheet.
+    const png = await io.readPng(join(out, 'compare.png'));
+    const size = evaluation.comparisonFigureSize(8, { columns: 4, interpolationRows: 3, nearest: true });
+    expect([png.width, png.height]).toEqual([size.width, size.height]);
+    const L = evaluation.FIGURE_LAYOUT;
+    const lay = evaluation.panelLayout({ interpolationRows: 3, nearest: true });
+    const sheet = await io.readPng(join(vaeConv, 'samples.png'));
+    const top = L.margin + lay.height + L.rowGap;
+    for (const [y, x] of [[2, 2], [50, 120], [290, 299]]) expect(png.data[(top + lay.gridTop + y) * png.width + L.margin + L.labelWidth + x]).toBe(sheet.data[y * sheet.width + x]);
+    expect(png.data.subarray(top * png.width, (top + 14) * png.width).some((v) => v === 0)).toBe(true); // the second row's titles
+  });
+
+  test('refuses a bad --arch, runs of an architecture not compared, and two runs of one model and architecture', async () => {
+    await usageError(['compare', '--arch', 'sideways'], /--arch must be one of mlp, conv, both, got 'sideways'/);
+    await usageError(['compare', '--reuse', conv.cvae], /--reuse: .*cvae-conv is a cvae \(conv\) run, but --arch mlp compares mlp runs \(give --arch conv or --arch both\)/);
+    await usageError(['compare', '--arch', 'conv', '--reuse', runs.cgan], /is a cgan \(mlp\) run, but --arch conv compares conv runs/);
+    const copy = join(root, 'cvae-conv-copy');
+    cpSync(conv.cvae, copy, { recursive: true });
+    const r = await cli('compare', '--arch', 'both', '--reuse', runs.cvae, conv.cvae, copy);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe(`genzoo compare: --reuse: ${conv.cvae} and ${copy} are both cvae (conv) runs (give one run per model and architecture)`);
   });
 });

@@ -46,6 +46,9 @@ export async function cacheSmallClassifier(cacheDir: string): Promise<evaluation
 /** Tiny networks, one epoch of 5 batches (js backend): about a second per model. */
 export const TINY_TRAIN = ['--epochs', '1', '--batch', '20', '--width', '16', '--latent', '4', '--backend', 'js'];
 
+/** The same for the conv nets (8 channels): a few seconds per model. */
+export const TINY_CONV_TRAIN = ['--arch', 'conv', '--epochs', '1', '--batch', '20', '--width', '8', '--latent', '4', '--backend', 'js'];
+
 /** Trains one tiny run of each model into root/<kind> through the CLI. */
 export async function trainTinyRuns(root: string, idx: string): Promise<Record<ModelKind, string>> {
   const runs = {} as Record<ModelKind, string>;

@@ -76,3 +76,25 @@ describe('memorisation', () => {
     expect(novel.ratio).toBeLessThan(1.15);
   });
 });
+
+describe('nearestTrainingDigits', () => {
+  it('shows a planted training digit as its own neighbour at distance 0, and other samples with their distance over the held-out mean', () => {
+    const g = new Generator('nearest-training');
+    const d = 6;
+    const training = Float32Array.from({ length: 5 * d }, () => g.random());
+    const samples = new Float32Array(2 * d);
+    samples.set(training.subarray(3 * d, 4 * d), 0); // sample 0 is training digit 3
+    samples.set([1, 1, 1, 1, 1, 1], d);
+    const out = evaluation.nearestTrainingDigits(samples, training, 0.5, { dim: d });
+    const brute = bruteForce(samples, training, d);
+    expect(Array.from(out.index)).toEqual([3, brute.index[1]]);
+    expect(out.distance[0]).toBe(0);
+    expect(out.relative[0]).toBe(0);
+    expect(out.distance[1]).toBeCloseTo(brute.distance[1], 12);
+    expect(out.relative[1]).toBeCloseTo(brute.distance[1] / 0.5, 12);
+    // The images are the neighbours themselves.
+    expect(Array.from(out.images.subarray(0, d))).toEqual(Array.from(training.subarray(3 * d, 4 * d)));
+    expect(Array.from(out.images.subarray(d))).toEqual(Array.from(training.subarray(brute.index[1] * d, (brute.index[1] + 1) * d)));
+    expect(() => evaluation.nearestTrainingDigits(samples, training, 0, { dim: d })).toThrow(/heldOutNearest must be a positive distance, got 0/);
+  });
+});

@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backendInfo, Generator, getBackend, io, kl, models, setBackend, Tensor, training } from '../../src/index.js';
+import { backendInfo, evaluation, Generator, getBackend, io, kl, models, setBackend, Tensor, training } from '../../src/index.js';
 import { spawnCli } from '../cli/helpers.js';
 import {
   canvasPixels, meanLoss, missing, openPage, openSite, screenshotPath, startTraining, waitForEnd, waitForProbe, waitForSteps,
@@ -319,7 +319,7 @@ describe.skipIf(missing?.skip ?? false)('the playground page in headless Chromiu
     const noise = Float32Array.from(await inPage(page, (p) => Array.from(p.explore.noise!)));
     const cls = Number(await page.inputValue('input[name="e-class"]:checked'));
     const target = ((g) => Float32Array.from({ length: 4 }, () => g.normal()))(new Generator('explore/1'));
-    const steps = Float32Array.from({ length: 40 }, (_, k) => noise[k % 4] + ((target[k % 4] - noise[k % 4]) * Math.floor(k / 4)) / 9);
+    const steps = evaluation.interpolateNoise(noise, target, 10); // ten rows (1 − t)·noise + t·target, t = 0, 1/9 … 1
     // The 2-D walk: z1 across and z2 down from −2.5 to +2.5, the other dimensions the current noise, the current class.
     const walk = Float32Array.from({ length: 400 }, (_, k) => {
       const [cell, d] = [Math.floor(k / 4), k % 4];

@@ -12,7 +12,7 @@
  * Requests go to the model worker one at a time; while one is out, only the
  * newest of the next ones is kept, so dragging a slider never queues a backlog.
  */
-import { Generator } from 'genzoo';
+import { evaluation, Generator } from 'genzoo';
 import { byId, h, intValue, showError } from './dom.js';
 import { clearCanvas, drawImages, PIXELS, SIDE } from './images.js';
 import type { ModelClient } from './model-client.js';
@@ -117,10 +117,9 @@ const drawWalk = latest(async () => {
 });
 
 const drawInterp = latest(async () => {
-  const L = noise.length;
   const target = noiseFromSeed(intValue(interpSeed, 'Interpolation seed'));
-  const many = new Float32Array(10 * L);
-  for (let i = 0; i < 10; i++) for (let d = 0; d < L; d++) many[i * L + d] = noise[d] + ((target[d] - noise[d]) * i) / 9;
+  // The same line as genzoo compare's interpolation strips (its ends exactly the two noises).
+  const many = evaluation.interpolateNoise(noise, target, 10);
   const r = await client.request({ type: 'generate', noise: many, labels: labelsOf(10, () => currentClass()) }, 'images');
   drawImages(interp, r.pixels, 10, 10);
 });

@@ -22,7 +22,7 @@
  *
  * Options (their defaults are in registry.ts): lambda1..lambda4; centreMomentum:
  * the moving-average weight of the per-class real feature means m_c (buffers
- * `centres` [10, F] and `centreSeen` [10]); and two additions to the paper,
+ * `centres` [10, F] and `centreSeen` [10]); and additions to the paper,
  * measured in docs/models.md —
  *   prior  'standard': L_KL against N(0, I) and z_p ~ N(0, I), as in the paper;
  *          'class': the CVAE's learned class prior p(z|y) = N(μ_y, diag σ²_y)
@@ -37,7 +37,13 @@
  *          it grow, so do E's and G's gradients, Adam's step follows the spike
  *          before its second moment does (up to 1/√(1 − β2) ≈ 32× the usual step)
  *          and x_f drifts further — with λ1 = 1 this ran away within 5 steps
- *          (gradient norms 30 → 3·10⁶). Clipping caps the spike.
+ *          (gradient norms 30 → 3·10⁶). Clipping caps the spike;
+ *   lambdaMs  weight of the mode-seeking term (`modeSeekingLoss`, below) in G's
+ *          objective: the mean-matching losses do not see a class collapsed onto
+ *          its mean image, this term does (with it, diversity rose above the
+ *          CVAE's and the CGAN's: docs/models.md);
+ *   lambdaAdv weight of a non-saturating adversarial loss −log D(x_p) in G's
+ *          objective (the paper replaces it by L_GD; tried, no gain, 0 by default).
  */
 import { abs, add, concat, div, mean, mul, noGrad, sigmoid, square, sub, sum } from '../autograd/index.js';
 import { bceWithLogits, crossEntropy } from '../nn/losses.js';

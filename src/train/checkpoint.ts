@@ -134,6 +134,20 @@ export function modelFileBytes(model: GenerativeModel): Uint8Array {
   return encodeModelFile(model, weights);
 }
 
+/**
+ * {@link modelFileBytes} for a model on any backend, WebGPU included: every
+ * weight and buffer is read back with `await t.read()` first (WebGPU has no
+ * synchronous read, so the synchronous form throws there), and the host
+ * copies are checked and encoded. The bytes are the same as modelFileBytes'
+ * wherever both work.
+ */
+export async function modelFileBytesAsync(model: GenerativeModel): Promise<Uint8Array> {
+  const host: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(model.stateDict())) host[k] = new Tensor((await t.read()).slice(), t.shape);
+  refuseNonFinite(FILES.model, host);
+  return encodeModelFile(model, host);
+}
+
 /** Writes DIR/model.safetensors alone: the weights and buffers, tagged with the model's kind and config. */
 export async function writeWeights(dir: string, model: GenerativeModel): Promise<void> {
   await writeFileAtomic(`${dir.replace(/\/$/, '')}/${FILES.model}`, encodeModelFile(model, model.stateDict()));

@@ -12,7 +12,7 @@ export {
   FILES, CHECKPOINT_FORMAT, MODEL_FORMAT, RUN_FORMAT, CheckpointError,
   writeRunConfig, runConfigText, readRunConfig, parseRunConfig, validateTrainConfig,
   writeCheckpoint, writeWeights, prepareCheckpoint, loadCheckpoint, readCheckpoint, restoreCheckpoint, loadWeights, splitTensors, joinTensors,
-  modelFileBytes, restoreWeights,
+  modelFileBytes, modelFileBytesAsync, restoreWeights,
   type TrainConfig, type RunConfig, type RunChange, type TrainerState, type RestoredCheckpoint, type PreparedCheckpoint,
 } from './checkpoint.js';
 export { lastBackend } from './run-config.js';

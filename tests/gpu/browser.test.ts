@@ -95,6 +95,7 @@ interface ZooRun {
   losses: Record<string, number>[];
   perStep: { kernels: number; fallbacks: number; uploads: number; uploadBytes: number; readbacks: number };
   paramBytes: number;
+  exported: { tensors: number; values: number; mismatches: number };
 }
 function zoo(mode: string, kind: 'cvae' | 'cgan', steps: number): Promise<{ gpu: ZooRun; wasm: ZooRun }> {
   return page!.evaluate(([m, k, s]) => (globalThis as unknown as { genzooGpu: { zoo(m: string, k: string, s: number): Promise<{ gpu: ZooRun; wasm: ZooRun }> } }).genzooGpu.zoo(m, k, s), [mode, kind, steps] as const);
@@ -154,6 +155,10 @@ describe.skipIf(missing?.skip ?? false)('gpu backend in headless Chromium (Swift
       expect(gpu.perStep.readbacks).toBe(1);
       // The step's data goes up (labels, noise, dropout masks: a few kB); never the parameters.
       expect(gpu.perStep.uploadBytes).toBeLessThan(gpu.paramBytes / 10);
+      // The playground's model download works on the device (WebGPU included) and holds the model's values exactly.
+      expect(gpu.exported.tensors).toBeGreaterThan(5);
+      expect(gpu.exported.values * 4).toBe(gpu.paramBytes);
+      expect(gpu.exported.mismatches).toBe(0);
     }, 300_000);
 
   test.each(['webgl2', 'webgl', 'webgpu'])('%s: every kernel, the ops and gradients, training on the device with a flat resource count, the errors', async (mode) => {

@@ -414,6 +414,8 @@ export interface ZooTrainReport {
   perStep: { kernels: number; fallbacks: number; uploads: number; uploadBytes: number; readbacks: number };
   /** The model's parameters and buffers, in bytes. */
   paramBytes: number;
+  /** model.safetensors from `training.modelFileBytesAsync` (the playground's download): tensors in it, and values differing from the model's own. */
+  exported: { tensors: number; values: number; mismatches: number };
 }
 
 /**
@@ -442,9 +444,21 @@ export async function trainZoo(G: G, backend: [string, Record<string, unknown>?]
   const after = G.backendCounters();
   const k = Math.max(1, steps - 2);
   const per = (key: keyof Genzoo.BackendCounters): number => (after[key] - before[key]) / k;
+  // The model file as the playground downloads it, read back from the device asynchronously (WebGPU has no
+  // synchronous read): it must hold exactly the model's values.
+  const file = G.io.deserialize(await G.training.modelFileBytesAsync(model));
+  const exported = { tensors: 0, values: 0, mismatches: 0 };
+  for (const [name, t] of Object.entries(model.stateDict())) {
+    const want = await t.read();
+    const got = file.tensors[name]?.data;
+    exported.tensors++;
+    exported.values += want.length;
+    if (!got || got.length !== want.length) exported.mismatches += want.length;
+    else for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) exported.mismatches++;
+  }
   G.setBackend('js');
   const paramBytes = [...model.parameters(), ...model.buffers()].reduce((s, t) => s + 4 * t.numel(), 0);
-  return { losses, paramBytes, perStep: { kernels: per('kernels'), fallbacks: per('fallbacks'), uploads: per('uploads'), uploadBytes: per('uploadBytes'), readbacks: per('readbacks') } };
+  return { losses, paramBytes, exported, perStep: { kernels: per('kernels'), fallbacks: per('fallbacks'), uploads: per('uploads'), uploadBytes: per('uploadBytes'), readbacks: per('readbacks') } };
 }
 
 /** Lets pending releases finish (WebGPU deletes a buffer once the kernels reading it were submitted). */

@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backendInfo, data, getBackend, models, setBackend, StateError, training, ValueError } from '../../src/index.js';
+import { backendInfo, data, getBackend, io, models, setBackend, StateError, training, ValueError } from '../../src/index.js';
 import { trainingFixture } from './fixture.js';
 import type { GenerativeModel, ModelKind } from '../../src/models/index.js';
 
@@ -44,6 +44,27 @@ describe('TrainingLoop', () => {
     expect(csv.rows[3].values[0]).toBe(losses[3][model.lossNames[0]]);
     // The weights too: model.safetensors written from the loop's model is the run's, byte for byte.
     expect(Buffer.from(training.modelFileBytes(model)).equals(readFileSync(join(dir, 'model.safetensors')))).toBe(true);
+  });
+
+  test('modelFileBytesAsync (the form that works on WebGPU): the same bytes as modelFileBytes on js and wasm; NaN refused', async () => {
+    const before = getBackend().name;
+    try {
+      for (const be of ['js', 'wasm'] as const) {
+        setBackend(be);
+        const model = tiny('cvaegan');
+        runLoop(new training.TrainingLoop(model, fx.digits, { epochs: 1, batch: 20, seed: 2 }), 2);
+        const sync = training.modelFileBytes(model);
+        expect(Buffer.from(await training.modelFileBytesAsync(model)).equals(Buffer.from(sync))).toBe(true);
+        // The buffers (BatchNorm statistics, class centres) are in it, not only the parameters.
+        expect(Object.keys(io.deserialize(sync).tensors)).toEqual(expect.arrayContaining(['centres', 'centreSeen']));
+      }
+      setBackend('js');
+      const bad = tiny('vae');
+      bad.parameters()[0].copy_(new Float32Array(bad.parameters()[0].size).fill(NaN));
+      await expect(training.modelFileBytesAsync(bad)).rejects.toThrow(/not finite|NaN/);
+    } finally {
+      setBackend(before as 'js');
+    }
   });
 
   test.each<ModelKind>(['vae', 'cvaegan'])('%s: stepAsync (the WebGPU way) gives step()\'s numbers bit for bit, and frees its batch', async (kind) => {

@@ -99,9 +99,10 @@ async function digit(index: number): Promise<ModelReply> {
   return { type: 'digit', image: ds.images.slice(i * 784, (i + 1) * 784), label: ds.labels[i], index: i, count: ds.n };
 }
 
-function files(): ModelReply {
+async function files(): Promise<ModelReply> {
   const { model, train } = need();
-  return { type: 'files', modelBytes: training.modelFileBytes(model), configText: training.runConfigText(model.config, train) };
+  // Read back asynchronously: a model on WebGPU has no synchronous read.
+  return { type: 'files', modelBytes: await training.modelFileBytesAsync(model), configText: training.runConfigText(model.config, train) };
 }
 
 async function answer(m: ModelMessage): Promise<ModelReply> {

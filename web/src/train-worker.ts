@@ -56,8 +56,9 @@ async function run(req: TrainRequest): Promise<void> {
       grid.dispose();
     }
   };
-  const sendModel = (): void => {
-    const modelBytes = training.modelFileBytes(model!);
+  const sendModel = async (): Promise<void> => {
+    // Read back asynchronously: a model on WebGPU has no synchronous read.
+    const modelBytes = await training.modelFileBytesAsync(model!);
     const configText = training.runConfigText(model!.config, trainConfig!);
     post({ type: 'model', step: loop!.globalStep, modelBytes, configText }, [modelBytes.buffer]);
   };
@@ -85,7 +86,7 @@ async function run(req: TrainRequest): Promise<void> {
       if (state === 'paused') {
         flush();
         await sendGrid();
-        sendModel();
+        await sendModel();
         const pausedAt = performance.now();
         // A resume (or stop) may have arrived during the awaits above: wait only while still paused.
         while (state === 'paused') await new Promise<void>((ok) => (resume = ok));
@@ -103,14 +104,14 @@ async function run(req: TrainRequest): Promise<void> {
       if (out.epochDone) loop.endEpoch();
       if (out.epochDone || out.globalStep % req.gridEvery === 0) {
         await sendGrid();
-        sendModel(); // Explore follows the training
+        await sendModel(); // Explore follows the training
       }
       if (performance.now() - lastPost > 100) flush();
       await yieldToEvents();
     }
     flush();
     await sendGrid();
-    sendModel();
+    await sendModel();
     const seconds = elapsed();
     if (loop.done) finish('completed', `trained ${req.epochs} epoch${req.epochs > 1 ? 's' : ''} (${loop.globalStep} steps) in ${seconds.toFixed(1)} s`);
     else finish('stopped', `stopped at step ${loop.globalStep} (epoch ${loop.progress().epoch}, step ${loop.stepInEpoch}/${loop.stepsPerEpoch})`);

@@ -108,7 +108,7 @@ export const MODELS: Record<ModelKind, ModelEntry> = {
     defaults: (arch) => ({
       model: {
         kind: 'cvaegan', arch, latent: 32, width: arch === 'mlp' ? 256 : 32, lr: 1e-3, ...ganAdam,
-        // The class prior and the gradient cap (both archs), the mode-seeking term (lambdaMs, mlp; not measured on conv)
+        // The class prior and the gradient cap (both archs), the mode-seeking term (lambdaMs: mlp only; on conv's 8 epochs it cost faithfulness)
         // and 60 mlp epochs: the variants that keep the three-way claim best (docs/models.md).
         options: { lambda1: 3, lambda2: 1, lambda3: 1e-3, lambda4: 1e-3, centreMomentum: 0.9, ema: 0, prior: 'class', gradClip: 100, lambdaAdv: 0, lambdaMs: arch === 'mlp' ? 1 : 0 },
       },

@@ -16,7 +16,8 @@
  * interpolation with the same function; `genzoo compare` draws a strip per model.
  */
 import type { GenerativeModel } from '../models/types.js';
-import { fromArray, Generator, type Backend } from '../tensor/index.js';
+import { fromArray, Generator } from '../tensor/index.js';
+import { moduleBackend } from '../nn/module.js';
 import { ShapeError, ValueError } from '../errors.js';
 
 /** `steps` rows of noise from `from` to `to` (see the file comment), row-major [steps, from.length]. */
@@ -49,12 +50,6 @@ export interface InterpolationStrip {
   noise: Float32Array;
 }
 
-/** The backend of the model's parameters: the noise goes where the weights are. */
-function modelBackend(model: GenerativeModel): Backend | undefined {
-  for (const p of model.parameters()) return p.storage.backend;
-  return undefined;
-}
-
 /**
  * Images of `model.generate` along the line from noise `from` to noise `to`
  * (each of the model's latent size), at one class for conditional models.
@@ -66,7 +61,8 @@ export function interpolationStrip(model: GenerativeModel, from: ArrayLike<numbe
   if (model.conditional && opts.label === undefined) throw new ValueError(`interpolationStrip: ${model.kind} is conditional: give the class to draw`);
   if (!model.conditional && opts.label !== undefined) throw new ValueError('interpolationStrip: the vae is unconditional: give no class');
   const noise = interpolateNoise(from, to, steps);
-  const z = fromArray(noise, [steps, latent], { backend: modelBackend(model) });
+  // The noise goes where the weights are.
+  const z = fromArray(noise, [steps, latent], { backend: moduleBackend(model) ?? undefined });
   const x = model.generate(z, model.conditional ? new Int32Array(steps).fill(opts.label!) : undefined);
   const images = Float32Array.from(x.data);
   z.dispose();

@@ -62,7 +62,11 @@ export interface LikelihoodOptions {
   generator?: Generator;
   /** Seed of the default generator (default 0): the same seed gives the same estimate. */
   seed?: number;
-  /** Most rows sent through the decoder at once (default 4096). */
+  /**
+   * Most rows sent through the decoder at once (default 512: large enough for
+   * efficient matrix products, small enough that a conv decoder's activations
+   * stay within the wasm heap's budget instead of being evicted to the host).
+   */
   maxDecodeRows?: number;
 }
 
@@ -125,7 +129,7 @@ function prepare(op: string, x: RowSet, opts: LikelihoodOptions): Prepared {
   const per = sampleShape.reduce((p, d) => p * d, 1);
   if (per !== rows.dim) throw new ShapeError(`${op}: inputShape ${shapeStr(sampleShape)} holds ${per} values but each image has ${rows.dim}`);
   const labels = opts.labels === undefined ? null : asLabels(op, 'labels', opts.labels, rows.count, opts.numClasses ?? 10);
-  const maxRows = opts.maxDecodeRows ?? 4096;
+  const maxRows = opts.maxDecodeRows ?? 512;
   if (!Number.isInteger(maxRows) || maxRows < 1) throw new ValueError(`${op}: maxDecodeRows must be a positive integer, got ${maxRows}`);
   return { rows, sampleShape, labels, gen: opts.generator ?? new Generator(opts.seed ?? 0), maxRows };
 }

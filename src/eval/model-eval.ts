@@ -276,10 +276,7 @@ export function evaluateModel(ctx: EvalContext, model: GenerativeModel, opts: Mo
       t = performance.now();
       const idx = evenlySpaced(ctx.heldOut.n, o.likelihoodDigits);
       const digits = subset(ctx.heldOut, idx, `${ctx.heldOut.name}[${idx.length} evenly spaced]`);
-      // A conv decoder's activations for 4,096 rows outgrow the wasm heap's budget (it would evict to the host
-      // within one chunk: most of a conv evaluation's time); 512 rows keep them resident. Same numbers either way.
-      const maxDecodeRows = model.config.arch === 'conv' ? 512 : 4096;
-      const common = { labels: model.conditional ? digits.labels : undefined, inputShape: [1, 28, 28], maxDecodeRows };
+      const common = { labels: model.conditional ? digits.labels : undefined, inputShape: [1, 28, 28] };
       ctx.log(`${model.kind}: likelihood on ${digits.n} held-out digits (−ELBO with ${o.elboSamples} draws, IW-NLL with k = ${o.iwK})`);
       const elbo = negativeElbo(lv, digits.images, { ...common, samples: o.elboSamples, generator: new Generator(`${o.seed}/elbo`) });
       const iw = importanceWeightedNll(lv, digits.images, { ...common, k: o.iwK, generator: new Generator(`${o.seed}/iwnll`) });

@@ -4,7 +4,7 @@
  * `G.deconv2.weight`…), label handling, the prior draw, and sampling.
  */
 import { concat, noGrad, reshape, sigmoid } from '../autograd/index.js';
-import { Module } from '../nn/module.js';
+import { Module, moduleBackend } from '../nn/module.js';
 import { Adam } from '../nn/optim/adam.js';
 import { getBackend, oneHot, randn, tidy, Tensor, type Backend, type Generator } from '../tensor/index.js';
 import type { Decoder, Encoder } from './nets.js';
@@ -107,8 +107,7 @@ export abstract class ZooModel extends Module<never, unknown> implements Generat
 
   /** Where the model's parameters live: per-step tensors (labels, noise) are made there. */
   get backend(): Backend {
-    for (const p of this.parameters()) return p.storage.backend;
-    return getBackend();
+    return moduleBackend(this) ?? getBackend();
   }
 
   /** One-hot [B, 10] labels for conditional networks, or null for unconditional ones. */

@@ -3,7 +3,7 @@
  *   import { nn, optim, init } from 'genzoo';
  *   const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
  */
-export { Module, type AnyModule, type NamedTensor, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
+export { Module, moduleBackend, type AnyModule, type NamedTensor, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Sequential, ModuleList, type Layer } from './container.js';
 export { WeightedLayer, BiasedLayer } from './weighted.js';
 export { Linear, type LinearOptions } from './linear.js';

@@ -347,3 +347,15 @@ export class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return `${head}\n${body}\n)`;
   }
 }
+
+/**
+ * The backend a module's tensors live on: that of its first parameter (or, for
+ * a module without parameters, its first buffer); null for a module with
+ * neither. `module.to(backend)` moves them all together, so the first one
+ * tells: tensors made for the module (a batch, noise, labels) go there.
+ */
+export function moduleBackend(module: AnyModule): Backend | null {
+  for (const t of module.parameters()) return t.storage.backend;
+  for (const t of module.buffers()) return t.storage.backend;
+  return null;
+}

@@ -3,8 +3,8 @@
  * 'wasm', 'gpu' or 'gpu:MODE'. `train()` switches to the run's backend for the
  * run and back afterwards, so what config.json records is what ran.
  */
-import { backendInfo, getBackend, setBackend, type Backend, type BackendName } from '../tensor/index.js';
-import type { Module } from '../nn/module.js';
+import { backendInfo, getBackend, setBackend, type BackendName } from '../tensor/index.js';
+import { moduleBackend, type Module } from '../nn/module.js';
 import { BackendError } from '../errors.js';
 
 /** The active backend's name as a run records it (gpu with its mode: 'gpu:webgl'). */
@@ -27,7 +27,7 @@ function activate(name: string): void {
 export async function onBackend<T>(wanted: string, model: Module<never, unknown>, fn: (name: string) => Promise<T>): Promise<T> {
   const before = currentBackendName();
   // Tensors stay where they were made: the model moves to the backend that trains it (and back after).
-  const home = firstBackend(model);
+  const home = moduleBackend(model);
   if (wanted === '' || wanted === before) {
     model.to(getBackend());
     try {
@@ -52,8 +52,3 @@ export async function onBackend<T>(wanted: string, model: Module<never, unknown>
   }
 }
 
-/** The backend of a module's first parameter or buffer (null for a module without any). */
-function firstBackend(model: Module<never, unknown>): Backend | null {
-  for (const t of [...model.parameters(), ...model.buffers()]) return t.storage.backend;
-  return null;
-}

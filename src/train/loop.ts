@@ -20,6 +20,7 @@ import { noGrad } from '../autograd/index.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader, type Batch as LoaderBatch } from '../data/loader.js';
 import type { GenerativeModel } from '../models/types.js';
+import { moduleBackend } from '../nn/module.js';
 import { checkLosses, type LossProblem } from './divergence.js';
 import { LossLog } from './losslog.js';
 import type { ProgressState } from './progress.js';
@@ -207,7 +208,7 @@ export class TrainingLoop {
     const { model } = this;
     const losses = tidy(() => {
       const batch = this.#nextBatch();
-      const where = firstParameterBackend(model);
+      const where = moduleBackend(model);
       return model.trainStep({ x: where ? batch.x.to(where) : batch.x, y: batch.y }, this.generator);
     });
     return this.#record(losses);
@@ -221,7 +222,7 @@ export class TrainingLoop {
   async stepAsync(): Promise<StepOutcome> {
     const { model } = this;
     const batch = this.#nextBatch();
-    const where = firstParameterBackend(model);
+    const where = moduleBackend(model);
     const x = where ? batch.x.to(where) : batch.x;
     let losses: Record<string, number>;
     try {
@@ -299,8 +300,3 @@ export class TrainingLoop {
   }
 }
 
-/** The backend of a model's first parameter (null for a model without parameters). */
-function firstParameterBackend(model: GenerativeModel): Tensor['storage']['backend'] | null {
-  for (const p of model.parameters()) return p.storage.backend;
-  return null;
-}

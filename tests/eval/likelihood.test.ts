@@ -107,7 +107,8 @@ describe('likelihood metrics on a model with a known likelihood', () => {
 
   it('explains a model that breaks the interface, and bad options', () => {
     const wrongLatent: evaluation.LatentVariableModel = { ...toy, encode: (x) => ({ mu: zeros([x.shape[0], 2]), logvar: zeros([x.shape[0], 3]) }) };
-    expect(() => negativeElbo(wrongLatent, X)).toThrow(/encode returned mu \[1280, 2\] and logvar \[1280, 3\]/);
+    // All 1,280 images in one chunk, so the message names that batch.
+    expect(() => negativeElbo(wrongLatent, X, { maxDecodeRows: 4096 })).toThrow(/encode returned mu \[1280, 2\] and logvar \[1280, 3\]/);
     const wrongPixels: evaluation.LatentVariableModel = { ...toy, decodeLogits: (z) => zeros([z.shape[0], 5]) };
     expect(() => importanceWeightedNll(wrongPixels, X, { k: 2 })).toThrow(/decodeLogits returned \[\d+, 5\] for \d+ latents; expected \d+ rows of 4 logits/);
     const nan: evaluation.LatentVariableModel = { ...toy, decodeLogits: (z) => zeros([z.shape[0], 4]).add(NaN) };
